@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Sourced by run.sh and test.sh. Makes sure a PostgreSQL and a Redis are reachable and exports
+# ConnectionStrings__Postgres / ConnectionStrings__Redis for the processes started afterwards.
+# When a connection string is already set in the environment it is used as given and nothing is
+# started; otherwise the Debian packages are installed (if missing) and private instances are
+# started on loopback with their data under .data/.
+set -euo pipefail
+
+HA_ROOT="${HA_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+HA_DATA="${HA_DATA:-$HA_ROOT/.data}"
+HA_PG_PORT="${HA_PG_PORT:-55432}"
+HA_REDIS_PORT="${HA_REDIS_PORT:-56379}"
+HA_DB="${HA_DB:-healthactors}"
+
+ha_log() { echo "[services] $*" >&2; }
+
+ha_install_packages() {
+  local need=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  if [ ${#need[@]} -gt 0 ]; then
+    ha_log "installing ${need[*]} (Debian packages)"
+    if [ "$(id -u)" -ne 0 ]; then ha_log "not root: install ${need[*]} yourself or set the connection strings"; return 1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+ha_pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
+
+# Runs a PostgreSQL tool as the unprivileged postgres user when we are root (the server refuses root).
+ha_as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+ha_start_postgres() {
+  local bin dir sock
+  bin="$(ha_pg_bin)"; dir="$HA_DATA/postgres"; sock="$HA_DATA/pg-socket"
+  mkdir -p "$dir" "$sock"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir" "$sock"; chmod 700 "$dir"; fi
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    ha_log "initialising PostgreSQL in $dir"
+    ha_as_pg "'$bin/initdb' -D '$dir' -A trust -U postgres -E UTF8 >/dev/null"
+  fi
+  if ha_as_pg "'$bin/pg_isready' -h 127.0.0.1 -p $HA_PG_PORT -q"; then
+    ha_log "PostgreSQL already up on 127.0.0.1:$HA_PG_PORT"
+  else
+    ha_log "starting PostgreSQL on 127.0.0.1:$HA_PG_PORT"
+    ha_as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p $HA_PG_PORT -k '$sock' -c max_connections=300 -c fsync=on\" start >/dev/null"
+  fi
+  HA_STARTED_PG=1
+}
+
+ha_ensure_database() {
+  local db="$1" bin
+  bin="$(ha_pg_bin)"
+  if ! ha_as_pg "'$bin/psql' -h 127.0.0.1 -p $HA_PG_PORT -U postgres -tAc \"select 1 from pg_database where datname='$db'\"" | grep -q 1; then
+    ha_as_pg "'$bin/psql' -h 127.0.0.1 -p $HA_PG_PORT -U postgres -qc 'create database \"$db\"'"
+  fi
+}
+
+ha_start_redis() {
+  local dir="$HA_DATA/redis"
+  mkdir -p "$dir"
+  if redis-cli -h 127.0.0.1 -p "$HA_REDIS_PORT" ping >/dev/null 2>&1; then
+    ha_log "Redis already up on 127.0.0.1:$HA_REDIS_PORT"
+  else
+    ha_log "starting Redis on 127.0.0.1:$HA_REDIS_PORT (AOF on: cluster membership must survive a Redis restart)"
+    redis-server --port "$HA_REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
+      --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save ""
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$HA_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  HA_STARTED_REDIS=1
+}
+
+ha_stop_services() {
+  if [ "${HA_STARTED_REDIS:-0}" = 1 ]; then
+    redis-cli -h 127.0.0.1 -p "$HA_REDIS_PORT" shutdown >/dev/null 2>&1 || true
+  fi
+  if [ "${HA_STARTED_PG:-0}" = 1 ]; then
+    ha_as_pg "'$(ha_pg_bin)/pg_ctl' -D '$HA_DATA/postgres' -m fast -w stop >/dev/null" || true
+  fi
+}
+
+# ha_services DBNAME: ensures both services and exports the connection strings.
+ha_services() {
+  local db="${1:-$HA_DB}"
+  mkdir -p "$HA_DATA"
+  if [ -z "${ConnectionStrings__Postgres:-}" ] || [ -z "${ConnectionStrings__Redis:-}" ]; then
+    ha_install_packages
+  fi
+  if [ -z "${ConnectionStrings__Postgres:-}" ]; then
+    ha_start_postgres
+    ha_ensure_database "$db"
+    export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$HA_PG_PORT;Username=postgres;Database=$db;Maximum Pool Size=60"
+  else
+    ha_log "using the PostgreSQL given in ConnectionStrings__Postgres"
+  fi
+  if [ -z "${ConnectionStrings__Redis:-}" ]; then
+    ha_start_redis
+    export ConnectionStrings__Redis="127.0.0.1:$HA_REDIS_PORT"
+  else
+    ha_log "using the Redis given in ConnectionStrings__Redis"
+  fi
+}

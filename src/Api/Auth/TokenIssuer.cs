@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using HealthActors.Grains.Abstractions.Identity;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HealthActors.Api.Auth;
+
+public sealed record TokenPair(
+    Guid UserId,
+    string AccessToken,
+    string RefreshToken,
+    int ExpiresIn,
+    DateTimeOffset RefreshTokenExpiresAt,
+    string TokenType = "Bearer");
+
+public sealed class TokenIssuer(JwtSettings jwt, IGrainFactory grains, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+
+    /// <summary>Starts a new refresh-token family (a sign-in) and mints the first pair.</summary>
+    public async Task<TokenPair> SignIn(UserSummary user)
+    {
+        var refresh = await grains.GetGrain<IRefreshFamilyGrain>(Guid.NewGuid()).Start(user.UserId);
+        return Pair(user, refresh.Token, refresh.ExpiresAt);
+    }
+
+    public TokenPair Pair(UserSummary user, string refreshToken, DateTimeOffset refreshExpiresAt)
+    {
+        var now = time.GetUtcNow();
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = jwt.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = now.AddMinutes(jwt.AccessTokenMinutes).UtcDateTime,
+            SigningCredentials = new SigningCredentials(jwt.SigningKey, SecurityAlgorithms.HmacSha256),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(JwtRegisteredClaimNames.Sub, user.UserId.ToString()),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim(ClaimNames.Role, user.Role),
+                new Claim(ClaimNames.Name, user.Name),
+            ]),
+        };
+        return new TokenPair(user.UserId, _handler.CreateToken(descriptor), refreshToken, jwt.AccessTokenMinutes * 60, refreshExpiresAt);
+    }
+}
+
+public static class ClaimNames
+{
+    public const string Role = "role";
+    public const string Name = "name";
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The authenticated caller as grains see it. Only called behind RequireAuthorization.</summary>
+    public static Caller ToCaller(this ClaimsPrincipal user)
+    {
+        var sub = user.FindFirstValue(JwtRegisteredClaimNames.Sub)
+                  ?? throw new UnauthorizedAccessException("Token has no subject.");
+        var role = user.FindFirstValue(ClaimNames.Role) ?? Roles.Patient;
+        return new Caller(Guid.Parse(sub), role);
+    }
+}

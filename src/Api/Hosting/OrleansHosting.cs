@@ -1,0 +1,59 @@
+using HealthActors.Grains;
+using HealthActors.Grains.Hosting;
+using Orleans.Configuration;
+
+namespace HealthActors.Api.Hosting;
+
+public enum OrleansMode { Embedded, Client }
+
+public static class OrleansHosting
+{
+    /// <summary>
+    /// Client of a Redis-clustered cluster when Redis is configured (Orleans:Mode=Client), otherwise one silo
+    /// co-hosted in this process (Orleans:Mode=Embedded). Orleans:Mode forces either.
+    /// </summary>
+    public static OrleansMode AddHealthActorsOrleans(this WebApplicationBuilder builder)
+    {
+        var settings = ClusterSettings.From(builder.Configuration);
+        var mode = builder.Configuration["Orleans:Mode"] is { Length: > 0 } m
+            ? Enum.Parse<OrleansMode>(m, ignoreCase: true)
+            : settings.UsesRedis ? OrleansMode.Client : OrleansMode.Embedded;
+
+        if (mode == OrleansMode.Embedded)
+        {
+            builder.UseOrleans(silo => silo.ConfigureHealthActors(builder.Configuration));
+        }
+        else
+        {
+            if (!settings.UsesRedis)
+                throw new InvalidOperationException("Orleans:Mode=Client needs ConnectionStrings:Redis to find the cluster.");
+            builder.Services.AddHealthActorsGrainServices(builder.Configuration, settings);
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = settings.ClusterId;
+                    o.ServiceId = settings.ServiceId;
+                });
+                client.UseRedisClustering(settings.Redis!);
+                client.AddMemoryStreams(StorageNames.StreamProvider);
+                client.UseConnectionRetryFilter(new StartupRetry(
+                    TimeSpan.FromSeconds(builder.Configuration.GetValue("Orleans:ClientConnectTimeoutSeconds", 60))).ShouldRetry);
+            });
+        }
+        return mode;
+    }
+
+    /// <summary>Keeps trying to reach a gateway for a while at start-up, so the Api may start before the silos.</summary>
+    private sealed class StartupRetry(TimeSpan budget)
+    {
+        private readonly DateTime _deadline = DateTime.UtcNow + budget;
+
+        public async Task<bool> ShouldRetry(Exception exception, CancellationToken ct)
+        {
+            if (DateTime.UtcNow > _deadline) return false;
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            return true;
+        }
+    }
+}

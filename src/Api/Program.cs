@@ -1,0 +1,137 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using HealthActors.Api.Auth;
+using HealthActors.Api.Endpoints;
+using HealthActors.Api.Errors;
+using HealthActors.Api.Health;
+using HealthActors.Api.Hosting;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = ClusterSettings.From(builder.Configuration);
+var mode = builder.AddHealthActorsOrleans();
+
+using var bootLogFactory = LoggerFactory.Create(l => l.AddConsole());
+var bootLog = bootLogFactory.CreateLogger("HealthActors.Api");
+var dataDirectory = builder.Configuration["Api:DataDirectory"] ?? Path.Combine(Directory.GetCurrentDirectory(), ".data");
+var jwt = JwtSettings.From(builder.Configuration, mode == OrleansMode.Embedded, dataDirectory, bootLog);
+
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(jwt);
+builder.Services.AddSingleton<TokenIssuer>();
+builder.Services.AddHostedService<AdminSeeder>();
+if (settings.UsesPostgres)
+    builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.Postgres!));
+
+builder.Services.Configure<JsonOptions>(o =>
+{
+    // "170" is not a number: wrong JSON types are rejected instead of coerced.
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+    ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+
+builder.Services
+    .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+    .AddJwtBearer(o =>
+    {
+        o.MapInboundClaims = false;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Issuer,
+            ValidAudience = jwt.Audience,
+            IssuerSigningKey = jwt.SigningKey,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+            NameClaimType = ClaimNames.Name,
+            RoleClaimType = ClaimNames.Role,
+        };
+        // Browsers cannot set headers on WebSockets: SignalR clients send the token in the query string.
+        o.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = ctx =>
+            {
+                var token = ctx.Request.Query["access_token"];
+                if (!string.IsNullOrEmpty(token) && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs"))
+                    ctx.Token = token;
+                return Task.CompletedTask;
+            },
+        };
+    });
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(AccountEndpoints.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+builder.Services.AddRateLimiter(o =>
+{
+    var permits = builder.Configuration.GetValue("RateLimiting:AuthPermitsPerWindow", 20);
+    var window = TimeSpan.FromSeconds(builder.Configuration.GetValue("RateLimiting:AuthWindowSeconds", 60));
+    o.AddPolicy(AuthEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+        http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+        _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 }));
+    o.OnRejected = async (ctx, ct) =>
+    {
+        var http = ctx.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = 429, Title = "Too many requests from this address; slow down." },
+        });
+    };
+});
+
+builder.Services.AddHealthChecks()
+    .AddCheck<PostgresReadiness>("postgres", tags: ["ready"])
+    .AddCheck<RedisReadiness>("redis", tags: ["ready"])
+    .AddCheck<ClusterReadiness>("cluster", tags: ["ready"]);
+builder.Services.AddSingleton<RedisReadiness>();
+
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.Logger.LogInformation(mode == OrleansMode.Embedded
+        ? "Orleans mode: embedded (one silo in this process; clustering {Clustering}, storage {Storage})"
+        : "Orleans mode: client of cluster {ClusterId} (clustering {Clustering}, storage {Storage})",
+    mode == OrleansMode.Embedded ? (settings.UsesRedis ? "Redis" : "localhost") : settings.ClusterId,
+    mode == OrleansMode.Embedded ? (settings.UsesPostgres ? "PostgreSQL" : "in memory: data is lost when this process stops") : (settings.UsesRedis ? "Redis" : "localhost"),
+    settings.UsesPostgres ? "PostgreSQL" : "in memory");
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<BodySizeLimitMiddleware>();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.Write });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.Write });
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+
+app.MapAuthEndpoints();
+app.MapAccountEndpoints();
+app.MapPatientEndpoints();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,58 @@
+using HealthActors.Grains.Abstractions.Identity;
+
+namespace HealthActors.Grains.Abstractions.Patients;
+
+[GenerateSerializer, Immutable, Alias("ha.patients.Medication")]
+public sealed record Medication
+{
+    [Id(0)] public string? Name { get; init; }
+    [Id(1)] public string? Dose { get; init; }
+    [Id(2)] public string? Frequency { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("ha.patients.EmergencyContact")]
+public sealed record EmergencyContact
+{
+    [Id(0)] public string? Name { get; init; }
+    [Id(1)] public string? Phone { get; init; }
+    [Id(2)] public string? Relationship { get; init; }
+}
+
+/// <summary>The patient's own medical profile. Every field but the names is optional.</summary>
+[GenerateSerializer, Immutable, Alias("ha.patients.PatientProfile")]
+public sealed record PatientProfile
+{
+    [Id(0)] public string? FirstName { get; init; }
+    [Id(1)] public string? LastName { get; init; }
+    [Id(2)] public DateOnly? BirthDate { get; init; }
+    [Id(3)] public string? Sex { get; init; }
+    [Id(4)] public string? Phone { get; init; }
+    [Id(5)] public string? NationalId { get; init; }
+    [Id(6)] public decimal? HeightCm { get; init; }
+    [Id(7)] public decimal? WeightKg { get; init; }
+    [Id(8)] public string? BloodType { get; init; }
+    [Id(9)] public string[]? Allergies { get; init; }
+    [Id(10)] public string[]? Conditions { get; init; }
+    [Id(11)] public Medication[]? Medications { get; init; }
+    [Id(12)] public string[]? DietaryPreferences { get; init; }
+    [Id(13)] public EmergencyContact? EmergencyContact { get; init; }
+    [Id(14)] public string? PreferredLanguage { get; init; }
+    [Id(15)] public string? TimeZone { get; init; }
+    /// <summary>Set by the grain on every write (UTC); ignored on input.</summary>
+    [Id(16)] public DateTimeOffset? UpdatedAt { get; init; }
+}
+
+[Alias("ha.patients.IPatientGrain")]
+public interface IPatientGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// The profile as <paramref name="caller"/> may see it: the owner and admins get it (an admin read is
+    /// audited); anyone else gets null, exactly as if there were no profile, so existence does not leak.
+    /// </summary>
+    [Alias("GetProfile")]
+    Task<PatientProfile?> GetProfile(Caller caller);
+
+    /// <summary>Validates, stamps and persists the owner's profile; returns what was stored.</summary>
+    [Alias("UpdateProfile")]
+    Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller);
+}

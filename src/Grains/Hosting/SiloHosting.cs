@@ -1,0 +1,102 @@
+using HealthActors.Grains.Audit;
+using HealthActors.Grains.Identity;
+using HealthActors.Grains.Storage;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Storage;
+using StackExchange.Redis;
+
+namespace HealthActors.Grains.Hosting;
+
+public static class SiloHosting
+{
+    /// <summary>
+    /// Configures a silo from <see cref="ClusterSettings"/>: Redis clustering and reminders when Redis is
+    /// given (else localhost clustering and in-memory reminders), PostgreSQL grain storage when PostgreSQL
+    /// is given (else memory), memory streams with their subscriptions in the same storage.
+    /// </summary>
+    public static ISiloBuilder ConfigureHealthActors(this ISiloBuilder silo, IConfiguration config)
+    {
+        var settings = ClusterSettings.From(config);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+
+        if (settings.UsesRedis)
+        {
+            silo.UseRedisClustering(settings.Redis!);
+            silo.ConfigureEndpoints(settings.AdvertisedIp, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis!));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+            silo.UseInMemoryReminderService();
+        }
+
+        if (settings.UsesPostgres)
+        {
+            foreach (var name in new[] { StorageNames.Store, StorageNames.PubSub })
+            {
+                silo.AddAdoNetGrainStorage(name, o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = settings.Postgres;
+                });
+                silo.Services.AddOptions<AdoNetGrainStorageOptions>(name)
+                    .Configure<IServiceProvider>((o, sp) =>
+                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
+            }
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Store);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        }
+
+        silo.AddMemoryStreams(StorageNames.StreamProvider);
+        silo.Services.AddHealthActorsGrainServices(config, settings);
+        return silo;
+    }
+
+    public static IServiceCollection AddHealthActorsGrainServices(this IServiceCollection services, IConfiguration config, ClusterSettings settings)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IdentityRulesOptions>().Bind(config.GetSection(IdentityRulesOptions.Section));
+        services.AddOptions<PasswordHasherOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<IdentityRulesOptions>>((o, rules) =>
+            {
+                o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+                o.IterationCount = rules.Value.PasswordIterations;
+            });
+        services.TryAddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
+
+        if (settings.UsesPostgres)
+        {
+            services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.Postgres!));
+            services.TryAddSingleton<IAuditLog, PostgresAuditLog>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaInitializer>();
+        }
+        else
+        {
+            services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        }
+        return services;
+    }
+}
+
+/// <summary>Applies the schema before the storage providers read their queries from OrleansQuery.</summary>
+internal sealed class SchemaInitializer(NpgsqlDataSource db, ILogger<SchemaInitializer> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SchemaInitializer), ServiceLifecycleStage.RuntimeInitialize,
+            ct => SchemaMigrator.ApplyAsync(db, logger, ct));
+}

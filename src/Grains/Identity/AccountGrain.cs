@@ -1,0 +1,84 @@
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Audit;
+using Microsoft.AspNetCore.Identity;
+
+namespace HealthActors.Grains.Identity;
+
+[GenerateSerializer, Alias("ha.identity.AccountState")]
+public sealed class AccountState
+{
+    [Id(0)] public string? Email { get; set; }
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public string Role { get; set; } = Roles.Patient;
+    [Id(3)] public string PasswordHash { get; set; } = "";
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class AccountGrain(
+    [PersistentState("account", StorageNames.Store)] IPersistentState<AccountState> state,
+    IPasswordHasher<AccountUser> hasher,
+    IAuditLog audit,
+    TimeProvider time) : Grain, IAccountGrain
+{
+    private Guid UserId => this.GetPrimaryKey();
+    private bool Exists => state.State.Email is not null;
+
+    public async Task<UserSummary> Create(string email, string password, string name, string role)
+    {
+        var normalized = EmailKey.Normalize(email);
+        if (Exists)
+        {
+            // A retried registration for the same email is answered with what exists; anything else is a bug.
+            if (state.State.Email == normalized) return Summary();
+            throw new InvalidOperationException("This account already exists with another email.");
+        }
+        var errors = new ValidationErrors();
+        CredentialRules.ValidateRegistration(errors, email, password, name);
+        if (!Roles.IsKnown(role)) errors.Add("role", "is not a known role");
+        errors.ThrowIfInvalid();
+
+        state.State.Email = normalized;
+        state.State.Name = name.Trim();
+        state.State.Role = role;
+        state.State.PasswordHash = hasher.HashPassword(AccountUser.Instance, password);
+        state.State.CreatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        return Summary();
+    }
+
+    public async Task<UserSummary?> VerifyPassword(string password)
+    {
+        if (!Exists) return null;
+        var result = hasher.VerifyHashedPassword(AccountUser.Instance, state.State.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed) return null;
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            // Older hashes (fewer iterations) are upgraded the moment the password is known.
+            state.State.PasswordHash = hasher.HashPassword(AccountUser.Instance, password);
+            await state.WriteStateAsync();
+        }
+        return Summary();
+    }
+
+    public Task<UserSummary?> GetSummary() => Task.FromResult(Exists ? Summary() : null);
+
+    public async Task<UserSummary?> SetRole(string role, Caller changedBy)
+    {
+        if (!Roles.IsKnown(role))
+            throw new DomainValidationException(new Dictionary<string, string[]> { ["role"] = ["must be one of: patient, doctor, admin"] });
+        if (!changedBy.IsAdmin) throw new UnauthorizedAccessException("Only an admin changes roles.");
+        if (!Exists) return null;
+        if (state.State.Role != role)
+        {
+            var previous = state.State.Role;
+            await audit.Record(new AuditEvent(time.GetUtcNow(), changedBy.UserId, changedBy.Role, "account.role.changed", UserId, $"{previous} -> {role}"));
+            state.State.Role = role;
+            await state.WriteStateAsync();
+        }
+        return Summary();
+    }
+
+    private UserSummary Summary() =>
+        new(UserId, state.State.Email!, state.State.Name, state.State.Role, state.State.CreatedAt);
+}
