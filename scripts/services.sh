@@ -28,6 +28,10 @@ ha_install_packages() {
 
 ha_pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
+# Only what this script started is stopped again: a server someone else runs is left alone.
+HA_STARTED_PG=0
+HA_STARTED_REDIS=0
+
 # Runs a PostgreSQL tool as the unprivileged postgres user when we are root (the server refuses root).
 ha_as_pg() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
@@ -47,8 +51,8 @@ ha_start_postgres() {
   else
     ha_log "starting PostgreSQL on 127.0.0.1:$HA_PG_PORT"
     ha_as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p $HA_PG_PORT -k '$sock' -c max_connections=300 -c fsync=on\" start >/dev/null"
+    HA_STARTED_PG=1
   fi
-  HA_STARTED_PG=1
 }
 
 ha_ensure_database() {
@@ -69,8 +73,8 @@ ha_start_redis() {
     redis-server --port "$HA_REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
       --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save ""
     for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$HA_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    HA_STARTED_REDIS=1
   fi
-  HA_STARTED_REDIS=1
 }
 
 ha_stop_services() {

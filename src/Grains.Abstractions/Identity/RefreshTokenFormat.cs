@@ -25,9 +25,10 @@ public static class RefreshTokenFormat
     public static bool TryGetFamily(string? token, out Guid familyId)
     {
         familyId = Guid.Empty;
-        if (string.IsNullOrEmpty(token) || token.Length > 128) return false;
-        Span<byte> raw = stackalloc byte[96];
-        if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != FamilyBytes + SecretBytes) return false;
+        // 48 bytes encode to exactly 64 base64url characters; anything else is not ours.
+        if (token is not { Length: 64 } || !Base64Url.IsValid(token)) return false;
+        Span<byte> raw = stackalloc byte[FamilyBytes + SecretBytes];
+        if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != raw.Length) return false;
         familyId = new Guid(raw[..FamilyBytes]);
         return true;
     }

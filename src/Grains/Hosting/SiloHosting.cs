@@ -42,6 +42,12 @@ public static class SiloHosting
             silo.UseInMemoryReminderService();
         }
 
+        return silo.AddHealthActorsStorage(config, settings);
+    }
+
+    /// <summary>Grain storage, streams and grain services; no clustering (the test host brings its own).</summary>
+    public static ISiloBuilder AddHealthActorsStorage(this ISiloBuilder silo, IConfiguration config, ClusterSettings settings)
+    {
         if (settings.UsesPostgres)
         {
             foreach (var name in new[] { StorageNames.Store, StorageNames.PubSub })

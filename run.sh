@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Starts the whole stack on this machine: PostgreSQL and Redis (installed from Debian packages and run
+# as local processes under .data/ unless ConnectionStrings__Postgres / ConnectionStrings__Redis are
+# set), N silos (--silos N, default 1) and the Api as an Orleans client. Ctrl-C stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="$(pwd)"
+
+SILOS=1
+API_URL="${API_URL:-http://127.0.0.1:5080}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) SILOS="$2"; shift 2 ;;
+    --silos=*) SILOS="${1#*=}"; shift ;;
+    --url) API_URL="$2"; shift 2 ;;
+    -h|--help) echo "usage: ./run.sh [--silos N] [--url http://127.0.0.1:5080]"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+[[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
+
+source scripts/services.sh
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo "[run] stopping..."
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  ha_stop_services
+  echo "[run] stopped"
+}
+trap cleanup INT TERM EXIT
+
+ha_services healthactors
+
+# Secrets stay out of the repository: generated once into .data/secrets (mode 600) unless given.
+mkdir -p .data/secrets .data/logs && chmod 700 .data/secrets
+if [ -z "${Jwt__SigningKey:-}" ]; then
+  [ -s .data/secrets/jwt-signing.key ] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > .data/secrets/jwt-signing.key)
+  export Jwt__SigningKey="$(cat .data/secrets/jwt-signing.key)"
+fi
+ADMIN_SOURCE="the environment (Admin__Email / Admin__Password)"
+if [ -z "${Admin__Email:-}" ] || [ -z "${Admin__Password:-}" ]; then
+  if [ ! -s .data/secrets/admin.env ]; then
+    (umask 077; printf 'Admin__Email=admin@healthactors.local\nAdmin__Password=%s\n' "$(head -c 18 /dev/urandom | base64 -w0 | tr '+/' 'xy')" > .data/secrets/admin.env)
+  fi
+  set -a; source .data/secrets/admin.env; set +a
+  ADMIN_SOURCE="$ROOT/.data/secrets/admin.env"
+fi
+
+echo "[run] building (Release)"
+dotnet build HealthActors.sln -c Release -v quiet -nologo >/dev/null
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
+export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}"
+for i in $(seq 1 "$SILOS"); do
+  port=$((11110 + i)); gw=$((29999 + i))
+  dotnet src/Silo/bin/Release/net10.0/HealthActors.Silo.dll \
+    --Orleans:SiloPort=$port --Orleans:GatewayPort=$gw >".data/logs/silo-$i.log" 2>&1 &
+  PIDS+=($!)
+  echo "[run] silo $i: silo port $port, gateway $gw (log .data/logs/silo-$i.log)"
+done
+
+(cd src/Api && exec dotnet bin/Release/net10.0/HealthActors.Api.dll --Orleans:Mode=Client --urls "$API_URL" \
+   --Api:DataDirectory "$ROOT/.data") >.data/logs/api.log 2>&1 &
+PIDS+=($!)
+
+echo "[run] waiting for $API_URL/health/ready"
+for _ in $(seq 1 180); do
+  if curl -fsS "$API_URL/health/ready" >/dev/null 2>&1; then
+    echo
+    echo "HealthActors is up: $API_URL"
+    echo "  API reference:  $API_URL/docs   OpenAPI: $API_URL/openapi/v1.json"
+    echo "  readiness:      $API_URL/health/ready"
+    echo "  admin account:  credentials in $ADMIN_SOURCE"
+    echo "  logs:           $ROOT/.data/logs/"
+    echo "Press Ctrl-C to stop."
+    wait -n "${PIDS[@]}" || true
+    echo "[run] a process exited; see .data/logs" >&2
+    exit 1
+  fi
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "[run] a process died during start-up; see .data/logs:" >&2; tail -n 20 .data/logs/*.log >&2; exit 1; }
+  done
+  sleep 1
+done
+echo "[run] the Api did not become ready in time; see .data/logs" >&2
+curl -sS "$API_URL/health/ready" >&2 || true
+exit 1
