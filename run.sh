@@ -29,7 +29,8 @@ cleanup() {
   ha_stop_services
   echo "[run] stopped"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'cleanup; exit 0' INT TERM
 
 ha_services healthactors
 

@@ -5,6 +5,7 @@ using HealthActors.Api.Endpoints;
 using HealthActors.Api.Errors;
 using HealthActors.Api.Health;
 using HealthActors.Api.Hosting;
+using HealthActors.Api.Hubs;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -106,6 +107,7 @@ builder.Services.AddHealthChecks()
 builder.Services.AddSingleton<RedisReadiness>();
 
 builder.Services.AddOpenApi();
+builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
 
 var app = builder.Build();
 
@@ -131,6 +133,8 @@ app.MapScalarApiReference("/docs");
 app.MapAuthEndpoints();
 app.MapAccountEndpoints();
 app.MapPatientEndpoints();
+app.MapChatEndpoints();
+app.MapHub<ChatHub>("/hubs/chat");
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Chat;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -95,6 +96,7 @@ public static class SiloHosting
         {
             services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         }
+        services.AddHealthActorsChat(config, settings.UsesPostgres);
         return services;
     }
 }

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using HealthActors.Grains.Abstractions.Chat;
+using Npgsql;
+
+namespace HealthActors.Grains.Chat;
+
+/// <summary>The append-only message archive. Every read is scoped to the owner.</summary>
+public interface IChatStore
+{
+    Task CreateConversation(ConversationInfo info);
+    /// <summary>Completes once the message is durable.</summary>
+    Task Append(ChatMessage message, Guid ownerId);
+    Task<IReadOnlyList<ChatMessage>> Latest(Guid conversationId, int count);
+    Task<IReadOnlyList<ChatMessage>> Range(Guid conversationId, int afterSeq, int throughSeq);
+    Task DeleteConversation(Guid conversationId, Guid ownerId);
+    Task<Page<ConversationInfo>> List(Guid ownerId, int page, int pageSize);
+    Task<IReadOnlyList<ChatMessage>?> Messages(Guid ownerId, Guid conversationId, int? beforeSeq, int limit);
+    Task<IReadOnlyList<SearchHit>> Search(Guid ownerId, string query, int limit);
+}
+
+public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
+{
+    private const string MessageColumns = "id, conversation_id, seq, role, content, created_at, source, degraded";
+
+    public async Task CreateConversation(ConversationInfo c)
+    {
+        await using var cmd = db.CreateCommand(
+            "INSERT INTO chat_conversations (id, owner_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING");
+        cmd.Parameters.AddWithValue(c.Id);
+        cmd.Parameters.AddWithValue(c.OwnerId);
+        cmd.Parameters.AddWithValue(c.Title);
+        cmd.Parameters.AddWithValue(c.CreatedAt.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task Append(ChatMessage m, Guid ownerId)
+    {
+        await using var cmd = db.CreateCommand("""
+            WITH inserted AS (
+                INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, source, degraded, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING conversation_id, created_at)
+            UPDATE chat_conversations c SET updated_at = i.created_at, message_count = c.message_count + 1
+            FROM inserted i WHERE c.id = i.conversation_id
+            """);
+        cmd.Parameters.AddWithValue(m.Id);
+        cmd.Parameters.AddWithValue(m.ConversationId);
+        cmd.Parameters.AddWithValue(ownerId);
+        cmd.Parameters.AddWithValue(m.Seq);
+        cmd.Parameters.AddWithValue(m.Role);
+        cmd.Parameters.AddWithValue(m.Content);
+        cmd.Parameters.AddWithValue((object?)m.Source ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(m.Degraded);
+        cmd.Parameters.AddWithValue(m.CreatedAt.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<ChatMessage>> Latest(Guid conversationId, int count)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT * FROM (SELECT {MessageColumns} FROM chat_messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq");
+        cmd.Parameters.AddWithValue(conversationId);
+        cmd.Parameters.AddWithValue(count);
+        return await ReadMessages(cmd);
+    }
+
+    public async Task<IReadOnlyList<ChatMessage>> Range(Guid conversationId, int afterSeq, int throughSeq)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {MessageColumns} FROM chat_messages WHERE conversation_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq");
+        cmd.Parameters.AddWithValue(conversationId);
+        cmd.Parameters.AddWithValue(afterSeq);
+        cmd.Parameters.AddWithValue(throughSeq);
+        return await ReadMessages(cmd);
+    }
+
+    public async Task DeleteConversation(Guid conversationId, Guid ownerId)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM chat_conversations WHERE id = $1 AND owner_id = $2");
+        cmd.Parameters.AddWithValue(conversationId);
+        cmd.Parameters.AddWithValue(ownerId);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<Page<ConversationInfo>> List(Guid ownerId, int page, int pageSize)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT id, owner_id, title, created_at, updated_at, message_count FROM chat_conversations
+            WHERE owner_id = $1 ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3
+            """);
+        cmd.Parameters.AddWithValue(ownerId);
+        cmd.Parameters.AddWithValue(pageSize + 1);
+        cmd.Parameters.AddWithValue((page - 1) * pageSize);
+        var items = new List<ConversationInfo>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            items.Add(new ConversationInfo(r.GetGuid(0), r.GetGuid(1), r.GetString(2), Utc(r.GetDateTime(3)), Utc(r.GetDateTime(4)), r.GetInt32(5)));
+        var hasMore = items.Count > pageSize;
+        return new Page<ConversationInfo>(items.Take(pageSize).ToList(), page, pageSize, hasMore);
+    }
+
+    public async Task<IReadOnlyList<ChatMessage>?> Messages(Guid ownerId, Guid conversationId, int? beforeSeq, int limit)
+    {
+        await using (var owns = db.CreateCommand("SELECT 1 FROM chat_conversations WHERE id = $1 AND owner_id = $2"))
+        {
+            owns.Parameters.AddWithValue(conversationId);
+            owns.Parameters.AddWithValue(ownerId);
+            if (await owns.ExecuteScalarAsync() is null) return null;
+        }
+        await using var cmd = db.CreateCommand($"""
+            SELECT * FROM (SELECT {MessageColumns} FROM chat_messages
+                           WHERE conversation_id = $1 AND owner_id = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4) t
+            ORDER BY seq
+            """);
+        cmd.Parameters.AddWithValue(conversationId);
+        cmd.Parameters.AddWithValue(ownerId);
+        cmd.Parameters.AddWithValue(beforeSeq ?? int.MaxValue);
+        cmd.Parameters.AddWithValue(limit);
+        return await ReadMessages(cmd);
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> Search(Guid ownerId, string query, int limit)
+    {
+        await using var cmd = db.CreateCommand("""
+            WITH q AS (SELECT websearch_to_tsquery('english', $2) || websearch_to_tsquery('spanish', $2) AS query)
+            SELECT m.conversation_id, m.id, m.role,
+                   ts_headline('simple', m.content, plainto_tsquery('simple', $2), 'MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
+                   m.created_at, ts_rank(m.search, q.query)
+            FROM chat_messages m, q
+            WHERE m.owner_id = $1 AND m.search @@ q.query
+            ORDER BY ts_rank(m.search, q.query) DESC, m.created_at DESC
+            LIMIT $3
+            """);
+        cmd.Parameters.AddWithValue(ownerId);
+        cmd.Parameters.AddWithValue(query);
+        cmd.Parameters.AddWithValue(limit);
+        var hits = new List<SearchHit>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            hits.Add(new SearchHit(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), Utc(r.GetDateTime(4)), r.GetFloat(5)));
+        return hits;
+    }
+
+    private static async Task<IReadOnlyList<ChatMessage>> ReadMessages(NpgsqlCommand cmd)
+    {
+        var list = new List<ChatMessage>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add(new ChatMessage(r.GetGuid(0), r.GetGuid(1), r.GetInt32(2), r.GetString(3), r.GetString(4), Utc(r.GetDateTime(5)),
+                r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7)));
+        return list;
+    }
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+}
+
+/// <summary>The embedded, storage-less development mode only: messages live in process memory.</summary>
+public sealed class InMemoryChatStore : IChatStore
+{
+    private readonly ConcurrentDictionary<Guid, (ConversationInfo Info, List<ChatMessage> Messages)> _conversations = new();
+
+    public Task CreateConversation(ConversationInfo info)
+    {
+        _conversations.TryAdd(info.Id, (info, []));
+        return Task.CompletedTask;
+    }
+
+    public Task Append(ChatMessage m, Guid ownerId)
+    {
+        var c = _conversations[m.ConversationId];
+        lock (c.Messages)
+        {
+            c.Messages.Add(m);
+            _conversations[m.ConversationId] = (c.Info with { UpdatedAt = m.CreatedAt, MessageCount = c.Messages.Count }, c.Messages);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> Latest(Guid conversationId, int count) =>
+        Task.FromResult(Snapshot(conversationId).TakeLast(count).ToList() as IReadOnlyList<ChatMessage>);
+
+    public Task<IReadOnlyList<ChatMessage>> Range(Guid conversationId, int afterSeq, int throughSeq) =>
+        Task.FromResult(Snapshot(conversationId).Where(m => m.Seq > afterSeq && m.Seq <= throughSeq).ToList() as IReadOnlyList<ChatMessage>);
+
+    public Task DeleteConversation(Guid conversationId, Guid ownerId)
+    {
+        if (_conversations.TryGetValue(conversationId, out var c) && c.Info.OwnerId == ownerId) _conversations.TryRemove(conversationId, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<Page<ConversationInfo>> List(Guid ownerId, int page, int pageSize)
+    {
+        var mine = _conversations.Values.Select(c => c.Info).Where(i => i.OwnerId == ownerId)
+            .OrderByDescending(i => i.UpdatedAt).ThenBy(i => i.Id).Skip((page - 1) * pageSize).Take(pageSize + 1).ToList();
+        return Task.FromResult(new Page<ConversationInfo>(mine.Take(pageSize).ToList(), page, pageSize, mine.Count > pageSize));
+    }
+
+    public Task<IReadOnlyList<ChatMessage>?> Messages(Guid ownerId, Guid conversationId, int? beforeSeq, int limit)
+    {
+        if (!_conversations.TryGetValue(conversationId, out var c) || c.Info.OwnerId != ownerId) return Task.FromResult<IReadOnlyList<ChatMessage>?>(null);
+        return Task.FromResult<IReadOnlyList<ChatMessage>?>(Snapshot(conversationId).Where(m => m.Seq < (beforeSeq ?? int.MaxValue)).TakeLast(limit).ToList());
+    }
+
+    public Task<IReadOnlyList<SearchHit>> Search(Guid ownerId, string query, int limit) =>
+        Task.FromResult<IReadOnlyList<SearchHit>>(_conversations.Values.Where(c => c.Info.OwnerId == ownerId)
+            .SelectMany(c => Snapshot(c.Info.Id))
+            .Where(m => m.Content.Contains(query, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(m => m.CreatedAt).Take(limit)
+            .Select(m => new SearchHit(m.ConversationId, m.Id, m.Role, m.Content.Length > 160 ? m.Content[..160] : m.Content, m.CreatedAt, 1))
+            .ToList());
+
+    private List<ChatMessage> Snapshot(Guid conversationId)
+    {
+        if (!_conversations.TryGetValue(conversationId, out var c)) return [];
+        lock (c.Messages) return [.. c.Messages];
+    }
+}

@@ -1,0 +1,209 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Patients;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace HealthActors.Grains.Chat;
+
+[GenerateSerializer, Alias("ha.chat.ConversationState")]
+public sealed class ConversationState
+{
+    [Id(0)] public Guid OwnerId { get; set; }
+    [Id(1)] public string OwnerRole { get; set; } = Roles.Patient;
+    [Id(2)] public string Title { get; set; } = "";
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public string? Summary { get; set; }
+    [Id(5)] public int SummarizedThroughSeq { get; set; }
+}
+
+/// <summary>
+/// One conversation. Reentrant so that the chunks of a streaming answer flow while other calls arrive; the
+/// turn lock keeps answers one at a time and in order. The window is rebuilt from the message table on
+/// activation; only the summary and metadata are grain state.
+/// </summary>
+[Reentrant]
+public sealed class ConversationGrain(
+    [PersistentState("conversation", StorageNames.Store)] IPersistentState<ConversationState> state,
+    IChatStore store,
+    MedicalAssistant assistant,
+    IOptions<ConversationOptions> options,
+    TimeProvider time,
+    ILogger<ConversationGrain> log) : Grain, IConversationGrain
+{
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly List<ChatMessage> _window = [];
+    private int _lastSeq;
+    private DateTimeOffset _updatedAt;
+    private bool _summarizing;
+
+    private Guid Id => this.GetPrimaryKey();
+    private bool Exists => state.State.OwnerId != Guid.Empty;
+    private int WindowSize => Math.Max(2, options.Value.WindowSize);
+
+    public override async Task OnActivateAsync(CancellationToken ct)
+    {
+        if (!Exists) return;
+        _window.AddRange(await store.Latest(Id, WindowSize));
+        _lastSeq = _window.Count > 0 ? _window[^1].Seq : 0;
+        _updatedAt = _window.Count > 0 ? _window[^1].CreatedAt : state.State.CreatedAt;
+    }
+
+    public async Task<ConversationInfo> Start(Caller owner, string? title)
+    {
+        if (Exists)
+        {
+            if (state.State.OwnerId != owner.UserId) throw new UnauthorizedAccessException();
+            return Info();
+        }
+        ChatRules.ValidateTitle(title).ThrowIfInvalid();
+        var now = time.GetUtcNow();
+        state.State.OwnerId = owner.UserId;
+        state.State.OwnerRole = owner.Role;
+        state.State.Title = string.IsNullOrWhiteSpace(title) ? "Conversation " + now.ToString("yyyy-MM-dd HH:mm 'UTC'") : title.Trim();
+        state.State.CreatedAt = now;
+        _updatedAt = now;
+        // The archive row first: a conversation the grain knows must always be listable.
+        await store.CreateConversation(Info());
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public async IAsyncEnumerable<ChatChunk> Send(Caller caller, string text)
+    {
+        EnsureOwner(caller);
+        ChatRules.ValidateMessage(text).ThrowIfInvalid();
+
+        // The turn runs to the end even if the caller stops listening, so an answer is always stored.
+        var chunks = Channel.CreateUnbounded<ChatChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var turn = RunTurn(text, chunks.Writer);
+        await foreach (var chunk in chunks.Reader.ReadAllAsync()) yield return chunk;
+        await turn;
+    }
+
+    public Task<ConversationInfo?> GetInfo(Caller caller) =>
+        Task.FromResult(Exists && state.State.OwnerId == caller.UserId ? Info() : null);
+
+    public Task<ConversationMemory?> GetMemory(Caller caller) =>
+        Task.FromResult(Exists && state.State.OwnerId == caller.UserId
+            ? new ConversationMemory(state.State.Summary, state.State.SummarizedThroughSeq, _window.ToList())
+            : null);
+
+    public async Task<bool> Delete(Caller caller)
+    {
+        if (!Exists || state.State.OwnerId != caller.UserId) return false;
+        await _turn.WaitAsync();
+        try
+        {
+            await store.DeleteConversation(Id, caller.UserId);
+            await state.ClearStateAsync();
+            state.State = new ConversationState();
+            _window.Clear();
+            _lastSeq = 0;
+            DeactivateOnIdle();
+            return true;
+        }
+        finally { _turn.Release(); }
+    }
+
+    public async Task RefreshSummary()
+    {
+        if (_summarizing || !Exists) return;
+        _summarizing = true;
+        try
+        {
+            var through = (_window.Count > 0 ? _window[0].Seq : _lastSeq + 1) - 1;
+            if (through <= state.State.SummarizedThroughSeq) return;
+            var older = await store.Range(Id, state.State.SummarizedThroughSeq, through);
+            var summary = await assistant.Summarize(state.State.Summary, older, options.Value.SummaryMaxChars, CancellationToken.None);
+            if (!Exists) return;
+            state.State.Summary = summary;
+            state.State.SummarizedThroughSeq = through;
+            await state.WriteStateAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning("Summary refresh failed for a conversation: {Error}", e.GetType().Name);
+        }
+        finally { _summarizing = false; }
+    }
+
+    private async Task RunTurn(string text, ChannelWriter<ChatChunk> writer)
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            if (!Exists) throw new UnauthorizedAccessException();
+            var user = await Store(ChatRoles.User, text, source: null, degraded: false);
+
+            var index = 0;
+            AssistantAnswer answer;
+            var flag = RedFlags.Detect(text);
+            if (flag is not null)
+            {
+                // Answered before and without the model: an emergency must never wait on it.
+                var guidance = RedFlags.Guidance(flag);
+                writer.TryWrite(new ChatChunk(index++, guidance, false, null, null, null, false, false));
+                answer = new AssistantAnswer(guidance, AnswerSources.Emergency, Degraded: false);
+            }
+            else
+            {
+                var owner = new Caller(state.State.OwnerId, state.State.OwnerRole);
+                var profile = await GrainFactory.GetGrain<IPatientGrain>(owner.UserId).GetProfile(owner);
+                var language = OfflineAssistant.Language(text, profile?.PreferredLanguage);
+                var prompt = PromptBuilder.Build(profile, state.State.Summary, _window, language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+                answer = await assistant.Answer(prompt, OfflineAssistant.Answer(text, language), piece =>
+                {
+                    writer.TryWrite(new ChatChunk(index++, piece, false, null, null, null, false, false));
+                    return ValueTask.CompletedTask;
+                }, CancellationToken.None);
+            }
+
+            var reply = await Store(ChatRoles.Assistant, answer.Text, answer.Source, answer.Degraded);
+            writer.TryWrite(new ChatChunk(index, "", true, user.Id, reply.Id, answer.Source, answer.Degraded, flag is not null));
+            writer.TryComplete();
+
+            if (_window[0].Seq - 1 > state.State.SummarizedThroughSeq && !_summarizing)
+                _ = this.AsReference<IConversationGrain>().RefreshSummary();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+            throw;
+        }
+        finally { _turn.Release(); }
+    }
+
+    private async Task<ChatMessage> Store(string role, string content, string? source, bool degraded)
+    {
+        var message = new ChatMessage(Guid.NewGuid(), Id, _lastSeq + 1, role, content, time.GetUtcNow(), source, degraded);
+        await store.Append(message, state.State.OwnerId);
+        _lastSeq = message.Seq;
+        _updatedAt = message.CreatedAt;
+        _window.Add(message);
+        if (_window.Count > WindowSize) _window.RemoveRange(0, _window.Count - WindowSize);
+        return message;
+    }
+
+    private void EnsureOwner(Caller caller)
+    {
+        if (!Exists || state.State.OwnerId != caller.UserId) throw new UnauthorizedAccessException();
+    }
+
+    private ConversationInfo Info() =>
+        new(Id, state.State.OwnerId, state.State.Title, state.State.CreatedAt, _updatedAt, _lastSeq);
+}
+
+[StatelessWorker]
+public sealed class ChatArchiveGrain(IChatStore store) : Grain, IChatArchiveGrain
+{
+    public Task<Page<ConversationInfo>> ListConversations(Guid ownerId, int page, int pageSize) => store.List(ownerId, page, pageSize);
+
+    public Task<IReadOnlyList<ChatMessage>?> Messages(Guid ownerId, Guid conversationId, int? beforeSeq, int limit) =>
+        store.Messages(ownerId, conversationId, beforeSeq, limit);
+
+    public Task<IReadOnlyList<SearchHit>> Search(Guid ownerId, string query, int limit) => store.Search(ownerId, query, limit);
+}

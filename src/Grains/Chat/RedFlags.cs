@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace HealthActors.Grains.Chat;
+
+public sealed record RedFlagMatch(string Kind, string Language);
+
+/// <summary>
+/// Emergency phrases in English and Spanish, matched on lower-cased text with accents removed, before any
+/// model is called. Deliberately broad: a false alarm costs a paragraph, a miss can cost a life.
+/// </summary>
+public static partial class RedFlags
+{
+    private static readonly (string Kind, string Language, Regex Pattern)[] Rules =
+    [
+        ("chest-pain", "en", R(@"\bchest (pain|pressure|tightness)|pain in (my|the) chest|heart attack")),
+        ("chest-pain", "es", R(@"dolor (en el |de )?pecho|opresion (en el )?pecho|presion en el pecho|infarto|ataque (al|cardiaco|de corazon)")),
+        ("breathing", "en", R(@"can'?t breathe|cannot breathe|can not breathe|unable to breathe|struggling to breathe|short(ness)? of breath|choking")),
+        ("breathing", "es", R(@"no puedo respirar|me ahogo|me falta el aire|falta de aire|dificultad para respirar|me estoy ahogando")),
+        ("stroke", "en", R(@"\bstroke\b|face (is )?droop|slurred speech|one side of (my|the|his|her) (body|face)|sudden (numbness|weakness)|can'?t move (my|one) (arm|leg)")),
+        ("stroke", "es", R(@"\bacv\b|derrame cerebral|ictus|cara (torcida|caida)|no puedo hablar bien|habla arrastrada|perdi la fuerza|no puedo mover (el|la|mi) (brazo|pierna)")),
+        ("bleeding", "en", R(@"(severe|heavy|uncontrolled|won'?t stop) bleeding|bleeding (heavily|a lot|won'?t stop)|vomiting blood|coughing (up )?blood")),
+        ("bleeding", "es", R(@"sangrado (abundante|intenso|que no para)|sangra mucho|no para de sangrar|hemorragia|vomito sangre|vomitando sangre|tos con sangre")),
+        ("suicide", "en", R(@"suicid|kill myself|end my life|want to die|don'?t want to live|self[- ]harm|hurt myself")),
+        ("suicide", "es", R(@"suicid|matarme|quitarme la vida|quiero morir(me)?|no quiero vivir|hacerme dano|autolesion")),
+        ("overdose", "en", R(@"overdos|took too many (pills|tablets)|swallowed (a bottle|too many)|poisoned")),
+        ("overdose", "es", R(@"sobredosis|tome demasiad[ao]s (pastillas|comprimidos)|me envenene|intoxicacion")),
+        ("anaphylaxis", "en", R(@"anaphyla|throat (is )?(closing|swelling)|tongue (is )?swelling|swollen (throat|tongue)|allergic reaction.*(breath|throat)")),
+        ("anaphylaxis", "es", R(@"anafila|se me cierra la garganta|garganta (hinchada|cerrada)|lengua hinchada|reaccion alergica grave")),
+        ("unconscious", "en", R(@"unconscious|passed out and|not breathing|no pulse|seizure|convulsion")),
+        ("unconscious", "es", R(@"inconsciente|no respira|sin pulso|convulsion|desmayo y no")),
+    ];
+
+    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(200));
+
+    public static RedFlagMatch? Detect(string text)
+    {
+        var folded = Fold(text);
+        foreach (var (kind, language, pattern) in Rules)
+            if (pattern.IsMatch(folded)) return new RedFlagMatch(kind, language);
+        return null;
+    }
+
+    /// <summary>Lower case, accents stripped, curly apostrophes straightened: "Tomé" -> "tome", "can’t" -> "can't".</summary>
+    public static string Fold(string text)
+    {
+        var normalized = text.ToLowerInvariant().Replace('\u2019', '\'').Normalize(NormalizationForm.FormD);
+        var sb = new StringBuilder(normalized.Length);
+        foreach (var c in normalized)
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark) sb.Append(c);
+        return sb.ToString();
+    }
+
+    public static string Guidance(RedFlagMatch match)
+    {
+        var es = match.Language == "es";
+        var specific = (match.Kind, es) switch
+        {
+            ("suicide", false) => "You are not alone. If you might act on these thoughts, call your local emergency number now, or a suicide and crisis line (988 in the US and Canada; 024 in Spain; 135 in Argentina). Stay with someone you trust.",
+            ("suicide", true) => "No estás solo/a. Si podés llegar a actuar sobre estos pensamientos, llamá ya al número de emergencias local o a una línea de crisis (024 en España, 135 en Argentina, 988 en EE. UU.). Quedate con alguien de confianza.",
+            ("anaphylaxis", false) => "If you have an epinephrine auto-injector, use it now, then call emergency services.",
+            ("anaphylaxis", true) => "Si tenés un autoinyector de adrenalina, usalo ahora y llamá a emergencias.",
+            ("overdose", false) => "Call emergency services or poison control now. Do not make yourself vomit unless told to.",
+            ("overdose", true) => "Llamá ya a emergencias o al centro de toxicología. No provoques el vómito salvo que te lo indiquen.",
+            ("bleeding", false) => "Press firmly on the wound with a clean cloth and keep pressing while you call emergency services.",
+            ("bleeding", true) => "Presioná firme la herida con un paño limpio y no sueltes mientras llamás a emergencias.",
+            ("stroke", false) => "Note the time the symptoms started; every minute matters for stroke treatment.",
+            ("stroke", true) => "Anotá la hora en que empezaron los síntomas: en un ACV cada minuto cuenta.",
+            (_, false) => "Do not drive yourself. Sit or lie down and unlock the door if you are alone.",
+            (_, true) => "No manejes. Sentate o acostate y, si estás solo/a, dejá la puerta sin llave.",
+        };
+        return es
+            ? "⚠️ Esto puede ser una emergencia. Llamá ahora al número de emergencias (112 en Europa, 911 en América) o andá a la guardia más cercana. " + specific + " Este asistente no puede evaluar emergencias."
+            : "⚠️ This may be a medical emergency. Call your local emergency number now (911 in the Americas, 112 in Europe) or go to the nearest emergency department. " + specific + " This assistant cannot assess emergencies.";
+    }
+}
