@@ -62,7 +62,7 @@ for i in $(seq 1 "$SILOS"); do
   echo "[run] silo $i: silo port $port, gateway $gw (log .data/logs/silo-$i.log)"
 done
 
-(cd src/Api && exec dotnet bin/Release/net10.0/HealthActors.Api.dll --Orleans:Mode=Client --urls "$API_URL" \
+(cd src/Api && exec dotnet bin/Release/net10.0/HealthActors.Api.dll --Orleans:Mode=Client --Catalog:SeedDemo=true --urls "$API_URL" \
    --Api:DataDirectory "$ROOT/.data") >.data/logs/api.log 2>&1 &
 PIDS+=($!)
 

@@ -29,6 +29,11 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(jwt);
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddHostedService<AdminSeeder>();
+builder.Services.AddHostedService<DemoCatalog>();
+builder.Services.AddSingleton<NotificationRelay>();
+builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
+if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)
+    builder.Configuration["Catalog:SeedDemo"] = "true";
 if (settings.UsesPostgres)
     builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.Postgres!));
 
@@ -37,6 +42,7 @@ builder.Services.Configure<JsonOptions>(o =>
     // "170" is not a number: wrong JSON types are rejected instead of coerced.
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
 });
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -77,7 +83,9 @@ builder.Services
         };
     });
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(AccountEndpoints.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+    .AddPolicy(AccountEndpoints.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+    .AddPolicy(BookingEndpoints.PatientPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Patient))
+    .AddPolicy(BookingEndpoints.DoctorPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Doctor));
 
 builder.Services.AddRateLimiter(o =>
 {
@@ -107,7 +115,8 @@ builder.Services.AddHealthChecks()
 builder.Services.AddSingleton<RedisReadiness>();
 
 builder.Services.AddOpenApi();
-builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
+builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024)
+    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 
 var app = builder.Build();
 
@@ -135,6 +144,10 @@ app.MapAccountEndpoints();
 app.MapPatientEndpoints();
 app.MapChatEndpoints();
 app.MapHub<ChatHub>("/hubs/chat");
+app.MapCatalogEndpoints();
+app.MapBookingEndpoints();
+app.MapNotificationEndpoints();
+app.MapHub<NotificationHub>("/hubs/notifications");
 
 app.Run();
 

@@ -46,11 +46,15 @@ public sealed record PatientProfile
 public interface IPatientGrain : IGrainWithGuidKey
 {
     /// <summary>
-    /// The profile as <paramref name="caller"/> may see it: the owner and admins get it (an admin read is
-    /// audited); anyone else gets null, exactly as if there were no profile, so existence does not leak.
+    /// The profile as <paramref name="caller"/> may see it: the owner, admins and doctors with a live grant get it
+    /// (every read by someone else is audited); anyone else gets null, exactly as if there were no profile, so existence does not leak.
     /// </summary>
     [Alias("GetProfile")]
     Task<PatientProfile?> GetProfile(Caller caller);
+
+    /// <summary>Lets a doctor read this profile until the given moment (a booking grants it; audited on every read).</summary>
+    [Alias("GrantDoctorAccess")]
+    Task GrantDoctorAccess(Guid doctorId, DateTimeOffset until);
 
     /// <summary>Validates, stamps and persists the owner's profile; returns what was stored.</summary>
     [Alias("UpdateProfile")]

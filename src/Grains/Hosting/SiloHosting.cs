@@ -1,4 +1,5 @@
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;
@@ -97,6 +98,10 @@ public static class SiloHosting
             services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         }
         services.AddHealthActorsChat(config, settings.UsesPostgres);
+        services.AddOptions<BookingOptions>().Bind(config.GetSection(BookingOptions.Section));
+        services.TryAddSingleton<IPaymentGateway, TestPaymentGateway>();
+        if (settings.UsesPostgres) services.TryAddSingleton<IBookingStore, PostgresBookingStore>();
+        else services.TryAddSingleton<IBookingStore, InMemoryBookingStore>();
         return services;
     }
 }

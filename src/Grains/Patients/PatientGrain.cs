@@ -8,6 +8,8 @@ namespace HealthActors.Grains.Patients;
 public sealed class PatientState
 {
     [Id(0)] public PatientProfile? Profile { get; set; }
+    /// <summary>Doctors who may read the profile, and until when.</summary>
+    [Id(1)] public Dictionary<Guid, DateTimeOffset> DoctorGrants { get; set; } = [];
 }
 
 public sealed class PatientGrain(
@@ -20,7 +22,8 @@ public sealed class PatientGrain(
     public async Task<PatientProfile?> GetProfile(Caller caller)
     {
         if (caller.UserId == PatientId) return state.State.Profile;
-        if (caller.IsAdmin)
+        var granted = caller.Role == Roles.Doctor && state.State.DoctorGrants.TryGetValue(caller.UserId, out var until) && until > time.GetUtcNow();
+        if (caller.IsAdmin || granted)
         {
             // The audit row is written before the data leaves the grain: no audit, no read.
             await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "patient.profile.read", PatientId,
@@ -29,6 +32,16 @@ public sealed class PatientGrain(
         }
         await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "patient.profile.read.denied", PatientId, null));
         return null;
+    }
+
+    public async Task GrantDoctorAccess(Guid doctorId, DateTimeOffset until)
+    {
+        if (state.State.DoctorGrants.TryGetValue(doctorId, out var current) && current >= until) return;
+        var now = time.GetUtcNow();
+        foreach (var expired in state.State.DoctorGrants.Where(g => g.Value <= now).Select(g => g.Key).ToList())
+            state.State.DoctorGrants.Remove(expired);
+        state.State.DoctorGrants[doctorId] = until;
+        await state.WriteStateAsync();
     }
 
     public async Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller)

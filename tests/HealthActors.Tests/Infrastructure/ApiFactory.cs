@@ -32,6 +32,7 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Admin:Email"] = AdminEmail,
             ["Admin:Password"] = AdminPassword,
             ["RateLimiting:AuthPermitsPerWindow"] = AuthPermitsPerWindow.ToString(),
+            ["Catalog:SeedDemo"] = "false",
         };
         foreach (var kv in ExtraSettings) settings[kv.Key] = kv.Value;
         foreach (var kv in settings) builder.UseSetting(kv.Key, kv.Value);

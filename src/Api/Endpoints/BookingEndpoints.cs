@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using HealthActors.Api.Auth;
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HealthActors.Api.Endpoints;
+
+public sealed record BookingRequest(Guid? DoctorId, DateTimeOffset? Start, string? Reason, CardDetails? Payment);
+
+public static class BookingEndpoints
+{
+    public const string PatientPolicy = "patient";
+    public const string DoctorPolicy = "doctor";
+
+    public static void MapBookingEndpoints(this IEndpointRouteBuilder app)
+    {
+        var appointments = app.MapGroup("/api/appointments").WithTags("Booking").RequireAuthorization();
+        appointments.MapPost("/", Book).RequireAuthorization(PatientPolicy)
+            .WithSummary("Book and pay a slot. Requires an Idempotency-Key header: a retry with the same key and body returns the first result.");
+        appointments.MapGet("/", Mine).WithSummary("My appointments, latest first.");
+        appointments.MapGet("/{appointmentId:guid}", Get).WithSummary("One appointment: its patient, its doctor, or an admin (audited).");
+        appointments.MapPost("/{appointmentId:guid}/cancel", Cancel).WithSummary("Cancel: full refund more than 24 h ahead, none after; the slot frees.");
+        appointments.MapPost("/{appointmentId:guid}/complete", Complete).RequireAuthorization(DoctorPolicy).WithSummary("The doctor marks it completed.");
+        appointments.MapPost("/{appointmentId:guid}/no-show", NoShow).RequireAuthorization(DoctorPolicy).WithSummary("The doctor records a no-show (after the start).");
+        app.MapGet("/api/doctors/me/appointments", DoctorsOwn).WithTags("Booking").RequireAuthorization(DoctorPolicy).WithSummary("A doctor's appointments.");
+        app.MapGet("/api/payments/{paymentId:guid}", GetPayment).WithTags("Booking").RequireAuthorization().WithSummary("A payment: the payer or an admin.");
+    }
+
+    private static async Task<Results<Created<AppointmentView>, ValidationProblem, ProblemHttpResult>> Book(
+        BookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
+    {
+        var e = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(idempotencyKey)) e.Add("Idempotency-Key", "header is required");
+        else if (idempotencyKey.Length > IdempotencyKeys.MaxLength || ValidationErrors.HasControlCharacters(idempotencyKey))
+            e.Add("Idempotency-Key", $"must be at most {IdempotencyKeys.MaxLength} printable characters");
+        if (body.DoctorId is null || body.DoctorId == Guid.Empty) e.Add("doctorId", "is required");
+        if (body.Start is null) e.Add("start", "is required");
+        e.Text("reason", body.Reason, 500, required: true, multiline: true);
+        CardRules.Validate(e, body.Payment, time.GetUtcNow());
+        if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
+
+        var caller = user.ToCaller();
+        var command = new BookingCommand(caller.UserId, body.DoctorId!.Value, body.Start!.Value, body.Reason!.Trim(), body.Payment!);
+        var outcome = await grains.GetGrain<IBookingRequestGrain>(IdempotencyKeys.For(caller.UserId, idempotencyKey!)).Book(command);
+        return outcome.Status switch
+        {
+            BookingStatus.Confirmed => TypedResults.Created($"/api/appointments/{outcome.Appointment!.Id}", outcome.Appointment),
+            BookingStatus.DoctorNotFound => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status404NotFound),
+            BookingStatus.PaymentDeclined => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status402PaymentRequired),
+            BookingStatus.PaymentFailed => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status502BadGateway),
+            BookingStatus.IdempotencyMismatch => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status422UnprocessableEntity),
+            _ => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["reason"] = outcome.Status.ToString() }),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    {
+        if (Paging(page, pageSize) is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> DoctorsOwn(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    {
+        if (Paging(page, pageSize) is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForDoctor(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+    }
+
+    private static async Task<Results<Ok<AppointmentView>, ProblemHttpResult>> Get(Guid appointmentId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IAppointmentGrain>(appointmentId).Get(user.ToCaller()) is { } v ? TypedResults.Ok(v) : Problems.NotFound();
+
+    private static async Task<Results<Ok<AppointmentView>, ProblemHttpResult>> Cancel(Guid appointmentId, ClaimsPrincipal user, IGrainFactory grains) =>
+        Change(await grains.GetGrain<IAppointmentGrain>(appointmentId).Cancel(user.ToCaller()));
+
+    private static async Task<Results<Ok<AppointmentView>, ProblemHttpResult>> Complete(Guid appointmentId, ClaimsPrincipal user, IGrainFactory grains) =>
+        Change(await grains.GetGrain<IAppointmentGrain>(appointmentId).Complete(user.ToCaller()));
+
+    private static async Task<Results<Ok<AppointmentView>, ProblemHttpResult>> NoShow(Guid appointmentId, ClaimsPrincipal user, IGrainFactory grains) =>
+        Change(await grains.GetGrain<IAppointmentGrain>(appointmentId).MarkNoShow(user.ToCaller()));
+
+    private static async Task<Results<Ok<PaymentView>, ProblemHttpResult>> GetPayment(Guid paymentId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IPaymentGrain>(paymentId).Get(user.ToCaller()) is { } p ? TypedResults.Ok(p) : Problems.NotFound();
+
+    private static Results<Ok<AppointmentView>, ProblemHttpResult> Change(ChangeOutcome outcome) => outcome.Status switch
+    {
+        ChangeStatus.Done => TypedResults.Ok(outcome.Appointment!),
+        ChangeStatus.NotAllowed => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status409Conflict),
+        _ => Problems.NotFound(),
+    };
+
+    internal static ValidationProblem? Paging(int? page, int? pageSize)
+    {
+        var e = new ValidationErrors();
+        if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
+        if (pageSize is < 1 or > ChatEndpoints.MaxPageSize) e.Add("pageSize", $"must be between 1 and {ChatEndpoints.MaxPageSize}");
+        return e.IsValid ? null : TypedResults.ValidationProblem(e.ToDictionary());
+    }
+}

@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using HealthActors.Api.Auth;
+using HealthActors.Grains.Abstractions.Notifications;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HealthActors.Api.Endpoints;
+
+public static class NotificationEndpoints
+{
+    public static void MapNotificationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
+        group.MapGet("/", List).WithSummary("My notifications, newest first, with the unread count.");
+        group.MapPost("/{notificationId:guid}/read", MarkRead).WithSummary("Mark one of my notifications read.");
+    }
+
+    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize, bool? unreadOnly)
+    {
+        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IInboxGrain>(user.ToCaller().UserId).List(page ?? 1, pageSize ?? 20, unreadOnly ?? false));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(Guid notificationId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IInboxGrain>(user.ToCaller().UserId).MarkRead(notificationId) ? TypedResults.NoContent() : Problems.NotFound();
+}

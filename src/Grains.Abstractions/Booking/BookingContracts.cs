@@ -1,0 +1,156 @@
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Identity;
+
+namespace HealthActors.Grains.Abstractions.Booking;
+
+/// <summary>
+/// Card data as the patient sent it. It travels only in memory from the Api to the payment grain and the
+/// gateway; it is never stored, logged or put in an exception. ToString is redacted so no accident can print it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ha.booking.CardDetails")]
+public sealed record CardDetails
+{
+    [Id(0)] public string? CardNumber { get; init; }
+    [Id(1)] public int? ExpMonth { get; init; }
+    [Id(2)] public int? ExpYear { get; init; }
+    [Id(3)] public string? Cvc { get; init; }
+    [Id(4)] public string? HolderName { get; init; }
+
+    public string Digits => new((CardNumber ?? "").Where(char.IsAsciiDigit).ToArray());
+    public string Last4 => Digits.Length >= 4 ? Digits[^4..] : "";
+    public override string ToString() => $"card ending {Last4}";
+}
+
+[GenerateSerializer, Immutable, Alias("ha.booking.BookingCommand")]
+public sealed record BookingCommand(
+    [property: Id(0)] Guid PatientId,
+    [property: Id(1)] Guid DoctorId,
+    [property: Id(2)] DateTimeOffset Start,
+    [property: Id(3)] string Reason,
+    [property: Id(4)] CardDetails Card)
+{
+    /// <summary>What makes two requests "the same body" for idempotency, without any secret card data.</summary>
+    public string Fingerprint() =>
+        string.Join('|', DoctorId.ToString("N"), Start.UtcDateTime.ToString("O"), Reason, Card.Last4, Card.ExpMonth, Card.ExpYear, Card.HolderName?.Trim());
+
+    public override string ToString() => $"booking of {DoctorId} at {Start:O}";
+}
+
+[GenerateSerializer, Alias("ha.booking.AppointmentStatus")]
+public enum AppointmentStatus { Booked = 0, Completed = 1, NoShow = 2, Cancelled = 3 }
+
+[GenerateSerializer, Alias("ha.booking.PaymentStatus")]
+public enum PaymentStatus { Pending = 0, Captured = 1, Declined = 2, Failed = 3, Refunded = 4, PartiallyRefunded = 5 }
+
+[GenerateSerializer, Immutable, Alias("ha.booking.PaymentView")]
+public sealed record PaymentView(
+    [property: Id(0)] Guid PaymentId,
+    [property: Id(1)] Guid PayerId,
+    [property: Id(2)] Guid? AppointmentId,
+    [property: Id(3)] decimal Amount,
+    [property: Id(4)] string Currency,
+    [property: Id(5)] string Brand,
+    [property: Id(6)] string Last4,
+    [property: Id(7)] PaymentStatus Status,
+    [property: Id(8)] string? TransactionId,
+    [property: Id(9)] decimal RefundedAmount,
+    [property: Id(10)] DateTimeOffset CreatedAt,
+    [property: Id(11)] DateTimeOffset UpdatedAt,
+    [property: Id(12)] string? FailureReason);
+
+[GenerateSerializer, Immutable, Alias("ha.booking.AppointmentView")]
+public sealed record AppointmentView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Guid DoctorId,
+    [property: Id(3)] string DoctorName,
+    [property: Id(4)] Guid SpecialtyId,
+    [property: Id(5)] DateTimeOffset Start,
+    [property: Id(6)] DateTimeOffset End,
+    [property: Id(7)] string DoctorTimeZone,
+    [property: Id(8)] string Reason,
+    [property: Id(9)] AppointmentStatus Status,
+    [property: Id(10)] Money Price,
+    [property: Id(11)] Guid PaymentId,
+    [property: Id(12)] DateTimeOffset CreatedAt,
+    [property: Id(13)] DateTimeOffset? CancelledAt,
+    [property: Id(14)] decimal RefundedAmount);
+
+[GenerateSerializer, Alias("ha.booking.BookingStatus")]
+public enum BookingStatus
+{
+    Confirmed = 0, SlotTaken = 1, OutsideAvailability = 2, SlotInPast = 3, DoctorNotFound = 4,
+    PaymentDeclined = 5, PaymentFailed = 6, IdempotencyMismatch = 7,
+}
+
+[GenerateSerializer, Immutable, Alias("ha.booking.BookingOutcome")]
+public sealed record BookingOutcome(
+    [property: Id(0)] BookingStatus Status,
+    [property: Id(1)] AppointmentView? Appointment,
+    [property: Id(2)] string? Detail);
+
+[GenerateSerializer, Alias("ha.booking.CancelStatus")]
+public enum ChangeStatus { Done = 0, NotFound = 1, NotAllowed = 2 }
+
+[GenerateSerializer, Immutable, Alias("ha.booking.ChangeOutcome")]
+public sealed record ChangeOutcome(
+    [property: Id(0)] ChangeStatus Status,
+    [property: Id(1)] AppointmentView? Appointment,
+    [property: Id(2)] string? Detail);
+
+/// <summary>
+/// One per (patient, Idempotency-Key): runs the booking once and answers every retry with the first result;
+/// a retry with a different body gets <see cref="BookingStatus.IdempotencyMismatch"/>.
+/// </summary>
+[Alias("ha.booking.IBookingRequestGrain")]
+public interface IBookingRequestGrain : IGrainWithGuidKey
+{
+    [Alias("Book")] Task<BookingOutcome> Book(BookingCommand command);
+}
+
+/// <summary>One appointment: runs hold -> charge -> confirm, then owns the status and the reminder.</summary>
+[Alias("ha.booking.IAppointmentGrain")]
+public interface IAppointmentGrain : IGrainWithGuidKey
+{
+    [Alias("Book")] Task<BookingOutcome> Book(BookingCommand command);
+    [Alias("Get")] Task<AppointmentView?> Get(Caller caller);
+    [Alias("Cancel")] Task<ChangeOutcome> Cancel(Caller caller);
+    [Alias("Complete")] Task<ChangeOutcome> Complete(Caller caller);
+    [Alias("MarkNoShow")] Task<ChangeOutcome> MarkNoShow(Caller caller);
+}
+
+[Alias("ha.booking.IPaymentGrain")]
+public interface IPaymentGrain : IGrainWithGuidKey
+{
+    [Alias("Charge")] Task<PaymentView> Charge(Guid payerId, Guid appointmentId, Money amount, CardDetails card);
+    [Alias("Refund")] Task<PaymentView> Refund(decimal amount, string reason);
+    [Alias("Get")] Task<PaymentView?> Get(Caller caller);
+}
+
+[GenerateSerializer, Immutable, Alias("ha.booking.AppointmentSummary")]
+public sealed record AppointmentSummary(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Guid DoctorId,
+    [property: Id(3)] DateTimeOffset Start,
+    [property: Id(4)] DateTimeOffset End,
+    [property: Id(5)] AppointmentStatus Status);
+
+[Alias("ha.booking.IAppointmentQueryGrain")]
+public interface IAppointmentQueryGrain : IGrainWithIntegerKey
+{
+    [Alias("ForPatient")] Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize);
+    [Alias("ForDoctor")] Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
+}
+
+public static class IdempotencyKeys
+{
+    public const int MaxLength = 128;
+
+    /// <summary>The booking-request grain key: scoped to the patient, so two patients' keys never meet.</summary>
+    public static Guid For(Guid patientId, string key)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"booking:{patientId:N}:{key}"));
+        return new Guid(hash.AsSpan(0, 16));
+    }
+}

@@ -1,0 +1,156 @@
+using HealthActors.Grains.Abstractions.Identity;
+
+namespace HealthActors.Grains.Abstractions.Catalog;
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.Money")]
+public sealed record Money([property: Id(0)] decimal Amount, [property: Id(1)] string Currency);
+
+/// <summary>When a doctor sees patients: the same hours on the given weekdays, in the doctor's own time zone.</summary>
+[GenerateSerializer, Immutable, Alias("ha.catalog.WeeklyAvailability")]
+public sealed record WeeklyAvailability
+{
+    [Id(0)] public string? TimeZone { get; init; }
+    [Id(1)] public DayOfWeek[]? Days { get; init; }
+    [Id(2)] public TimeOnly? StartTime { get; init; }
+    [Id(3)] public TimeOnly? EndTime { get; init; }
+    [Id(4)] public int? SlotMinutes { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.Specialty")]
+public sealed record Specialty(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Description);
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.DoctorProfile")]
+public sealed record DoctorProfile
+{
+    [Id(0)] public Guid DoctorId { get; init; }
+    [Id(1)] public string Name { get; init; } = "";
+    [Id(2)] public Guid SpecialtyId { get; init; }
+    [Id(3)] public string LicenseNumber { get; init; } = "";
+    [Id(4)] public int YearsOfExperience { get; init; }
+    [Id(5)] public Money Price { get; init; } = new(0, "USD");
+    [Id(6)] public string[] Languages { get; init; } = [];
+    [Id(7)] public string? Bio { get; init; }
+    [Id(8)] public string? PhotoUrl { get; init; }
+    [Id(9)] public WeeklyAvailability Availability { get; init; } = new();
+    [Id(10)] public double Rating { get; init; }
+    [Id(11)] public int RatingCount { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.Slot")]
+public sealed record Slot(
+    [property: Id(0)] DateTimeOffset Start,
+    [property: Id(1)] DateTimeOffset End);
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.FreeSlots")]
+public sealed record FreeSlots(
+    [property: Id(0)] Guid DoctorId,
+    [property: Id(1)] string TimeZone,
+    [property: Id(2)] IReadOnlyList<Slot> Slots);
+
+[GenerateSerializer, Alias("ha.catalog.HoldStatus")]
+public enum HoldStatus { Held = 0, Taken = 1, OutsideAvailability = 2, InPast = 3, NoSuchDoctor = 4 }
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.HoldResult")]
+public sealed record HoldResult(
+    [property: Id(0)] HoldStatus Status,
+    [property: Id(1)] Slot? Slot,
+    [property: Id(2)] DoctorProfile? Doctor);
+
+[Alias("ha.catalog.ISpecialtyRegistryGrain")]
+public interface ISpecialtyRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Null when a specialty of that name (any case) exists.</summary>
+    [Alias("Create")] Task<Specialty?> Create(string name, string description);
+    [Alias("List")] Task<IReadOnlyList<Specialty>> List();
+    [Alias("Get")] Task<Specialty?> Get(Guid id);
+    [Alias("FindByName")] Task<Specialty?> FindByName(string name);
+}
+
+/// <summary>The doctors of one specialty, for filtering and sorting the catalog.</summary>
+[Alias("ha.catalog.IDirectoryGrain")]
+public interface IDirectoryGrain : IGrainWithGuidKey
+{
+    [Alias("Upsert")] Task Upsert(DoctorProfile doctor);
+    [Alias("Remove")] Task Remove(Guid doctorId);
+    [Alias("List")] Task<IReadOnlyList<DoctorProfile>> List();
+}
+
+/// <summary>One doctor: profile and the single writer of their calendar.</summary>
+[Alias("ha.catalog.IDoctorGrain")]
+public interface IDoctorGrain : IGrainWithGuidKey
+{
+    [Alias("SetProfile")] Task<DoctorProfile> SetProfile(DoctorProfile profile);
+    [Alias("GetProfile")] Task<DoctorProfile?> GetProfile();
+    [Alias("GetFreeSlots")] Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>Reserves a slot for a short while (it expires by itself) so that payment can run.</summary>
+    [Alias("Hold")] Task<HoldResult> Hold(DateTimeOffset start, Guid holdId, Guid patientId, TimeSpan ttl);
+    /// <summary>Turns a live hold into a booking, also recorded in the appointments table; false if the hold is gone.</summary>
+    [Alias("Confirm")] Task<bool> Confirm(Guid holdId, Guid appointmentId);
+    [Alias("Release")] Task Release(Guid holdId);
+    /// <summary>Frees a booked slot (cancellation).</summary>
+    [Alias("FreeBooking")] Task FreeBooking(Guid appointmentId);
+}
+
+public static class CurrencyCodes
+{
+    // The ISO 4217 codes this platform prices in; extend as markets open.
+    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "USD", "EUR", "GBP", "ARS", "MXN", "COP", "CLP", "PEN", "UYU", "BRL", "CAD", "AUD", "CHF", "JPY",
+    };
+}
+
+public static class DoctorAccess
+{
+    /// <summary>A doctor may read a booking patient's profile from booking until this long after the appointment.</summary>
+    public static readonly TimeSpan AfterAppointment = TimeSpan.FromDays(30);
+}
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.DoctorQuery")]
+public sealed record DoctorQuery(
+    [property: Id(0)] Guid? SpecialtyId,
+    [property: Id(1)] double? MinRating,
+    [property: Id(2)] decimal? MaxPrice,
+    [property: Id(3)] string? Language,
+    [property: Id(4)] string Sort,
+    [property: Id(5)] int Page,
+    [property: Id(6)] int PageSize)
+{
+    public static readonly IReadOnlyList<string> Sorts = ["rating", "price", "experience"];
+
+    /// <summary>Filters, sorts (best first; ties by name then id, so pages are stable) and pages.</summary>
+    public (IReadOnlyList<DoctorProfile> Items, int Total) Apply(IEnumerable<DoctorProfile> doctors)
+    {
+        var filtered = doctors
+            .Where(d => MinRating is null || d.Rating >= MinRating)
+            .Where(d => MaxPrice is null || d.Price.Amount <= MaxPrice)
+            .Where(d => Language is null || d.Languages.Contains(Language.ToLowerInvariant()))
+            .ToList();
+        IOrderedEnumerable<DoctorProfile> sorted = Sort switch
+        {
+            "price" => filtered.OrderBy(d => d.Price.Amount),
+            "experience" => filtered.OrderByDescending(d => d.YearsOfExperience),
+            _ => filtered.OrderByDescending(d => d.Rating),
+        };
+        var items = sorted.ThenBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ThenBy(d => d.DoctorId)
+            .Skip((Page - 1) * PageSize).Take(PageSize).ToList();
+        return (items, filtered.Count);
+    }
+}
+
+[GenerateSerializer, Immutable, Alias("ha.catalog.DoctorPage")]
+public sealed record DoctorPage(
+    [property: Id(0)] IReadOnlyList<DoctorProfile> Items,
+    [property: Id(1)] int PageNumber,
+    [property: Id(2)] int PageSize,
+    [property: Id(3)] int Total);
+
+[Alias("ha.catalog.ICatalogSearchGrain")]
+public interface ICatalogSearchGrain : IGrainWithIntegerKey
+{
+    [Alias("Search")] Task<DoctorPage> Search(DoctorQuery query);
+}

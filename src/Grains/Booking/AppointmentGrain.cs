@@ -1,0 +1,197 @@
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Notifications;
+using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Audit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HealthActors.Grains.Booking;
+
+[GenerateSerializer, Alias("ha.booking.AppointmentState")]
+public sealed class AppointmentState
+{
+    [Id(0)] public AppointmentView? View { get; set; }
+    [Id(1)] public bool ReminderSent { get; set; }
+    [Id(2)] public DateTimeOffset? ReminderAt { get; set; }
+}
+
+/// <summary>
+/// One appointment. Booking runs hold -> charge -> confirm against the doctor grain and the payment grain,
+/// releasing the hold (and refunding) on any failure. Afterwards it owns the status, which only moves
+/// forward, and the reminder, a durable Orleans reminder that survives silo restarts.
+/// </summary>
+public sealed class AppointmentGrain(
+    [PersistentState("appointment", StorageNames.Store)] IPersistentState<AppointmentState> state,
+    IBookingStore store,
+    IAuditLog audit,
+    IOptions<BookingOptions> options,
+    TimeProvider time,
+    ILogger<AppointmentGrain> log) : Grain, IAppointmentGrain, IRemindable
+{
+    private const string ReminderName = "appointment-reminder";
+    private Guid Id => this.GetPrimaryKey();
+
+    public async Task<BookingOutcome> Book(BookingCommand cmd)
+    {
+        if (state.State.View is { } existing) return new BookingOutcome(BookingStatus.Confirmed, existing, null);
+
+        var doctor = GrainFactory.GetGrain<IDoctorGrain>(cmd.DoctorId);
+        var hold = await doctor.Hold(cmd.Start, holdId: Id, cmd.PatientId, TimeSpan.FromSeconds(options.Value.HoldSeconds));
+        switch (hold.Status)
+        {
+            case HoldStatus.NoSuchDoctor: return new BookingOutcome(BookingStatus.DoctorNotFound, null, "No such doctor.");
+            case HoldStatus.InPast: return new BookingOutcome(BookingStatus.SlotInPast, null, "The slot has already started.");
+            case HoldStatus.OutsideAvailability: return new BookingOutcome(BookingStatus.OutsideAvailability, null, "The doctor does not see patients at that time.");
+            case HoldStatus.Taken: return new BookingOutcome(BookingStatus.SlotTaken, null, "That slot is already taken.");
+        }
+        var profile = hold.Doctor!;
+        var slot = hold.Slot!;
+
+        var paymentId = Guid.NewGuid();
+        var payment = GrainFactory.GetGrain<IPaymentGrain>(paymentId);
+        PaymentView charged;
+        try
+        {
+            charged = await payment.Charge(cmd.PatientId, Id, profile.Price, cmd.Card);
+        }
+        catch
+        {
+            await doctor.Release(Id);
+            throw;
+        }
+        if (charged.Status != PaymentStatus.Captured)
+        {
+            await doctor.Release(Id);
+            return charged.Status == PaymentStatus.Declined
+                ? new BookingOutcome(BookingStatus.PaymentDeclined, null, "The card was declined.")
+                : new BookingOutcome(BookingStatus.PaymentFailed, null, "The payment processor failed; nothing was charged.");
+        }
+
+        if (!await doctor.Confirm(Id, Id))
+        {
+            // The hold lapsed while the card was charged: give the money back.
+            await payment.Refund(charged.Amount, "hold expired before confirmation");
+            return new BookingOutcome(BookingStatus.SlotTaken, null, "That slot is no longer available; the charge was refunded.");
+        }
+
+        var now = time.GetUtcNow();
+        state.State.View = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
+            profile.Availability.TimeZone!, cmd.Reason, AppointmentStatus.Booked, profile.Price, paymentId, now, null, 0);
+        var reminderAt = slot.Start - TimeSpan.FromMinutes(options.Value.ReminderMinutesBefore);
+        state.State.ReminderAt = reminderAt;
+        await state.WriteStateAsync();
+
+        await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, slot.End + DoctorAccess.AfterAppointment);
+        // A reminder whose moment has already passed is never sent.
+        if (reminderAt > now)
+            await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromHours(1));
+        return new BookingOutcome(BookingStatus.Confirmed, state.State.View, null);
+    }
+
+    public async Task<AppointmentView?> Get(Caller caller)
+    {
+        if (state.State.View is not { } v) return null;
+        if (caller.UserId == v.PatientId || caller.UserId == v.DoctorId) return v;
+        if (!caller.IsAdmin) return null;
+        await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "appointment.read", v.PatientId, Id.ToString()));
+        return v;
+    }
+
+    public async Task<ChangeOutcome> Cancel(Caller caller)
+    {
+        if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
+        if (v.Status != AppointmentStatus.Booked) return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot be cancelled.");
+        var now = time.GetUtcNow();
+        var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
+
+        await GrainFactory.GetGrain<IDoctorGrain>(v.DoctorId).FreeBooking(Id);
+        await store.UpdateStatus(Id, AppointmentStatus.Cancelled);
+        if (refund > 0) await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(refund, "cancelled more than the refund window ahead");
+        state.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = now, RefundedAmount = refund };
+        await state.WriteStateAsync();
+        await StopReminder();
+        await GrainFactory.GetGrain<IInboxGrain>(v.DoctorId).Add("appointment.cancelled", "Appointment cancelled",
+            $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
+        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
+    }
+
+    public Task<ChangeOutcome> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
+
+    public Task<ChangeOutcome> MarkNoShow(Caller caller) => DoctorMoves(caller, AppointmentStatus.NoShow, notBeforeStart: true);
+
+    private async Task<ChangeOutcome> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
+    {
+        if (state.State.View is not { } v || caller.UserId != v.DoctorId) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
+        if (v.Status != AppointmentStatus.Booked) return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot become {to}.");
+        if (notBeforeStart && time.GetUtcNow() < v.Start) return new ChangeOutcome(ChangeStatus.NotAllowed, v, "A no-show can only be recorded once the appointment has started.");
+        await store.UpdateStatus(Id, to);
+        state.State.View = v with { Status = to };
+        await state.WriteStateAsync();
+        await StopReminder();
+        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.View is { Status: AppointmentStatus.Booked } v && !state.State.ReminderSent)
+        {
+            // The inbox de-duplicates on the appointment id, so a reminder delivered twice notifies once.
+            await GrainFactory.GetGrain<IInboxGrain>(v.PatientId).Add("appointment.reminder", "Upcoming appointment",
+                $"Your appointment with {v.DoctorName} starts at {v.Start:yyyy-MM-dd HH:mm} UTC.", Id, Id);
+            state.State.ReminderSent = true;
+            await state.WriteStateAsync();
+            log.LogInformation("Appointment reminder sent");
+        }
+        await StopReminder();
+    }
+
+    private async Task StopReminder()
+    {
+        var reminder = await this.GetReminder(ReminderName);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+}
+
+/// <summary>One per (patient, Idempotency-Key). Non-reentrant, so concurrent retries queue and get the first answer.</summary>
+public sealed class BookingRequestGrain(
+    [PersistentState("booking-request", StorageNames.Store)] IPersistentState<BookingRequestState> state) : Grain, IBookingRequestGrain
+{
+    public async Task<BookingOutcome> Book(BookingCommand command)
+    {
+        var fingerprint = command.Fingerprint();
+        if (state.State.Fingerprint is { } known)
+        {
+            if (known != fingerprint)
+                return new BookingOutcome(BookingStatus.IdempotencyMismatch, null, "This Idempotency-Key was used with a different request.");
+            if (state.State.Outcome is { } first) return first;
+        }
+        else
+        {
+            state.State.Fingerprint = fingerprint;
+            state.State.AppointmentId = Guid.NewGuid();
+            await state.WriteStateAsync();
+        }
+        // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
+        var outcome = await GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId).Book(command);
+        state.State.Outcome = outcome;
+        await state.WriteStateAsync();
+        return outcome;
+    }
+}
+
+[GenerateSerializer, Alias("ha.booking.BookingRequestState")]
+public sealed class BookingRequestState
+{
+    [Id(0)] public string? Fingerprint { get; set; }
+    [Id(1)] public Guid AppointmentId { get; set; }
+    [Id(2)] public BookingOutcome? Outcome { get; set; }
+}
+
+[Orleans.Concurrency.StatelessWorker]
+public sealed class AppointmentQueryGrain(IBookingStore store) : Grain, IAppointmentQueryGrain
+{
+    public Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize) => store.ForPatient(patientId, page, pageSize);
+    public Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize) => store.ForDoctor(doctorId, page, pageSize);
+}

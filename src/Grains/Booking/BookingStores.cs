@@ -1,0 +1,151 @@
+using HealthActors.Grains.Abstractions.Booking;
+using Npgsql;
+
+namespace HealthActors.Grains.Booking;
+
+public sealed record LedgerEntry(Guid PaymentId, Guid? AppointmentId, Guid PayerId, string Event, decimal Amount, string Currency,
+    string Brand, string Last4, string? TransactionId, string? Detail, DateTimeOffset At);
+
+/// <summary>The appointments table (overlap guard and listings) and the payment ledger.</summary>
+public interface IBookingStore
+{
+    /// <summary>False when the doctor already has a live appointment overlapping this one.</summary>
+    Task<bool> InsertAppointment(AppointmentSummary a);
+    Task UpdateStatus(Guid appointmentId, AppointmentStatus status);
+    Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize);
+    Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
+    Task AppendLedger(LedgerEntry e);
+}
+
+public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
+{
+    public async Task<bool> InsertAppointment(AppointmentSummary a)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO appointments (id, doctor_id, patient_id, during, status)
+            VALUES ($1, $2, $3, tstzrange($4, $5, '[)'), 'booked') ON CONFLICT (id) DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue(a.Id);
+        cmd.Parameters.AddWithValue(a.DoctorId);
+        cmd.Parameters.AddWithValue(a.PatientId);
+        cmd.Parameters.AddWithValue(a.Start.UtcDateTime);
+        cmd.Parameters.AddWithValue(a.End.UtcDateTime);
+        try
+        {
+            await cmd.ExecuteNonQueryAsync();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ExclusionViolation)
+        {
+            return false;
+        }
+    }
+
+    public async Task UpdateStatus(Guid appointmentId, AppointmentStatus status)
+    {
+        await using var cmd = db.CreateCommand("UPDATE appointments SET status = $2, updated_at = now() WHERE id = $1");
+        cmd.Parameters.AddWithValue(appointmentId);
+        cmd.Parameters.AddWithValue(StatusName(status));
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize) => List("patient_id", patientId, page, pageSize);
+    public Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize) => List("doctor_id", doctorId, page, pageSize);
+
+    private async Task<IReadOnlyList<AppointmentSummary>> List(string column, Guid id, int page, int pageSize)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT id, patient_id, doctor_id, lower(during), upper(during), status FROM appointments
+            WHERE {column} = $1 ORDER BY lower(during) DESC, id LIMIT $2 OFFSET $3
+            """);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(pageSize);
+        cmd.Parameters.AddWithValue((page - 1) * pageSize);
+        var list = new List<AppointmentSummary>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), Utc(r.GetDateTime(3)), Utc(r.GetDateTime(4)), ParseStatus(r.GetString(5))));
+        return list;
+    }
+
+    public async Task AppendLedger(LedgerEntry e)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO payment_ledger (payment_id, appointment_id, payer_id, event, amount, currency, brand, last4, transaction_id, detail, at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            """);
+        cmd.Parameters.AddWithValue(e.PaymentId);
+        cmd.Parameters.AddWithValue((object?)e.AppointmentId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(e.PayerId);
+        cmd.Parameters.AddWithValue(e.Event);
+        cmd.Parameters.AddWithValue(e.Amount);
+        cmd.Parameters.AddWithValue(e.Currency);
+        cmd.Parameters.AddWithValue(e.Brand);
+        cmd.Parameters.AddWithValue(e.Last4);
+        cmd.Parameters.AddWithValue((object?)e.TransactionId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((object?)e.Detail ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(e.At.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    internal static string StatusName(AppointmentStatus s) => s switch
+    {
+        AppointmentStatus.Booked => "booked",
+        AppointmentStatus.Completed => "completed",
+        AppointmentStatus.NoShow => "noshow",
+        _ => "cancelled",
+    };
+
+    private static AppointmentStatus ParseStatus(string s) => s switch
+    {
+        "booked" => AppointmentStatus.Booked,
+        "completed" => AppointmentStatus.Completed,
+        "noshow" => AppointmentStatus.NoShow,
+        _ => AppointmentStatus.Cancelled,
+    };
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+}
+
+/// <summary>The embedded, storage-less development mode only; enforces the same no-overlap rule in memory.</summary>
+public sealed class InMemoryBookingStore : IBookingStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<Guid, AppointmentSummary> _appointments = [];
+    private readonly List<LedgerEntry> _ledger = [];
+
+    public Task<bool> InsertAppointment(AppointmentSummary a)
+    {
+        lock (_gate)
+        {
+            if (_appointments.ContainsKey(a.Id)) return Task.FromResult(true);
+            if (_appointments.Values.Any(x => x.DoctorId == a.DoctorId && x.Status != AppointmentStatus.Cancelled && x.Start < a.End && a.Start < x.End))
+                return Task.FromResult(false);
+            _appointments[a.Id] = a;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task UpdateStatus(Guid appointmentId, AppointmentStatus status)
+    {
+        lock (_gate)
+            if (_appointments.TryGetValue(appointmentId, out var a)) _appointments[appointmentId] = a with { Status = status };
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize) => List(a => a.PatientId == patientId, page, pageSize);
+    public Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize) => List(a => a.DoctorId == doctorId, page, pageSize);
+
+    private Task<IReadOnlyList<AppointmentSummary>> List(Func<AppointmentSummary, bool> filter, int page, int pageSize)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<AppointmentSummary>>(_appointments.Values.Where(filter)
+                .OrderByDescending(a => a.Start).ThenBy(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).ToList());
+    }
+
+    public Task AppendLedger(LedgerEntry e)
+    {
+        lock (_gate) _ledger.Add(e);
+        return Task.CompletedTask;
+    }
+}
