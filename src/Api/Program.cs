@@ -147,6 +147,7 @@ app.MapHub<ChatHub>("/hubs/chat");
 app.MapCatalogEndpoints();
 app.MapBookingEndpoints();
 app.MapNotificationEndpoints();
+app.MapOrientationEndpoints();
 app.MapHub<NotificationHub>("/hubs/notifications");
 
 app.Run();

@@ -22,6 +22,8 @@ public sealed class LlmOptions
     public int CircuitFailures { get; set; } = 3;
     public double CircuitOpenSeconds { get; set; } = 30;
     public int MaxOutputTokens { get; set; } = 800;
+    /// <summary>How long symptom orientation waits for the model's refinement before answering from the rules alone.</summary>
+    public double OrientationTimeoutSeconds { get; set; } = 5;
 
     public bool IsOffline => string.Equals(Provider, "Offline", StringComparison.OrdinalIgnoreCase);
 }

@@ -82,6 +82,33 @@ public sealed class MedicalAssistant(
         return new AssistantAnswer(offlineText, AnswerSources.Offline, Degraded: true);
     }
 
+    /// <summary>
+    /// Asks the model to pick the best specialty among the candidates for the symptoms. Null when there is no
+    /// model, the circuit is open, it does not answer within the timeout, or it answers something off the list.
+    /// </summary>
+    public async Task<string?> RefineSpecialty(string symptoms, IReadOnlyList<string> candidates, TimeSpan timeout, CancellationToken ct)
+    {
+        if (model is null || _circuit.IsOpen) return null;
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            var response = await model.GetResponseAsync(
+            [
+                new AiMessage(ChatRole.System, "You route patients to a medical specialty. Reply with exactly one name from this list and nothing else: " + string.Join("; ", candidates)),
+                new AiMessage(ChatRole.User, symptoms),
+            ], new ChatOptions { Temperature = 0f, MaxOutputTokens = 20 }, cts.Token);
+            var answer = response.Text?.Trim().TrimEnd('.');
+            return candidates.FirstOrDefault(c => string.Equals(c, answer, StringComparison.OrdinalIgnoreCase));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _circuit.Failure();
+            log.LogWarning("Orientation refinement by the model failed: {Error}", e.GetType().Name);
+            return null;
+        }
+    }
+
     /// <summary>Folds older messages into the running summary: by the model when it answers, else extractively.</summary>
     public async Task<string> Summarize(string? previous, IReadOnlyList<Abstractions.Chat.ChatMessage> older, int maxChars, CancellationToken ct)
     {

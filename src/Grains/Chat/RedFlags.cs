@@ -42,6 +42,12 @@ public static partial class RedFlags
         return null;
     }
 
+    public static IReadOnlyList<string> DetectAll(string text)
+    {
+        var folded = Fold(text);
+        return Rules.Where(r => r.Pattern.IsMatch(folded)).Select(r => r.Kind).Distinct().ToList();
+    }
+
     /// <summary>Lower case, accents stripped, curly apostrophes straightened: "Tomé" -> "tome", "can’t" -> "can't".</summary>
     public static string Fold(string text)
     {

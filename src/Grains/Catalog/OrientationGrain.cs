@@ -1,0 +1,69 @@
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Chat;
+using Microsoft.Extensions.Options;
+
+namespace HealthActors.Grains.Catalog;
+
+[GenerateSerializer, Alias("ha.catalog.OrientationState")]
+public sealed class OrientationState
+{
+    [Id(0)] public List<OrientationResult> Recent { get; set; } = [];
+}
+
+/// <summary>
+/// A user's symptom orientations: rules first (red flags mean emergency, at once), then the model may pick
+/// among the rules' candidates if it answers in time. The newest results are kept per user.
+/// </summary>
+public sealed class OrientationGrain(
+    [PersistentState("orientation", StorageNames.Store)] IPersistentState<OrientationState> state,
+    MedicalAssistant assistant,
+    IOptions<LlmOptions> llm,
+    TimeProvider time) : Grain, IOrientationGrain
+{
+    private const int Keep = 50;
+
+    public async Task<OrientationResult> Orient(string symptoms, int? age, string? sex)
+    {
+        new OrientationRequest(symptoms, age, sex).Validate().ThrowIfInvalid();
+        var registry = await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).List();
+        Guid? IdOf(string name) => registry.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))?.Id;
+
+        var flags = RedFlags.DetectAll(symptoms);
+        var scored = SymptomRules.Score(symptoms, age);
+        var source = "rules";
+        string top;
+        double confidence;
+        if (flags.Count > 0)
+        {
+            top = SymptomRules.EmergencyMedicine;
+            confidence = 1.0;
+        }
+        else
+        {
+            top = scored[0].Specialty;
+            confidence = scored[0].Confidence;
+            var candidates = SymptomRules.Specialties.Where(s => s != SymptomRules.EmergencyMedicine).ToList();
+            var refined = await assistant.RefineSpecialty(symptoms, candidates, TimeSpan.FromSeconds(llm.Value.OrientationTimeoutSeconds), CancellationToken.None);
+            if (refined is not null)
+            {
+                source = "rules+model";
+                if (!string.Equals(refined, top, StringComparison.OrdinalIgnoreCase))
+                {
+                    top = refined;
+                    confidence = Math.Max(0.5, scored.FirstOrDefault(s => s.Specialty == refined)?.Confidence ?? 0.5);
+                }
+                else confidence = Math.Min(0.95, confidence + 0.15);
+            }
+        }
+        var alternatives = scored.Where(s => s.Specialty != top).Take(3).Select(s => new SpecialtyScore(s.Specialty, IdOf(s.Specialty), s.Confidence)).ToList();
+        var result = new OrientationResult(Guid.NewGuid(), top, IdOf(top), confidence, alternatives, flags, flags.Count > 0, source, symptoms.Trim(), time.GetUtcNow());
+
+        state.State.Recent.Insert(0, result);
+        if (state.State.Recent.Count > Keep) state.State.Recent.RemoveRange(Keep, state.State.Recent.Count - Keep);
+        await state.WriteStateAsync();
+        return result;
+    }
+
+    public Task<IReadOnlyList<OrientationResult>> History(int limit) =>
+        Task.FromResult<IReadOnlyList<OrientationResult>>(state.State.Recent.Take(limit).ToList());
+}
