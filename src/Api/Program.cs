@@ -31,6 +31,7 @@ builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddHostedService<AdminSeeder>();
 builder.Services.AddHostedService<DemoCatalog>();
 builder.Services.AddSingleton<NotificationRelay>();
+builder.Services.AddSingleton<AuctionRelay>();
 builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
 if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)
     builder.Configuration["Catalog:SeedDemo"] = "true";
@@ -148,6 +149,8 @@ app.MapCatalogEndpoints();
 app.MapBookingEndpoints();
 app.MapNotificationEndpoints();
 app.MapOrientationEndpoints();
+app.MapMarketplaceEndpoints();
+app.MapHub<MarketplaceHub>("/hubs/marketplace");
 app.MapHub<NotificationHub>("/hubs/notifications");
 
 app.Run();

@@ -27,11 +27,14 @@ public sealed record BookingCommand(
     [property: Id(1)] Guid DoctorId,
     [property: Id(2)] DateTimeOffset Start,
     [property: Id(3)] string Reason,
-    [property: Id(4)] CardDetails Card)
+    [property: Id(4)] CardDetails Card,
+    [property: Id(5)] Guid? ExistingHoldId = null,
+    [property: Id(6)] Money? AgreedPrice = null)
 {
     /// <summary>What makes two requests "the same body" for idempotency, without any secret card data.</summary>
     public string Fingerprint() =>
-        string.Join('|', DoctorId.ToString("N"), Start.UtcDateTime.ToString("O"), Reason, Card.Last4, Card.ExpMonth, Card.ExpYear, Card.HolderName?.Trim());
+        string.Join('|', DoctorId.ToString("N"), Start.UtcDateTime.ToString("O"), Reason, Card.Last4, Card.ExpMonth, Card.ExpYear, Card.HolderName?.Trim(),
+            ExistingHoldId, AgreedPrice);
 
     public override string ToString() => $"booking of {DoctorId} at {Start:O}";
 }

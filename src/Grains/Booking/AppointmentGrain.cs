@@ -38,7 +38,10 @@ public sealed class AppointmentGrain(
         if (state.State.View is { } existing) return new BookingOutcome(BookingStatus.Confirmed, existing, null);
 
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(cmd.DoctorId);
-        var hold = await doctor.Hold(cmd.Start, holdId: Id, cmd.PatientId, TimeSpan.FromSeconds(options.Value.HoldSeconds));
+        // An accepted bid already holds its slot; the booking takes that hold over instead of making one.
+        var holdId = cmd.ExistingHoldId ?? Id;
+        var ownHold = cmd.ExistingHoldId is null;
+        var hold = await doctor.Hold(cmd.Start, holdId, cmd.PatientId, TimeSpan.FromSeconds(options.Value.HoldSeconds));
         switch (hold.Status)
         {
             case HoldStatus.NoSuchDoctor: return new BookingOutcome(BookingStatus.DoctorNotFound, null, "No such doctor.");
@@ -48,28 +51,29 @@ public sealed class AppointmentGrain(
         }
         var profile = hold.Doctor!;
         var slot = hold.Slot!;
+        var price = cmd.AgreedPrice ?? profile.Price;
 
         var paymentId = Guid.NewGuid();
         var payment = GrainFactory.GetGrain<IPaymentGrain>(paymentId);
         PaymentView charged;
         try
         {
-            charged = await payment.Charge(cmd.PatientId, Id, profile.Price, cmd.Card);
+            charged = await payment.Charge(cmd.PatientId, Id, price, cmd.Card);
         }
         catch
         {
-            await doctor.Release(Id);
+            if (ownHold) await doctor.Release(holdId);
             throw;
         }
         if (charged.Status != PaymentStatus.Captured)
         {
-            await doctor.Release(Id);
+            if (ownHold) await doctor.Release(holdId);
             return charged.Status == PaymentStatus.Declined
                 ? new BookingOutcome(BookingStatus.PaymentDeclined, null, "The card was declined.")
                 : new BookingOutcome(BookingStatus.PaymentFailed, null, "The payment processor failed; nothing was charged.");
         }
 
-        if (!await doctor.Confirm(Id, Id))
+        if (!await doctor.Confirm(holdId, Id))
         {
             // The hold lapsed while the card was charged: give the money back.
             await payment.Refund(charged.Amount, "hold expired before confirmation");
@@ -78,7 +82,7 @@ public sealed class AppointmentGrain(
 
         var now = time.GetUtcNow();
         state.State.View = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
-            profile.Availability.TimeZone!, cmd.Reason, AppointmentStatus.Booked, profile.Price, paymentId, now, null, 0);
+            profile.Availability.TimeZone!, cmd.Reason, AppointmentStatus.Booked, price, paymentId, now, null, 0);
         var reminderAt = slot.Start - TimeSpan.FromMinutes(options.Value.ReminderMinutesBefore);
         state.State.ReminderAt = reminderAt;
         await state.WriteStateAsync();

@@ -10,24 +10,29 @@ public sealed class DoctorState
     [Id(0)] public DoctorProfile? Profile { get; set; }
     /// <summary>Live bookings by slot start (UTC). Past ones are pruned.</summary>
     [Id(1)] public Dictionary<DateTimeOffset, BookedSlot> Booked { get; set; } = [];
+    /// <summary>Live holds by slot start. Persisted, because a bid's hold may stand for days.</summary>
+    [Id(2)] public Dictionary<DateTimeOffset, SlotHold> Holds { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("ha.catalog.SlotHold")]
+public sealed record SlotHold(
+    [property: Id(0)] Guid HoldId,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Slot Slot,
+    [property: Id(3)] DateTimeOffset ExpiresAt);
 
 [GenerateSerializer, Alias("ha.catalog.BookedSlot")]
 public sealed record BookedSlot([property: Id(0)] Guid AppointmentId, [property: Id(1)] DateTimeOffset End);
 
 /// <summary>
-/// A doctor and the single writer of their calendar. Holds live in memory only: if the silo goes, its holds
-/// go with it and the slots are free again, which is what an abandoned hold should do anyway.
+/// A doctor and the single writer of their calendar: bookings and holds. A hold expires by itself, so an
+/// abandoned payment or a bid nobody accepts frees its slot without anyone having to remember to.
 /// </summary>
 public sealed class DoctorGrain(
     [PersistentState("doctor", StorageNames.Store)] IPersistentState<DoctorState> state,
     IBookingStore store,
     TimeProvider time) : Grain, IDoctorGrain
 {
-    private readonly Dictionary<DateTimeOffset, SlotHold> _holds = [];
-
-    private sealed record SlotHold(Guid HoldId, Guid PatientId, Slot Slot, DateTimeOffset ExpiresAt);
-
     private Guid Id => this.GetPrimaryKey();
 
     public async Task<DoctorProfile> SetProfile(DoctorProfile profile)
@@ -53,32 +58,36 @@ public sealed class DoctorGrain(
         return Task.FromResult<FreeSlots?>(new FreeSlots(Id, p.Availability.TimeZone!, free));
     }
 
-    public Task<HoldResult> Hold(DateTimeOffset start, Guid holdId, Guid patientId, TimeSpan ttl)
+    public async Task<HoldResult> Hold(DateTimeOffset start, Guid holdId, Guid patientId, TimeSpan ttl)
     {
-        if (state.State.Profile is not { } p) return Task.FromResult(new HoldResult(HoldStatus.NoSuchDoctor, null, null));
+        if (state.State.Profile is not { } p) return new HoldResult(HoldStatus.NoSuchDoctor, null, null);
         var now = time.GetUtcNow();
         start = start.ToUniversalTime();
-        if (start <= now) return Task.FromResult(new HoldResult(HoldStatus.InPast, null, p));
-        if (SlotCalendar.SlotAt(p.Availability, start) is not { } slot) return Task.FromResult(new HoldResult(HoldStatus.OutsideAvailability, null, p));
-        if (_holds.TryGetValue(start, out var existing) && existing.HoldId == holdId && existing.ExpiresAt > now)
-            return Task.FromResult(new HoldResult(HoldStatus.Held, slot, p));
-        if (!IsFree(slot, now)) return Task.FromResult(new HoldResult(HoldStatus.Taken, slot, p));
-        _holds[start] = new SlotHold(holdId, patientId, slot, now + ttl);
-        return Task.FromResult(new HoldResult(HoldStatus.Held, slot, p));
+        if (start <= now) return new HoldResult(HoldStatus.InPast, null, p);
+        if (SlotCalendar.SlotAt(p.Availability, start) is not { } slot) return new HoldResult(HoldStatus.OutsideAvailability, null, p);
+        if (state.State.Holds.TryGetValue(start, out var existing) && existing.HoldId == holdId && existing.ExpiresAt > now)
+            return new HoldResult(HoldStatus.Held, slot, p);
+        if (!IsFree(slot, now)) return new HoldResult(HoldStatus.Taken, slot, p);
+        foreach (var expired in state.State.Holds.Where(h => h.Value.ExpiresAt <= now).Select(h => h.Key).ToList())
+            state.State.Holds.Remove(expired);
+        state.State.Holds[start] = new SlotHold(holdId, patientId, slot, now + ttl);
+        await state.WriteStateAsync();
+        return new HoldResult(HoldStatus.Held, slot, p);
     }
 
     public async Task<bool> Confirm(Guid holdId, Guid appointmentId)
     {
         var now = time.GetUtcNow();
-        var hold = _holds.Values.FirstOrDefault(h => h.HoldId == holdId);
+        var hold = state.State.Holds.Values.FirstOrDefault(h => h.HoldId == holdId);
         if (hold is null || hold.ExpiresAt <= now) return false;
         // The table refuses an overlap even if this grain were somehow wrong (e.g. two activations in a split brain).
         if (!await store.InsertAppointment(new AppointmentSummary(appointmentId, hold.PatientId, Id, hold.Slot.Start, hold.Slot.End, AppointmentStatus.Booked)))
         {
-            _holds.Remove(hold.Slot.Start);
+            state.State.Holds.Remove(hold.Slot.Start);
+            await state.WriteStateAsync();
             return false;
         }
-        _holds.Remove(hold.Slot.Start);
+        state.State.Holds.Remove(hold.Slot.Start);
         state.State.Booked[hold.Slot.Start] = new BookedSlot(appointmentId, hold.Slot.End);
         foreach (var past in state.State.Booked.Where(b => b.Value.End < now - TimeSpan.FromDays(1)).Select(b => b.Key).ToList())
             state.State.Booked.Remove(past);
@@ -86,10 +95,11 @@ public sealed class DoctorGrain(
         return true;
     }
 
-    public Task Release(Guid holdId)
+    public async Task Release(Guid holdId)
     {
-        foreach (var key in _holds.Where(h => h.Value.HoldId == holdId).Select(h => h.Key).ToList()) _holds.Remove(key);
-        return Task.CompletedTask;
+        var keys = state.State.Holds.Where(h => h.Value.HoldId == holdId).Select(h => h.Key).ToList();
+        foreach (var key in keys) state.State.Holds.Remove(key);
+        if (keys.Count > 0) await state.WriteStateAsync();
     }
 
     public async Task FreeBooking(Guid appointmentId)
@@ -100,5 +110,5 @@ public sealed class DoctorGrain(
 
     private bool IsFree(Slot slot, DateTimeOffset now) =>
         !state.State.Booked.Any(b => b.Key < slot.End && slot.Start < b.Value.End) &&
-        !_holds.Values.Any(h => h.ExpiresAt > now && h.Slot.Start < slot.End && slot.Start < h.Slot.End);
+        !state.State.Holds.Values.Any(h => h.ExpiresAt > now && h.Slot.Start < slot.End && slot.Start < h.Slot.End);
 }

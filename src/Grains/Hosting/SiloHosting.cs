@@ -1,6 +1,7 @@
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
+using HealthActors.Grains.Marketplace;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -102,6 +103,9 @@ public static class SiloHosting
         services.TryAddSingleton<IPaymentGateway, TestPaymentGateway>();
         if (settings.UsesPostgres) services.TryAddSingleton<IBookingStore, PostgresBookingStore>();
         else services.TryAddSingleton<IBookingStore, InMemoryBookingStore>();
+        services.AddOptions<MarketplaceOptions>().Bind(config.GetSection(MarketplaceOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<IMarketStore, PostgresMarketStore>();
+        else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
         return services;
     }
 }

@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using HealthActors.Api.Auth;
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Marketplace;
+using HealthActors.Grains.Marketplace;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace HealthActors.Api.Endpoints;
+
+public sealed record BidRequest(decimal? Price, DateTimeOffset? SlotStart, string? Message);
+public sealed record AcceptRequest(Guid? BidId, CardDetails? Payment);
+
+public static class MarketplaceEndpoints
+{
+    public static void MapMarketplaceEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/auctions").WithTags("Marketplace").RequireAuthorization();
+        g.MapPost("/", Create).RequireAuthorization(BookingEndpoints.PatientPolicy)
+            .WithSummary("Post a request for doctors to bid on (closesAt 5 minutes to 7 days ahead; specialty inferred from the symptoms when not given).");
+        g.MapGet("/", Mine).WithSummary("My auctions, newest first.");
+        g.MapGet("/open", Open).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Open auctions of my specialty (doctors).");
+        g.MapGet("/{auctionId:guid}", Get).WithSummary("An auction with its bids ranked by price, then rating, then time: its patient or a doctor of its specialty.");
+        g.MapGet("/{auctionId:guid}/events", Events).WithSummary("Events after a sequence number, for a reconnecting watcher to catch up.");
+        g.MapPost("/{auctionId:guid}/bids", PlaceBid).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Bid (doctors of the specialty); the slot is held while the bid stands.");
+        g.MapDelete("/{auctionId:guid}/bids/{bidId:guid}", Withdraw).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Withdraw my bid; its hold is released.");
+        g.MapPost("/{auctionId:guid}/accept", Accept).RequireAuthorization(BookingEndpoints.PatientPolicy)
+            .WithSummary("Accept a standing bid: booked and paid like a direct booking (Idempotency-Key required); the auction closes.");
+        g.MapPost("/{auctionId:guid}/cancel", Cancel).RequireAuthorization(BookingEndpoints.PatientPolicy).WithSummary("Close my auction with no winner.");
+    }
+
+    private static async Task<IResult> Create(NewAuction body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MarketplaceOptions> market)
+    {
+        var errors = AuctionRules.Validate(body, time.GetUtcNow(), TimeSpan.FromSeconds(market.Value.MinOpenSeconds));
+        if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var spec = new AuctionSpec(body.Symptoms!.Trim(), body.SpecialtyId, body.MaxPrice, body.Currency!, body.Window!.From!.Value.ToUniversalTime(),
+            body.Window.To!.Value.ToUniversalTime(), body.ClosesAt!.Value.ToUniversalTime());
+        var outcome = await grains.GetGrain<IAuctionGrain>(Guid.NewGuid()).Create(user.ToCaller(), spec);
+        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/auctions/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+    }
+
+    private static async Task<IResult> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize) =>
+        BookingEndpoints.Paging(page, pageSize) is { } invalid
+            ? invalid
+            : TypedResults.Ok(await grains.GetGrain<IAuctionQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+
+    private static async Task<IResult> Open(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    {
+        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
+        var profile = await grains.GetGrain<IDoctorGrain>(user.ToCaller().UserId).GetProfile();
+        if (profile is null) return TypedResults.Ok(Array.Empty<AuctionSummary>());
+        return TypedResults.Ok(await grains.GetGrain<IAuctionBoardGrain>(profile.SpecialtyId).List(page ?? 1, pageSize ?? 20));
+    }
+
+    private static async Task<IResult> Get(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IAuctionGrain>(auctionId).Get(user.ToCaller()) is { } v ? TypedResults.Ok(v) : Problems.NotFound();
+
+    private static async Task<IResult> Events(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains, long? afterSeq, int? limit)
+    {
+        var e = new ValidationErrors();
+        if (afterSeq is < 0) e.Add("afterSeq", "must not be negative");
+        if (limit is < 1 or > 1000) e.Add("limit", "must be between 1 and 1000");
+        if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
+        var events = await grains.GetGrain<IAuctionGrain>(auctionId).Events(user.ToCaller(), afterSeq ?? 0, limit ?? 500);
+        return events is null ? Problems.NotFound() : TypedResults.Ok(events);
+    }
+
+    private static async Task<IResult> PlaceBid(Guid auctionId, BidRequest body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var errors = AuctionRules.ValidateBid(body.Price, body.SlotStart, body.Message);
+        if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).PlaceBid(user.ToCaller(), body.Price!.Value, body.SlotStart!.Value, body.Message);
+        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/auctions/{auctionId}/bids/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+    }
+
+    private static async Task<IResult> Withdraw(Guid auctionId, Guid bidId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).WithdrawBid(user.ToCaller(), bidId);
+        return outcome.Status == MarketStatus.Ok ? TypedResults.NoContent() : Map(outcome);
+    }
+
+    private static async Task<IResult> Accept(Guid auctionId, AcceptRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
+    {
+        var e = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(idempotencyKey)) e.Add("Idempotency-Key", "header is required");
+        else if (idempotencyKey.Length > IdempotencyKeys.MaxLength || ValidationErrors.HasControlCharacters(idempotencyKey))
+            e.Add("Idempotency-Key", $"must be at most {IdempotencyKeys.MaxLength} printable characters");
+        if (body.BidId is null || body.BidId == Guid.Empty) e.Add("bidId", "is required");
+        CardRules.Validate(e, body.Payment, time.GetUtcNow());
+        if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
+        var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).Accept(user.ToCaller(), body.BidId!.Value, body.Payment!, idempotencyKey!);
+        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/appointments/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+    }
+
+    private static async Task<IResult> Cancel(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).Cancel(user.ToCaller());
+        return outcome.Status == MarketStatus.Ok ? TypedResults.Ok(outcome.Value) : Map(outcome);
+    }
+
+    private static IResult Map<T>(MarketOutcome<T> o) => o.Status switch
+    {
+        MarketStatus.NotFound when o.Field is null => Problems.NotFound(),
+        MarketStatus.Invalid or MarketStatus.NotFound => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [o.Field ?? "body"] = [o.Detail ?? "is invalid"] }),
+        MarketStatus.Forbidden => TypedResults.Problem(title: o.Detail ?? "Forbidden.", statusCode: StatusCodes.Status403Forbidden),
+        MarketStatus.PaymentDeclined => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status402PaymentRequired),
+        MarketStatus.PaymentFailed => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status502BadGateway),
+        MarketStatus.IdempotencyMismatch => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status422UnprocessableEntity),
+        _ => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status409Conflict,
+            extensions: new Dictionary<string, object?> { ["reason"] = o.Status.ToString(), ["field"] = o.Field }),
+    };
+}

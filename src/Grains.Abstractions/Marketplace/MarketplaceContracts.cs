@@ -1,0 +1,140 @@
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Identity;
+
+namespace HealthActors.Grains.Abstractions.Marketplace;
+
+[GenerateSerializer, Immutable, Alias("ha.market.TimeWindow")]
+public sealed record TimeWindow([property: Id(0)] DateTimeOffset? From, [property: Id(1)] DateTimeOffset? To);
+
+public sealed record NewAuction(string? Symptoms, Guid? SpecialtyId, decimal? MaxPrice, string? Currency, TimeWindow? Window, DateTimeOffset? ClosesAt);
+
+[GenerateSerializer, Immutable, Alias("ha.market.AuctionSpec")]
+public sealed record AuctionSpec(
+    [property: Id(0)] string Symptoms,
+    [property: Id(1)] Guid? SpecialtyId,
+    [property: Id(2)] decimal? MaxPrice,
+    [property: Id(3)] string Currency,
+    [property: Id(4)] DateTimeOffset WindowFrom,
+    [property: Id(5)] DateTimeOffset WindowTo,
+    [property: Id(6)] DateTimeOffset ClosesAt);
+
+[GenerateSerializer, Alias("ha.market.AuctionStatus")]
+public enum AuctionStatus { Open = 0, Closed = 1, Accepted = 2, Cancelled = 3, Expired = 4 }
+
+[GenerateSerializer, Immutable, Alias("ha.market.Bid")]
+public sealed record Bid(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid DoctorId,
+    [property: Id(2)] string DoctorName,
+    [property: Id(3)] double DoctorRating,
+    [property: Id(4)] decimal Price,
+    [property: Id(5)] DateTimeOffset SlotStart,
+    [property: Id(6)] DateTimeOffset SlotEnd,
+    [property: Id(7)] string? Message,
+    [property: Id(8)] DateTimeOffset PlacedAt,
+    [property: Id(9)] long Order);
+
+[GenerateSerializer, Immutable, Alias("ha.market.AuctionView")]
+public sealed record AuctionView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Guid SpecialtyId,
+    [property: Id(3)] string Symptoms,
+    [property: Id(4)] decimal? MaxPrice,
+    [property: Id(5)] string Currency,
+    [property: Id(6)] DateTimeOffset WindowFrom,
+    [property: Id(7)] DateTimeOffset WindowTo,
+    [property: Id(8)] DateTimeOffset ClosesAt,
+    [property: Id(9)] DateTimeOffset GraceUntil,
+    [property: Id(10)] AuctionStatus Status,
+    [property: Id(11)] IReadOnlyList<Bid> Bids,
+    [property: Id(12)] Guid? WinningBidId,
+    [property: Id(13)] Guid? AppointmentId,
+    [property: Id(14)] long LastSeq,
+    [property: Id(15)] DateTimeOffset CreatedAt);
+
+public static class AuctionEventTypes
+{
+    public const string BidPlaced = "BidPlaced";
+    public const string BidReplaced = "BidReplaced";
+    public const string BidWithdrawn = "BidWithdrawn";
+    public const string AuctionExtended = "AuctionExtended";
+    public const string AuctionClosed = "AuctionClosed";
+    public const string AuctionExpired = "AuctionExpired";
+}
+
+[GenerateSerializer, Immutable, Alias("ha.market.AuctionEvent")]
+public sealed record AuctionEvent(
+    [property: Id(0)] Guid AuctionId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string Type,
+    [property: Id(3)] Bid? Bid,
+    [property: Id(4)] Guid? PreviousBidId,
+    [property: Id(5)] DateTimeOffset ClosesAt,
+    [property: Id(6)] AuctionStatus Status,
+    [property: Id(7)] Guid? WinningBidId,
+    [property: Id(8)] string? Reason,
+    [property: Id(9)] DateTimeOffset At);
+
+[GenerateSerializer, Alias("ha.market.MarketStatus")]
+public enum MarketStatus
+{
+    Ok = 0, NotFound = 1, Forbidden = 2, Closed = 3, SlotUnavailable = 4, Invalid = 5, NotBetter = 6, AlreadyDecided = 7,
+    PaymentDeclined = 8, PaymentFailed = 9, IdempotencyMismatch = 10,
+}
+
+[GenerateSerializer, Immutable, Alias("ha.market.MarketOutcome")]
+public sealed record MarketOutcome<T>(
+    [property: Id(0)] MarketStatus Status,
+    [property: Id(1)] T? Value,
+    [property: Id(2)] string? Detail,
+    [property: Id(3)] string? Field = null);
+
+[GenerateSerializer, Immutable, Alias("ha.market.AuctionSummary")]
+public sealed record AuctionSummary(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Guid SpecialtyId,
+    [property: Id(3)] AuctionStatus Status,
+    [property: Id(4)] DateTimeOffset ClosesAt,
+    [property: Id(5)] decimal? MaxPrice,
+    [property: Id(6)] string Currency,
+    [property: Id(7)] DateTimeOffset WindowFrom,
+    [property: Id(8)] DateTimeOffset WindowTo,
+    [property: Id(9)] int BidCount,
+    [property: Id(10)] DateTimeOffset CreatedAt);
+
+[Alias("ha.market.IAuctionGrain")]
+public interface IAuctionGrain : IGrainWithGuidKey
+{
+    [Alias("Create")] Task<MarketOutcome<AuctionView>> Create(Caller patient, AuctionSpec spec);
+    [Alias("Get")] Task<AuctionView?> Get(Caller caller);
+    [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);
+    [Alias("PlaceBid")] Task<MarketOutcome<Bid>> PlaceBid(Caller doctor, decimal price, DateTimeOffset slotStart, string? message);
+    [Alias("WithdrawBid")] Task<MarketOutcome<Bid>> WithdrawBid(Caller doctor, Guid bidId);
+    [Alias("Accept")] Task<MarketOutcome<AppointmentView>> Accept(Caller patient, Guid bidId, CardDetails card, string idempotencyKey);
+    [Alias("Cancel")] Task<MarketOutcome<AuctionView>> Cancel(Caller patient);
+    [Alias("Events")] Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit);
+}
+
+/// <summary>The open auctions of one specialty, for doctors looking for work.</summary>
+[Alias("ha.market.IAuctionBoardGrain")]
+public interface IAuctionBoardGrain : IGrainWithGuidKey
+{
+    [Alias("Open")] Task Open(AuctionSummary auction);
+    [Alias("Update")] Task Update(AuctionSummary auction);
+    [Alias("Remove")] Task Remove(Guid auctionId);
+    [Alias("List")] Task<IReadOnlyList<AuctionSummary>> List(int page, int pageSize);
+}
+
+[Alias("ha.market.IAuctionQueryGrain")]
+public interface IAuctionQueryGrain : IGrainWithIntegerKey
+{
+    [Alias("ForPatient")] Task<IReadOnlyList<AuctionSummary>> ForPatient(Guid patientId, int page, int pageSize);
+}
+
+public static class AuctionStreams
+{
+    public const string Namespace = "auctions";
+}

@@ -1,0 +1,310 @@
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Marketplace;
+using HealthActors.Grains.Abstractions.Notifications;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace HealthActors.Grains.Marketplace;
+
+[GenerateSerializer, Alias("ha.market.AuctionState")]
+public sealed class AuctionState
+{
+    [Id(0)] public Guid PatientId { get; set; }
+    [Id(1)] public AuctionSpec? Spec { get; set; }
+    [Id(2)] public Guid SpecialtyId { get; set; }
+    [Id(3)] public AuctionStatus Status { get; set; }
+    [Id(4)] public DateTimeOffset ClosesAt { get; set; }
+    [Id(5)] public DateTimeOffset OriginalClosesAt { get; set; }
+    [Id(6)] public DateTimeOffset GraceUntil { get; set; }
+    /// <summary>Standing bids by doctor, each with the id of the calendar hold that backs it.</summary>
+    [Id(7)] public Dictionary<Guid, StandingBid> Standing { get; set; } = [];
+    [Id(8)] public long LastSeq { get; set; }
+    [Id(9)] public long NextOrder { get; set; }
+    [Id(10)] public Guid? WinningBidId { get; set; }
+    [Id(11)] public Guid? AppointmentId { get; set; }
+    [Id(12)] public string? AcceptKey { get; set; }
+    [Id(13)] public AppointmentView? Appointment { get; set; }
+    [Id(14)] public DateTimeOffset CreatedAt { get; set; }
+}
+
+[GenerateSerializer, Alias("ha.market.StandingBid")]
+public sealed record StandingBid([property: Id(0)] Bid Bid, [property: Id(1)] Guid HoldId);
+
+/// <summary>
+/// One live auction: owns the standing bids (each backed by a hold on the doctor's calendar) and its
+/// deadline, an Orleans reminder so it closes even if the silo that held it is gone. Every change gets the
+/// next sequence number, is appended to auction_events and then published on the auction's stream.
+/// Not reentrant: bids, accepts and the deadline are handled strictly one at a time.
+/// </summary>
+public sealed class AuctionGrain(
+    [PersistentState("auction", StorageNames.Store)] IPersistentState<AuctionState> state,
+    IMarketStore store,
+    IOptions<MarketplaceOptions> options,
+    TimeProvider time,
+    ILogger<AuctionGrain> log) : Grain, IAuctionGrain, IRemindable
+{
+    private const string DeadlineReminder = "auction-deadline";
+    private Guid Id => this.GetPrimaryKey();
+    private AuctionState S => state.State;
+    private bool Exists => S.Spec is not null;
+
+    public async Task<MarketOutcome<AuctionView>> Create(Caller patient, AuctionSpec spec)
+    {
+        if (Exists) return S.PatientId == patient.UserId ? Ok(View()) : new(MarketStatus.Forbidden, null, null);
+        var now = time.GetUtcNow();
+        var registry = GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0);
+        Guid specialtyId;
+        if (spec.SpecialtyId is { } given)
+        {
+            if (await registry.Get(given) is null) return new(MarketStatus.Invalid, null, "No such specialty.", "specialtyId");
+            specialtyId = given;
+        }
+        else
+        {
+            var orientation = await GrainFactory.GetGrain<IOrientationGrain>(patient.UserId).Orient(spec.Symptoms, null, null);
+            if (orientation.SpecialtyId is not { } inferred)
+                return new(MarketStatus.Invalid, null, $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.", "specialtyId");
+            specialtyId = inferred;
+        }
+
+        S.PatientId = patient.UserId;
+        S.Spec = spec;
+        S.SpecialtyId = specialtyId;
+        S.Status = AuctionStatus.Open;
+        S.ClosesAt = S.OriginalClosesAt = spec.ClosesAt;
+        S.GraceUntil = spec.ClosesAt + Grace;
+        S.CreatedAt = now;
+        await state.WriteStateAsync();
+        await store.UpsertAuction(Summary());
+        await GrainFactory.GetGrain<IAuctionBoardGrain>(specialtyId).Open(Summary());
+        await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
+        await NotifyMatchingDoctors();
+        return Ok(View());
+    }
+
+    public async Task<AuctionView?> Get(Caller caller) => Exists && await MayWatch(caller) ? View() : null;
+
+    public async Task<bool> CanWatch(Caller caller) => Exists && await MayWatch(caller);
+
+    public async Task<MarketOutcome<Bid>> PlaceBid(Caller caller, decimal price, DateTimeOffset slotStart, string? message)
+    {
+        if (!Exists) return new(MarketStatus.NotFound, null, null);
+        if (caller.Role != Roles.Doctor) return new(MarketStatus.Forbidden, null, "Only doctors bid.");
+        var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
+        var profile = await doctor.GetProfile();
+        if (profile is null || profile.SpecialtyId != S.SpecialtyId) return new(MarketStatus.Forbidden, null, "This auction is for another specialty.");
+        var now = time.GetUtcNow();
+        if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return new(MarketStatus.Closed, null, "The auction no longer takes bids.");
+        if (S.Spec!.MaxPrice is { } max && price > max) return new(MarketStatus.Invalid, null, $"The price must be at most {max}.", "price");
+        slotStart = slotStart.ToUniversalTime();
+        var slot = SlotCalendar.SlotAt(profile.Availability, slotStart);
+        if (slot is null) return new(MarketStatus.SlotUnavailable, null, "That is not one of your slots.", "slotStart");
+        if (slot.Start < S.Spec.WindowFrom || slot.End > S.Spec.WindowTo) return new(MarketStatus.Invalid, null, "The slot must lie inside the requested window.", "slotStart");
+
+        S.Standing.TryGetValue(caller.UserId, out var standing);
+        if (standing is not null && !AuctionRules.Replaces(standing.Bid, price, slot.Start))
+            return new(MarketStatus.NotBetter, null, $"A new bid must be at least {AuctionRules.MinImprovement} lower than your standing bid, or for another slot.");
+
+        // Same slot: the standing hold carries over. Another slot: hold it first, then let the old one go.
+        var holdId = standing is not null && standing.Bid.SlotStart == slot.Start ? standing.HoldId : Guid.NewGuid();
+        var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, S.GraceUntil - now + TimeSpan.FromMinutes(5));
+        if (hold.Status != HoldStatus.Held)
+            return new(MarketStatus.SlotUnavailable, null, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
+        if (standing is not null && standing.HoldId != holdId) await doctor.Release(standing.HoldId);
+
+        var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
+            string.IsNullOrWhiteSpace(message) ? null : message.Trim(), now, ++S.NextOrder);
+        S.Standing[caller.UserId] = new StandingBid(bid, holdId);
+        var extended = AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now);
+        if (extended is { } closes)
+        {
+            S.ClosesAt = closes;
+            S.GraceUntil = closes + Grace;
+        }
+        await state.WriteStateAsync();
+        await store.AppendBid(Id, bid);
+        await Publish(standing is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, standing?.Bid.Id, null);
+        if (extended is not null)
+        {
+            await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
+            await Publish(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes");
+            await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+        }
+        await store.UpsertAuction(Summary());
+        return new(MarketStatus.Ok, bid, null);
+    }
+
+    public async Task<MarketOutcome<Bid>> WithdrawBid(Caller caller, Guid bidId)
+    {
+        if (!Exists || !S.Standing.TryGetValue(caller.UserId, out var standing) || standing.Bid.Id != bidId)
+            return new(MarketStatus.NotFound, null, null);
+        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return new(MarketStatus.AlreadyDecided, null, "The auction is over.");
+        S.Standing.Remove(caller.UserId);
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).Release(standing.HoldId);
+        await Publish(AuctionEventTypes.BidWithdrawn, standing.Bid, null, null);
+        await store.UpsertAuction(Summary());
+        return new(MarketStatus.Ok, standing.Bid, null);
+    }
+
+    public async Task<MarketOutcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
+    {
+        if (!Exists || caller.UserId != S.PatientId) return new(MarketStatus.NotFound, null, null);
+        if (S.Status == AuctionStatus.Accepted)
+            return S.AcceptKey == idempotencyKey && S.WinningBidId == bidId
+                ? new(MarketStatus.Ok, S.Appointment, null)
+                : new(MarketStatus.AlreadyDecided, null, "A bid was already accepted.");
+        var now = time.GetUtcNow();
+        if (S.Status is AuctionStatus.Cancelled or AuctionStatus.Expired || now >= S.GraceUntil)
+            return new(MarketStatus.Closed, null, "The auction is over.");
+        var standing = S.Standing.Values.FirstOrDefault(s => s.Bid.Id == bidId);
+        if (standing is null) return new(MarketStatus.NotFound, null, "No such standing bid.", "bidId");
+
+        var reason = "Marketplace: " + (S.Spec!.Symptoms.Length > 480 ? S.Spec.Symptoms[..480] : S.Spec.Symptoms);
+        var command = new BookingCommand(S.PatientId, standing.Bid.DoctorId, standing.Bid.SlotStart, reason, card,
+            ExistingHoldId: standing.HoldId, AgreedPrice: new Money(standing.Bid.Price, S.Spec.Currency));
+        var outcome = await GrainFactory.GetGrain<IBookingRequestGrain>(IdempotencyKeys.For(S.PatientId, idempotencyKey)).Book(command);
+        switch (outcome.Status)
+        {
+            case BookingStatus.Confirmed: break;
+            case BookingStatus.PaymentDeclined: return new(MarketStatus.PaymentDeclined, null, outcome.Detail);
+            case BookingStatus.PaymentFailed: return new(MarketStatus.PaymentFailed, null, outcome.Detail);
+            case BookingStatus.IdempotencyMismatch: return new(MarketStatus.IdempotencyMismatch, null, outcome.Detail);
+            default: return new(MarketStatus.SlotUnavailable, null, outcome.Detail);
+        }
+
+        S.Status = AuctionStatus.Accepted;
+        S.WinningBidId = bidId;
+        S.AppointmentId = outcome.Appointment!.Id;
+        S.Appointment = outcome.Appointment;
+        S.AcceptKey = idempotencyKey;
+        var losers = S.Standing.Values.Where(s => s.Bid.Id != bidId).ToList();
+        await state.WriteStateAsync();
+        await ReleaseHolds(losers);
+        await Publish(AuctionEventTypes.AuctionClosed, standing.Bid, null, "accepted");
+        await Finish();
+        await GrainFactory.GetGrain<IInboxGrain>(standing.Bid.DoctorId).Add("auction.won", "Your bid was accepted",
+            $"Appointment at {standing.Bid.SlotStart:yyyy-MM-dd HH:mm} UTC.", Id, Id);
+        return new(MarketStatus.Ok, outcome.Appointment, null);
+    }
+
+    public async Task<MarketOutcome<AuctionView>> Cancel(Caller caller)
+    {
+        if (!Exists || caller.UserId != S.PatientId) return new(MarketStatus.NotFound, null, null);
+        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return new(MarketStatus.AlreadyDecided, null, $"The auction is {S.Status}.");
+        S.Status = AuctionStatus.Cancelled;
+        await state.WriteStateAsync();
+        await ReleaseHolds(S.Standing.Values.ToList());
+        await Publish(AuctionEventTypes.AuctionClosed, null, null, "cancelled");
+        await Finish();
+        return Ok(View());
+    }
+
+    public async Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit) =>
+        Exists && await MayWatch(caller) ? await store.Events(Id, afterSeq, limit) : null;
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var now = time.GetUtcNow();
+        if (!Exists || S.Status is AuctionStatus.Accepted or AuctionStatus.Cancelled or AuctionStatus.Expired)
+        {
+            await StopReminder();
+            return;
+        }
+        if (S.Status == AuctionStatus.Open && now >= S.ClosesAt)
+        {
+            S.Status = AuctionStatus.Closed;
+            await state.WriteStateAsync();
+            await Publish(AuctionEventTypes.AuctionClosed, null, null, "deadline");
+            await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
+            await store.UpsertAuction(Summary());
+            await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.GraceUntil), TimeSpan.FromMinutes(1));
+            return;
+        }
+        if (S.Status == AuctionStatus.Closed && now >= S.GraceUntil)
+        {
+            S.Status = AuctionStatus.Expired;
+            await state.WriteStateAsync();
+            await ReleaseHolds(S.Standing.Values.ToList());
+            await Publish(AuctionEventTypes.AuctionExpired, null, null, "no bid accepted");
+            await Finish();
+        }
+    }
+
+    private async Task<bool> MayWatch(Caller caller)
+    {
+        if (caller.UserId == S.PatientId || caller.IsAdmin) return true;
+        if (caller.Role != Roles.Doctor) return false;
+        if (!_doctorSpecialty.TryGetValue(caller.UserId, out var specialty))
+            _doctorSpecialty[caller.UserId] = specialty = (await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).GetProfile())?.SpecialtyId;
+        return specialty == S.SpecialtyId;
+    }
+
+    // Doctors' specialties seldom change; remembering them keeps watch checks off the doctor grains.
+    private readonly Dictionary<Guid, Guid?> _doctorSpecialty = [];
+
+    private TimeSpan Grace => TimeSpan.FromMinutes(options.Value.GraceMinutes);
+
+    private TimeSpan Due(DateTimeOffset at)
+    {
+        var due = at - time.GetUtcNow();
+        return due > TimeSpan.FromMilliseconds(100) ? due : TimeSpan.FromMilliseconds(100);
+    }
+
+    private async Task Publish(string type, Bid? bid, Guid? previousBidId, string? reason)
+    {
+        var e = new AuctionEvent(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow());
+        await state.WriteStateAsync();
+        // Stored before published: a watcher who misses the push finds it through /events?afterSeq=.
+        await store.AppendEvent(e);
+        try
+        {
+            await this.GetStreamProvider(StorageNames.StreamProvider)
+                .GetStream<AuctionEvent>(StreamId.Create(AuctionStreams.Namespace, Id)).OnNextAsync(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogWarning("Publishing auction event {Seq} failed; watchers catch up from the event table: {Error}", e.Seq, ex.GetType().Name);
+        }
+    }
+
+    private async Task ReleaseHolds(IReadOnlyList<StandingBid> bids) =>
+        await Task.WhenAll(bids.Select(b => GrainFactory.GetGrain<IDoctorGrain>(b.Bid.DoctorId).Release(b.HoldId)));
+
+    private async Task Finish()
+    {
+        await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
+        await store.UpsertAuction(Summary());
+        await StopReminder();
+    }
+
+    private async Task StopReminder()
+    {
+        var reminder = await this.GetReminder(DeadlineReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    private async Task NotifyMatchingDoctors()
+    {
+        var doctors = await GrainFactory.GetGrain<IDirectoryGrain>(S.SpecialtyId).List();
+        await Task.WhenAll(doctors.Select(async d =>
+        {
+            var free = await GrainFactory.GetGrain<IDoctorGrain>(d.DoctorId).GetFreeSlots(S.Spec!.WindowFrom, S.Spec.WindowTo);
+            if (free is { Slots.Count: > 0 })
+                await GrainFactory.GetGrain<IInboxGrain>(d.DoctorId).Add("auction.opened", "A patient is asking for your specialty",
+                    $"Bids close at {S.ClosesAt:yyyy-MM-dd HH:mm} UTC.", Id, Id);
+        }));
+    }
+
+    private static MarketOutcome<AuctionView> Ok(AuctionView v) => new(MarketStatus.Ok, v, null);
+
+    private AuctionSummary Summary() => new(Id, S.PatientId, S.SpecialtyId, S.Status, S.ClosesAt, S.Spec!.MaxPrice, S.Spec.Currency,
+        S.Spec.WindowFrom, S.Spec.WindowTo, S.Standing.Count, S.CreatedAt);
+
+    private AuctionView View() => new(Id, S.PatientId, S.SpecialtyId, S.Spec!.Symptoms, S.Spec.MaxPrice, S.Spec.Currency, S.Spec.WindowFrom,
+        S.Spec.WindowTo, S.ClosesAt, S.GraceUntil, S.Status, AuctionRules.Rank(S.Standing.Values.Select(s => s.Bid)), S.WinningBidId,
+        S.AppointmentId, S.LastSeq, S.CreatedAt);
+}
