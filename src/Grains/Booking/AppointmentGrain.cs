@@ -53,7 +53,9 @@ public sealed class AppointmentGrain(
         var slot = hold.Slot!;
         var price = cmd.AgreedPrice ?? profile.Price;
 
-        var paymentId = Guid.NewGuid();
+        // The payment shares the appointment's id: a booking resumed after a crash finds the charge it
+        // already made instead of making a second one.
+        var paymentId = Id;
         var payment = GrainFactory.GetGrain<IPaymentGrain>(paymentId);
         PaymentView charged;
         try
