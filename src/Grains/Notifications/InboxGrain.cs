@@ -22,7 +22,8 @@ public sealed class InboxGrain(
     {
         var key = Combine(dedupeKey, kind);
         if (state.State.RecentKeys.Contains(key))
-            return state.State.Items.First(n => n.SubjectId == subjectId && n.Kind == kind);
+            return state.State.Items.FirstOrDefault(n => n.SubjectId == subjectId && n.Kind == kind)
+                   ?? new Notification(Guid.Empty, UserId, kind, title, body, subjectId, time.GetUtcNow(), null);
         var n = new Notification(Guid.NewGuid(), UserId, kind, title, body, subjectId, time.GetUtcNow(), null);
         state.State.Items.Insert(0, n);
         if (state.State.Items.Count > Capacity) state.State.Items.RemoveRange(Capacity, state.State.Items.Count - Capacity);
