@@ -41,7 +41,10 @@ if [ -z "${Jwt__SigningKey:-}" ]; then
   export Jwt__SigningKey="$(cat .data/secrets/jwt-signing.key)"
 fi
 ADMIN_SOURCE="the environment (Admin__Email / Admin__Password)"
-if [ -z "${Admin__Email:-}" ] || [ -z "${Admin__Password:-}" ]; then
+if [ -n "${Admin__Email:-}${Admin__Password:-}" ] && { [ -z "${Admin__Email:-}" ] || [ -z "${Admin__Password:-}" ]; }; then
+  echo "[run] set both Admin__Email and Admin__Password, or neither" >&2; exit 2
+fi
+if [ -z "${Admin__Email:-}" ]; then
   if [ ! -s .data/secrets/admin.env ]; then
     (umask 077; printf 'Admin__Email=admin@healthactors.local\nAdmin__Password=%s\n' "$(head -c 18 /dev/urandom | base64 -w0 | tr '+/' 'xy')" > .data/secrets/admin.env)
   fi
@@ -56,8 +59,8 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}"
 for i in $(seq 1 "$SILOS"); do
   port=$((11110 + i)); gw=$((29999 + i))
-  dotnet src/Silo/bin/Release/net10.0/HealthActors.Silo.dll \
-    --Orleans:SiloPort=$port --Orleans:GatewayPort=$gw >".data/logs/silo-$i.log" 2>&1 &
+  (cd src/Silo && exec dotnet bin/Release/net10.0/HealthActors.Silo.dll \
+    --Orleans:SiloPort=$port --Orleans:GatewayPort=$gw) >".data/logs/silo-$i.log" 2>&1 &
   PIDS+=($!)
   echo "[run] silo $i: silo port $port, gateway $gw (log .data/logs/silo-$i.log)"
 done

@@ -121,12 +121,11 @@ builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024)
 
 var app = builder.Build();
 
-app.Logger.LogInformation(mode == OrleansMode.Embedded
-        ? "Orleans mode: embedded (one silo in this process; clustering {Clustering}, storage {Storage})"
-        : "Orleans mode: client of cluster {ClusterId} (clustering {Clustering}, storage {Storage})",
-    mode == OrleansMode.Embedded ? (settings.UsesRedis ? "Redis" : "localhost") : settings.ClusterId,
-    mode == OrleansMode.Embedded ? (settings.UsesPostgres ? "PostgreSQL" : "in memory: data is lost when this process stops") : (settings.UsesRedis ? "Redis" : "localhost"),
-    settings.UsesPostgres ? "PostgreSQL" : "in memory");
+if (mode == OrleansMode.Embedded)
+    app.Logger.LogInformation("Orleans mode: embedded (one silo in this process; clustering {Clustering}, storage {Storage})",
+        settings.UsesRedis ? "Redis" : "localhost", settings.UsesPostgres ? "PostgreSQL" : "in memory: data is lost when this process stops");
+else
+    app.Logger.LogInformation("Orleans mode: client of cluster {ClusterId} found through Redis", settings.ClusterId);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

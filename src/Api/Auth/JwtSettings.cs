@@ -50,8 +50,9 @@ public sealed class JwtSettings
         var path = Path.Combine(dataDirectory, "jwt-signing.key");
         if (File.Exists(path)) return File.ReadAllText(path).Trim();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-        File.WriteAllText(path, key);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(path, System.Text.Encoding.UTF8, options)) writer.Write(key);
         return key;
     }
 }

@@ -50,6 +50,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 return (StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(v.Errors) { Title = "One or more fields are invalid." });
             case UnauthorizedAccessException:
                 return (StatusCodes.Status404NotFound, new ProblemDetails { Title = "Not found." });
+            case Orleans.Storage.InconsistentStateException:
+                return (StatusCodes.Status409Conflict, new ProblemDetails { Title = "Another change to the same record won; retry." });
             case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException:
                 return (StatusCodes.Status503ServiceUnavailable, new ProblemDetails { Title = "The service is briefly unavailable; retry shortly." });
             default:

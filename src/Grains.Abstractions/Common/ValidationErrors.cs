@@ -33,7 +33,7 @@ public sealed class ValidationErrors
         if (trimmed.Length == 0)
         {
             if (required) Add(field, "must not be empty");
-            return required ? null : null;
+            return null;
         }
         if (trimmed.Length > maxLength) Add(field, $"must be at most {maxLength} characters");
         if (HasControlCharacters(trimmed, multiline)) Add(field, "must not contain control characters");

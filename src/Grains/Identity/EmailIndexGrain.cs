@@ -11,6 +11,7 @@ public sealed class EmailIndexState
     [Id(0)] public Guid? UserId { get; set; }
     [Id(1)] public int FailedSignIns { get; set; }
     [Id(2)] public DateTimeOffset? LockedUntil { get; set; }
+    [Id(3)] public DateTimeOffset? LastFailure { get; set; }
 }
 
 public sealed class EmailIndexGrain(
@@ -76,6 +77,10 @@ public sealed class EmailIndexGrain(
             return new SignInOutcome(SignInStatus.Success, user, null);
         }
 
+        // Failures older than the lockout window are forgotten: five typos spread over a month lock nobody out.
+        if (state.State.LastFailure is { } last && now - last > TimeSpan.FromMinutes(options.Value.LockoutMinutes))
+            state.State.FailedSignIns = 0;
+        state.State.LastFailure = now;
         state.State.FailedSignIns++;
         SignInOutcome outcome = new(SignInStatus.InvalidCredentials, null, null);
         if (state.State.FailedSignIns >= options.Value.MaxFailedSignIns)

@@ -19,8 +19,9 @@ public sealed class RefreshFamilyGrain(
     IOptions<IdentityRulesOptions> options,
     TimeProvider time) : Grain, IRefreshFamilyGrain
 {
-    // Enough to recognise any replay within a family's life at one rotation per access-token lifetime.
-    private const int RedeemedToKeep = 3000;
+    // Replays of the latest 200 exchanged tokens revoke the family; older ones are merely invalid. This keeps
+    // the state small (it is rewritten on every rotation).
+    private const int RedeemedToKeep = 200;
 
     public async Task<IssuedRefreshToken> Start(Guid userId)
     {
