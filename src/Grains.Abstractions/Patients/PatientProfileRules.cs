@@ -10,13 +10,14 @@ public static partial class PatientProfileRules
     public static readonly IReadOnlyList<string> Sexes = ["female", "male", "intersex", "unknown"];
     public static readonly IReadOnlyList<string> BloodTypes = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"];
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    // \z, not $: $ also matches before a final "\n", which would let "+5491155550123\n" through and be stored.
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}\z")]
     private static partial Regex E164();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{2,31}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{2,31}\z")]
     private static partial Regex NationalIdPattern();
 
-    [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\z")]
     private static partial Regex LanguageTag();
 
     public static ValidationErrors Validate(PatientProfile? p, DateOnly today)
@@ -112,5 +113,7 @@ public static partial class PatientProfileRules
         }
         catch (TimeZoneNotFoundException) { return false; }
         catch (InvalidTimeZoneException) { return false; }
+        // A tz directory such as "America/Argentina" is found but cannot be read as a zone file.
+        catch (System.Security.SecurityException) { return false; }
     }
 }
