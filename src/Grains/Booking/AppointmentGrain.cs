@@ -112,8 +112,10 @@ public sealed class AppointmentGrain(
         var now = time.GetUtcNow();
         var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
 
-        await GrainFactory.GetGrain<IDoctorGrain>(v.DoctorId).FreeBooking(Id);
+        // The table row first: until it reads cancelled, the exclusion constraint would refuse a new
+        // booking of the slot that the doctor grain already offers again.
         await store.UpdateStatus(Id, AppointmentStatus.Cancelled);
+        await GrainFactory.GetGrain<IDoctorGrain>(v.DoctorId).FreeBooking(Id);
         if (refund > 0) await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(refund, "cancelled more than the refund window ahead");
         state.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = now, RefundedAmount = refund };
         await state.WriteStateAsync();
