@@ -10,6 +10,8 @@ namespace HealthActors.Grains.Abstractions.Catalog;
 public static class SlotCalendar
 {
     public const int MaxRangeDays = 62;
+    /// <summary>How far ahead a slot may be listed, held or booked.</summary>
+    public const int MaxDaysAhead = 180;
 
     public static IEnumerable<Slot> Slots(WeeklyAvailability a, DateTimeOffset from, DateTimeOffset to)
     {

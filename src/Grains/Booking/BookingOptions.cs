@@ -10,6 +10,4 @@ public sealed class BookingOptions
     public double ReminderMinutesBefore { get; set; } = 60;
     /// <summary>A cancellation more than this far ahead is refunded in full; later ones are not refunded.</summary>
     public double FullRefundHours { get; set; } = 24;
-    /// <summary>How far ahead a slot may be booked or held.</summary>
-    public int MaxDaysAhead { get; set; } = 180;
 }

@@ -31,7 +31,6 @@ public sealed record BookedSlot([property: Id(0)] Guid AppointmentId, [property:
 public sealed class DoctorGrain(
     [PersistentState("doctor", StorageNames.Store)] IPersistentState<DoctorState> state,
     IBookingStore store,
-    Microsoft.Extensions.Options.IOptions<BookingOptions> options,
     TimeProvider time) : Grain, IDoctorGrain
 {
     private Guid Id => this.GetPrimaryKey();
@@ -55,7 +54,7 @@ public sealed class DoctorGrain(
         if (state.State.Profile is not { } p) return Task.FromResult<FreeSlots?>(null);
         var now = time.GetUtcNow();
         if (from < now) from = now;
-        if (to > now.AddDays(options.Value.MaxDaysAhead)) to = now.AddDays(options.Value.MaxDaysAhead);
+        if (to > now.AddDays(SlotCalendar.MaxDaysAhead)) to = now.AddDays(SlotCalendar.MaxDaysAhead);
         var free = SlotCalendar.Slots(p.Availability, from, to).Where(s => IsFree(s, now)).ToList();
         return Task.FromResult<FreeSlots?>(new FreeSlots(Id, p.Availability.TimeZone!, free));
     }
@@ -66,7 +65,7 @@ public sealed class DoctorGrain(
         var now = time.GetUtcNow();
         start = start.ToUniversalTime();
         if (start <= now) return new HoldResult(HoldStatus.InPast, null, p);
-        if (start > now.AddDays(options.Value.MaxDaysAhead)) return new HoldResult(HoldStatus.OutsideAvailability, null, p);
+        if (start > now.AddDays(SlotCalendar.MaxDaysAhead)) return new HoldResult(HoldStatus.OutsideAvailability, null, p);
         if (SlotCalendar.SlotAt(p.Availability, start) is not { } slot) return new HoldResult(HoldStatus.OutsideAvailability, null, p);
         if (state.State.Holds.TryGetValue(start, out var existing) && existing.HoldId == holdId && existing.ExpiresAt > now)
             return new HoldResult(HoldStatus.Held, slot, p);
