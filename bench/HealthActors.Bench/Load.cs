@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HealthActors.Grains.Abstractions.Chat;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace HealthActors.Bench;
+
+internal static class Workload
+{
+    /// <summary>Benign on purpose: a red flag would be answered without the model and skip the path under test.</summary>
+    public const string Message = "I have had a mild headache since yesterday afternoon. What can I take for it?";
+}
+
+/// <summary>When a turn's answer was complete (Stopwatch timestamp), or why it does not count.</summary>
+internal readonly record struct TurnOutcome(long CompletedAt, string? Problem)
+{
+    public static TurnOutcome Ok(long at) => new(at, null);
+    public static TurnOutcome Failed(string problem) => new(Stopwatch.GetTimestamp(), problem);
+}
+
+/// <summary>One measured window of one path.</summary>
+internal sealed record PhaseSample(double[] LatenciesMs, double Seconds, CpuTimes Cpu, long Errors, string? FirstError);
+
+internal sealed record PhaseMeasurement(
+    int Turns, double Seconds, double P50Ms, double P99Ms, double CpuMsPerTurn, double ApiCpuMsPerTurn, double PostgresCpuMsPerTurn,
+    long Errors, string? FirstError)
+{
+    public double TurnsPerSecond => Turns / Seconds;
+
+    /// <summary>The windows of one path taken together, as if they were one.</summary>
+    public static PhaseMeasurement Combine(IReadOnlyCollection<PhaseSample> samples)
+    {
+        var latencies = samples.SelectMany(s => s.LatenciesMs).ToArray();
+        Array.Sort(latencies);
+        var cpu = samples.Aggregate(default(CpuTimes), (sum, s) => sum + s.Cpu);
+        var perTurn = latencies.Length == 0 ? double.NaN : 1.0 / latencies.Length;
+        return new PhaseMeasurement(
+            latencies.Length, samples.Sum(s => s.Seconds), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+            cpu.Total.TotalMilliseconds * perTurn, cpu.Api.TotalMilliseconds * perTurn, cpu.Postgres.TotalMilliseconds * perTurn,
+            samples.Sum(s => s.Errors), samples.Select(s => s.FirstError).FirstOrDefault(e => e is not null));
+    }
+
+    /// <summary>Nearest-rank percentile of a sorted array.</summary>
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+/// <summary>
+/// Runs one turn function per worker back to back: warm-up first, then the measured window. A turn counts when
+/// it completes inside the window; no new turn starts after it, and stragglers are abandoned 30 s later.
+/// </summary>
+internal static class Phase
+{
+    private static readonly TimeSpan Straggle = TimeSpan.FromSeconds(30);
+
+    public static async Task<PhaseSample> RunAsync(
+        int workers, Func<int, CancellationToken, Task<TurnOutcome>> turn, TimeSpan warmup, TimeSpan duration,
+        CpuMeter cpu, CancellationToken ct)
+    {
+        var measureStart = Stopwatch.GetTimestamp() + Ticks(warmup);
+        var measureEnd = measureStart + Ticks(duration);
+        using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        hard.CancelAfter(warmup + duration + Straggle);
+
+        var cpuWindow = CpuDuring(cpu, measureStart, measureEnd, hard.Token);
+        var stats = await Task.WhenAll(Enumerable.Range(0, workers)
+            .Select(i => Task.Run(() => Worker(i, turn, measureStart, measureEnd, hard.Token), CancellationToken.None)));
+        ct.ThrowIfCancellationRequested();
+        var cpuUsed = await cpuWindow;
+
+        return new PhaseSample(stats.SelectMany(s => s.Latencies).ToArray(), duration.TotalSeconds, cpuUsed,
+            stats.Sum(s => s.Errors), stats.Select(s => s.FirstError).FirstOrDefault(e => e is not null));
+    }
+
+    private static async Task<WorkerStats> Worker(int index, Func<int, CancellationToken, Task<TurnOutcome>> turn,
+        long measureStart, long measureEnd, CancellationToken ct)
+    {
+        var stats = new WorkerStats();
+        while (!ct.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (started >= measureEnd) break;
+            TurnOutcome outcome;
+            try { outcome = await turn(index, ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                stats.Fail($"a turn was still running {Straggle.TotalSeconds:0} s after the end and was abandoned");
+                break;
+            }
+            catch (Exception e) { outcome = TurnOutcome.Failed($"{e.GetType().Name}: {e.Message}"); }
+
+            if (outcome.Problem is not null)
+            {
+                stats.Fail(outcome.Problem);
+                // A broken connection fails instantly; without a pause the loop would spin and drown the machine.
+                try { await Task.Delay(100, ct); } catch (OperationCanceledException) { break; }
+                continue;
+            }
+            if (outcome.CompletedAt >= measureStart && outcome.CompletedAt < measureEnd)
+                stats.Latencies.Add((outcome.CompletedAt - started) * 1000.0 / Stopwatch.Frequency);
+        }
+        return stats;
+    }
+
+    private static async Task<CpuTimes> CpuDuring(CpuMeter cpu, long from, long to, CancellationToken ct)
+    {
+        try
+        {
+            await DelayUntil(from, ct);
+            var before = await cpu.SnapshotAsync(ct);
+            await DelayUntil(to, ct);
+            return CpuMeter.Between(before, await cpu.SnapshotAsync(ct));
+        }
+        catch (OperationCanceledException) { return default; }
+    }
+
+    private static Task DelayUntil(long timestamp, CancellationToken ct)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        return wait > TimeSpan.Zero ? Task.Delay(wait, ct) : Task.CompletedTask;
+    }
+
+    private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
+    private sealed class WorkerStats
+    {
+        public List<double> Latencies { get; } = new(4096);
+        public long Errors { get; private set; }
+        public string? FirstError { get; private set; }
+
+        public void Fail(string problem)
+        {
+            Errors++;
+            FirstError ??= problem;
+        }
+    }
+}
+
+/// <summary>A signed-in bench user. Refreshed before it could expire during a long run.</summary>
+internal sealed class BenchUser(string accessToken, string refreshToken)
+{
+    private DateTime _obtained = DateTime.UtcNow;
+    public string AccessToken { get; private set; } = accessToken;
+    private string _refreshToken = refreshToken;
+
+    public async Task EnsureFreshAsync(HttpClient http, Uri api, CancellationToken ct)
+    {
+        // Access tokens live 15 minutes by default; a connection opened with an expired one is refused.
+        if (DateTime.UtcNow - _obtained < TimeSpan.FromMinutes(10)) return;
+        using var response = await http.PostAsJsonAsync(new Uri(api, "/api/auth/refresh"), new { refreshToken = _refreshToken }, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"token refresh failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        var pair = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        AccessToken = pair.GetProperty("accessToken").GetString()!;
+        _refreshToken = pair.GetProperty("refreshToken").GetString()!;
+        _obtained = DateTime.UtcNow;
+    }
+}
+
+/// <summary>
+/// The product path: SignalR over WebSockets with the token in the query string (as browsers send it), one
+/// connection per user, conversations spread round-robin over the connections.
+/// </summary>
+internal sealed class HubLoad : IAsyncDisposable
+{
+    private readonly List<HubConnection> _connections;
+    private readonly (Guid Id, HubConnection Connection)[] _conversations;
+
+    private HubLoad(List<HubConnection> connections, (Guid, HubConnection)[] conversations)
+    {
+        _connections = connections;
+        _conversations = conversations;
+    }
+
+    public static async Task<HubLoad> OpenAsync(Uri api, IReadOnlyList<BenchUser> users, int conversations, CancellationToken ct)
+    {
+        var connections = users.Take(Math.Min(conversations, users.Count))
+            .Select(user => new HubConnectionBuilder()
+                .WithUrl(new Uri(api, "/hubs/chat?access_token=" + Uri.EscapeDataString(user.AccessToken)), o =>
+                {
+                    o.Transports = HttpTransportType.WebSockets;
+                    o.SkipNegotiation = true;
+                })
+                .Build())
+            .ToList();
+        var load = new HubLoad(connections, new (Guid, HubConnection)[conversations]);
+        try
+        {
+            await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+                async (connection, token) => await connection.StartAsync(token));
+            await Parallel.ForEachAsync(Enumerable.Range(0, conversations), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    var connection = connections[i % connections.Count];
+                    var id = await connection.InvokeAsync<Guid>("StartConversation", $"bench {i}", token);
+                    load._conversations[i] = (id, connection);
+                });
+            return load;
+        }
+        catch
+        {
+            await load.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<TurnOutcome> TurnAsync(int conversation, CancellationToken ct)
+    {
+        var (id, connection) = _conversations[conversation];
+        ChatChunk? final = null;
+        long finalAt = 0;
+        var chars = 0;
+        await foreach (var chunk in connection.StreamAsync<ChatChunk>("SendMessage", id, Workload.Message, ct))
+        {
+            if (chunk.Final)
+            {
+                finalAt = Stopwatch.GetTimestamp();
+                final = chunk;
+            }
+            else chars += chunk.Text.Length;
+        }
+        if (final is null) return TurnOutcome.Failed("the stream ended without a final chunk");
+        // An offline or degraded answer means the model path was not what got measured.
+        if (final.Source != AnswerSources.Model || final.Degraded)
+            return TurnOutcome.Failed($"answer from source '{final.Source}'{(final.Degraded ? " (degraded)" : "")}");
+        if (chars != LocalServer.Answer.Length) return TurnOutcome.Failed($"answer of {chars} characters instead of {LocalServer.Answer.Length}");
+        return TurnOutcome.Ok(finalAt);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _connections)
+        {
+            try { await c.DisposeAsync(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { }
+        }
+    }
+}
+
+/// <summary>The baseline path: one HTTP request per turn, the streamed body read to its end.</summary>
+internal sealed class PlainLoad(HttpClient http, Uri endpoint, int workers)
+{
+    private static readonly byte[] Body = JsonSerializer.SerializeToUtf8Bytes(new PlainChatRequest(Workload.Message), JsonSerializerOptions.Web);
+    private readonly byte[][] _buffers = Enumerable.Range(0, workers).Select(_ => new byte[4096]).ToArray();
+
+    public async Task<TurnOutcome> TurnAsync(int worker, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new ByteArrayContent(Body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode) return TurnOutcome.Failed($"HTTP {(int)response.StatusCode}");
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = _buffers[worker];
+        int read, total = 0;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0) total += read;
+        var at = Stopwatch.GetTimestamp();
+        return total == LocalServer.AnswerUtf8.Length
+            ? TurnOutcome.Ok(at)
+            : TurnOutcome.Failed($"answer of {total} bytes instead of {LocalServer.AnswerUtf8.Length}");
+    }
+}
