@@ -52,7 +52,10 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 return (StatusCodes.Status404NotFound, new ProblemDetails { Title = "Not found." });
             case Orleans.Storage.InconsistentStateException:
                 return (StatusCodes.Status409Conflict, new ProblemDetails { Title = "Another change to the same record won; retry." });
-            case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException:
+            // ConnectionFailedException: the client picked a gateway that has just died and not yet been
+            // dropped from its list; the next attempt goes to another one.
+            case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
+                or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException:
                 return (StatusCodes.Status503ServiceUnavailable, new ProblemDetails { Title = "The service is briefly unavailable; retry shortly." });
             default:
                 return (StatusCodes.Status500InternalServerError, new ProblemDetails { Title = "An unexpected error occurred." });
