@@ -33,9 +33,7 @@ public static class BookingEndpoints
         BookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
         var e = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(idempotencyKey)) e.Add("Idempotency-Key", "header is required");
-        else if (idempotencyKey.Length > IdempotencyKeys.MaxLength || ValidationErrors.HasControlCharacters(idempotencyKey))
-            e.Add("Idempotency-Key", $"must be at most {IdempotencyKeys.MaxLength} printable characters");
+        IdempotencyKeys.Validate(e, idempotencyKey);
         if (body.DoctorId is null || body.DoctorId == Guid.Empty) e.Add("doctorId", "is required");
         if (body.Start is null) e.Add("start", "is required");
         e.Text("reason", body.Reason, 500, required: true, multiline: true);

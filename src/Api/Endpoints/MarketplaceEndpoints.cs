@@ -86,9 +86,7 @@ public static class MarketplaceEndpoints
         ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
         var e = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(idempotencyKey)) e.Add("Idempotency-Key", "header is required");
-        else if (idempotencyKey.Length > IdempotencyKeys.MaxLength || ValidationErrors.HasControlCharacters(idempotencyKey))
-            e.Add("Idempotency-Key", $"must be at most {IdempotencyKeys.MaxLength} printable characters");
+        IdempotencyKeys.Validate(e, idempotencyKey);
         if (body.BidId is null || body.BidId == Guid.Empty) e.Add("bidId", "is required");
         CardRules.Validate(e, body.Payment, time.GetUtcNow());
         if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());

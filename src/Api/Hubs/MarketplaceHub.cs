@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using HealthActors.Api.Auth;
-using HealthActors.Grains;
 using HealthActors.Grains.Abstractions.Marketplace;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Orleans.Streams;
 
 namespace HealthActors.Api.Hubs;
 
@@ -49,45 +47,14 @@ public sealed class MarketplaceHub(IGrainFactory grains, AuctionRelay relay) : H
         (ConcurrentDictionary<Guid, byte>)(Context.Items.TryGetValue("watched", out var w) ? w! : Context.Items["watched"] = new ConcurrentDictionary<Guid, byte>());
 }
 
-/// <summary>This node's subscriptions to auction streams, one per auction with a watcher connected here.</summary>
+/// <summary>Forwards each watched auction's stream to the SignalR group of its watchers on this node.</summary>
 public sealed class AuctionRelay(IClusterClient cluster, IHubContext<MarketplaceHub> hub, ILogger<AuctionRelay> log)
 {
-    private readonly ConcurrentDictionary<Guid, Subscription> _subscriptions = new();
-
-    private sealed class Subscription
-    {
-        public readonly SemaphoreSlim Gate = new(1, 1);
-        public int Watchers;
-        public StreamSubscriptionHandle<AuctionEvent>? Handle;
-    }
+    private readonly StreamRelay<AuctionEvent> _relay = new(cluster, AuctionStreams.Namespace,
+        (auctionId, e) => hub.Clients.Group(Group(auctionId)).SendAsync(e.Type, e), log);
 
     public static string Group(Guid auctionId) => "auction:" + auctionId.ToString("N");
 
-    public async Task Attach(Guid auctionId)
-    {
-        var s = _subscriptions.GetOrAdd(auctionId, _ => new Subscription());
-        await s.Gate.WaitAsync();
-        try
-        {
-            if (s.Watchers++ > 0) return;
-            s.Handle = await cluster.GetStreamProvider(StorageNames.StreamProvider)
-                .GetStream<AuctionEvent>(StreamId.Create(AuctionStreams.Namespace, auctionId))
-                .SubscribeAsync((e, _) => hub.Clients.Group(Group(auctionId)).SendAsync(e.Type, e));
-        }
-        finally { s.Gate.Release(); }
-    }
-
-    public async Task Detach(Guid auctionId)
-    {
-        if (!_subscriptions.TryGetValue(auctionId, out var s)) return;
-        await s.Gate.WaitAsync();
-        try
-        {
-            if (--s.Watchers > 0 || s.Handle is null) return;
-            try { await s.Handle.UnsubscribeAsync(); }
-            catch (Exception e) when (e is not OutOfMemoryException) { log.LogWarning("Unsubscribe failed: {Error}", e.GetType().Name); }
-            s.Handle = null;
-        }
-        finally { s.Gate.Release(); }
-    }
+    public Task Attach(Guid auctionId) => _relay.Attach(auctionId);
+    public Task Detach(Guid auctionId) => _relay.Detach(auctionId);
 }

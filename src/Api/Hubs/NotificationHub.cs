@@ -1,11 +1,8 @@
-using System.Collections.Concurrent;
 using HealthActors.Api.Auth;
-using HealthActors.Grains;
 using HealthActors.Grains.Abstractions.Notifications;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Orleans.Streams;
 
 namespace HealthActors.Api.Hubs;
 
@@ -32,48 +29,12 @@ public sealed class SubjectUserIdProvider : IUserIdProvider
     public string? GetUserId(HubConnectionContext connection) => connection.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
 }
 
-/// <summary>
-/// Subscribes this Api node to the Orleans stream of each user who has a connection here, and forwards what
-/// arrives to that user's connections. No SignalR backplane: every node serves only its own connections.
-/// </summary>
+/// <summary>Forwards each user's notification stream to that user's connections on this node.</summary>
 public sealed class NotificationRelay(IClusterClient cluster, IHubContext<NotificationHub> hub, ILogger<NotificationRelay> log)
 {
-    private readonly ConcurrentDictionary<Guid, Subscription> _subscriptions = new();
+    private readonly StreamRelay<Notification> _relay = new(cluster, NotificationStreams.Namespace,
+        (userId, n) => hub.Clients.User(userId.ToString()).SendAsync("notification", n), log);
 
-    private sealed class Subscription
-    {
-        public readonly SemaphoreSlim Gate = new(1, 1);
-        public int Connections;
-        public StreamSubscriptionHandle<Notification>? Handle;
-    }
-
-    public async Task Attach(Guid userId)
-    {
-        var s = _subscriptions.GetOrAdd(userId, _ => new Subscription());
-        await s.Gate.WaitAsync();
-        try
-        {
-            if (s.Connections++ > 0) return;
-            s.Handle = await Stream(userId).SubscribeAsync((n, _) =>
-                hub.Clients.User(userId.ToString()).SendAsync("notification", n));
-        }
-        finally { s.Gate.Release(); }
-    }
-
-    public async Task Detach(Guid userId)
-    {
-        if (!_subscriptions.TryGetValue(userId, out var s)) return;
-        await s.Gate.WaitAsync();
-        try
-        {
-            if (--s.Connections > 0 || s.Handle is null) return;
-            try { await s.Handle.UnsubscribeAsync(); }
-            catch (Exception e) when (e is not OutOfMemoryException) { log.LogWarning("Unsubscribe failed: {Error}", e.GetType().Name); }
-            s.Handle = null;
-        }
-        finally { s.Gate.Release(); }
-    }
-
-    private IAsyncStream<Notification> Stream(Guid userId) =>
-        cluster.GetStreamProvider(StorageNames.StreamProvider).GetStream<Notification>(StreamId.Create(NotificationStreams.Namespace, userId));
+    public Task Attach(Guid userId) => _relay.Attach(userId);
+    public Task Detach(Guid userId) => _relay.Detach(userId);
 }

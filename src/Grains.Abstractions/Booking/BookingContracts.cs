@@ -150,6 +150,13 @@ public static class IdempotencyKeys
 {
     public const int MaxLength = 128;
 
+    public static void Validate(Common.ValidationErrors e, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key)) e.Add("Idempotency-Key", "header is required");
+        else if (key.Length > MaxLength || Common.ValidationErrors.HasControlCharacters(key))
+            e.Add("Idempotency-Key", $"must be at most {MaxLength} printable characters");
+    }
+
     /// <summary>The booking-request grain key: scoped to the patient, so two patients' keys never meet.</summary>
     public static Guid For(Guid patientId, string key)
     {
