@@ -115,14 +115,19 @@ public sealed class ConversationGrain(
         _summarizing = true;
         try
         {
-            var through = (_window.Count > 0 ? _window[0].Seq : _lastSeq + 1) - 1;
-            if (through <= state.State.SummarizedThroughSeq) return;
-            var older = await store.Range(Id, state.State.SummarizedThroughSeq, through);
-            var summary = await assistant.Summarize(state.State.Summary, older, options.Value.SummaryMaxChars, CancellationToken.None);
-            if (!Exists) return;
-            state.State.Summary = summary;
-            state.State.SummarizedThroughSeq = through;
-            await state.WriteStateAsync();
+            // Turns that end while a summary is being written do not start another one, so keep going
+            // until the summary has caught up with the window.
+            while (Exists)
+            {
+                var through = (_window.Count > 0 ? _window[0].Seq : _lastSeq + 1) - 1;
+                if (through <= state.State.SummarizedThroughSeq) return;
+                var older = await store.Range(Id, state.State.SummarizedThroughSeq, through);
+                var summary = await assistant.Summarize(state.State.Summary, older, options.Value.SummaryMaxChars, CancellationToken.None);
+                if (!Exists) return;
+                state.State.Summary = summary;
+                state.State.SummarizedThroughSeq = through;
+                await state.WriteStateAsync();
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

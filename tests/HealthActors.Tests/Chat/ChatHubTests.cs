@@ -187,7 +187,7 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
         var caller = new Caller(user.Id, Roles.Patient);
         ConversationMemory? memory = null;
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             memory = await grains.GetGrain<IConversationGrain>(id).GetMemory(caller);
             if (memory!.SummarizedThroughSeq == 30) break;
