@@ -91,8 +91,10 @@ public sealed class AppointmentGrain(
 
         await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, slot.End + DoctorAccess.AfterAppointment);
         // A reminder whose moment has already passed is never sent.
+        // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
+        // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
         if (reminderAt > now)
-            await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromHours(1));
+            await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromMinutes(1));
         return new BookingOutcome(BookingStatus.Confirmed, state.State.View, null);
     }
 

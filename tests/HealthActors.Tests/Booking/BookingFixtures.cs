@@ -72,12 +72,17 @@ public sealed record Doctor(Actor Account, Guid SpecialtyId, decimal Price, stri
 public sealed record BookedAppointment(Guid Id, Guid PaymentId, DateTimeOffset Start, JsonObject Body);
 
 /// <summary>Catalog set-up, slot picking and booking over the public HTTP API, as an app would do it.</summary>
-public sealed class BookingApi(WebApplicationFactory<Program> factory)
+public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? factory)
 {
     public const string DoctorPassword = "doctor-passphrase-for-tests";
     public const string PatientPassword = "patient-passphrase-for-tests";
 
-    public HttpClient Http { get; } = factory.CreateClient();
+    public BookingApi(WebApplicationFactory<Program> factory) : this(factory.CreateClient(), factory) { }
+
+    /// <summary>Over an Api reached by <paramref name="http"/>, such as a real Api process; without the hubs, which need the in-process server.</summary>
+    public BookingApi(HttpClient http) : this(http, null) { }
+
+    public HttpClient Http { get; } = http;
     private Actor? _admin;
 
     public async Task<Actor> AdminAsync()
@@ -137,10 +142,12 @@ public sealed class BookingApi(WebApplicationFactory<Program> factory)
         },
     };
 
-    public async Task<Doctor> CreateDoctorAsync(Guid? specialtyId = null, string timeZone = "UTC", decimal price = 40m)
+    /// <param name="availability">Replaces the every-day schedule of <see cref="DoctorBody"/>.</param>
+    public async Task<Doctor> CreateDoctorAsync(Guid? specialtyId = null, string timeZone = "UTC", decimal price = 40m, JsonObject? availability = null)
     {
         var admin = await AdminAsync();
         var body = DoctorBody(specialtyId ?? await CreateSpecialtyAsync(), timeZone, price);
+        if (availability is not null) body["availability"] = availability;
         var r = await Http.SendAsync(ApiClientExtensions.RawJson(HttpMethod.Post, "/api/admin/doctors", await admin.TokenAsync(), body.ToJsonString()));
         Assert.True(r.StatusCode == HttpStatusCode.Created, $"doctor: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         var created = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
@@ -218,7 +225,7 @@ public sealed class BookingApi(WebApplicationFactory<Program> factory)
     /// <summary>A real SignalR client over WebSockets with the token in the query string, as browsers connect.</summary>
     public async Task<HubConnection> ConnectHubAsync(string path, string? accessToken)
     {
-        var server = factory.Server;
+        var server = (factory ?? throw new InvalidOperationException("The hubs are reachable only through the in-process Api factory.")).Server;
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(server.BaseAddress, path), o =>
             {

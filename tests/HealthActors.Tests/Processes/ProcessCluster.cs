@@ -37,6 +37,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     private readonly List<ChildProcess> _started = [];
     private readonly List<SiloProcess> _silos = [];
     private readonly List<HttpClient> _clients = [];
+    private readonly List<ApiProcess> _apis = [];
     private IHost? _observer;
     private int _siloNumber;
 
@@ -45,7 +46,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     /// <summary>Silos started and not yet stopped or killed through this cluster.</summary>
     public IReadOnlyList<SiloProcess> Silos => _silos;
+    /// <summary>The first Api process; <see cref="StartAnotherApiAsync"/> adds more.</summary>
     public ApiProcess? Api { get; private set; }
+    public IReadOnlyList<ApiProcess> Apis => _apis;
 
     private static string SiloDll => Path.Combine(TestEnvironment.RepoRoot, "src", "Silo", "bin", "Debug", "net10.0", "HealthActors.Silo.dll");
     private static string ApiDll => Path.Combine(TestEnvironment.RepoRoot, "src", "Api", "bin", "Debug", "net10.0", "HealthActors.Api.dll");
@@ -67,12 +70,14 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         }
     }
 
-    public SiloProcess StartSilo()
+    /// <param name="settings">Extra configuration for this silo only, as environment variables (Booking__HoldSeconds=...).</param>
+    public SiloProcess StartSilo(IReadOnlyDictionary<string, string>? settings = null)
     {
         var number = ++_siloNumber;
         var siloPort = TestEnvironment.FreePort();
         var gatewayPort = TestEnvironment.FreePort();
         var env = CommonEnvironment();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
         env["Orleans__SiloPort"] = siloPort.ToString();
         env["Orleans__GatewayPort"] = gatewayPort.ToString();
         var silo = new SiloProcess(number, siloPort, gatewayPort, Launch($"silo-{number}", SiloDll, [], env));
@@ -85,27 +90,43 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     {
         if (Api is not null && !Api.Process.HasExited)
             throw new InvalidOperationException("The Api is already running.");
-        var url = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
-        var process = Launch("api", ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], CommonEnvironment());
-        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(40) };
-        _clients.Add(http);
-        Api = new ApiProcess(url, http, process);
+        Api = LaunchApi("api");
         await WaitForActiveSilosAsync(activeSilos);
         return Api;
+    }
+
+    /// <summary>One more Api process next to <see cref="Api"/>, so that requests can enter the cluster through different nodes.</summary>
+    public async Task<ApiProcess> StartAnotherApiAsync(int activeSilos)
+    {
+        if (Api is null || Api.Process.HasExited) throw new InvalidOperationException("Start the first Api with StartApiAsync.");
+        var api = LaunchApi($"api-{_apis.Count + 1}");
+        await WaitForActiveSilosAsync(activeSilos, api: api);
+        return api;
+    }
+
+    private ApiProcess LaunchApi(string name)
+    {
+        var url = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
+        var process = Launch(name, ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], CommonEnvironment());
+        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(40) };
+        _clients.Add(http);
+        var api = new ApiProcess(url, http, process);
+        _apis.Add(api);
+        return api;
     }
 
     /// <summary>
     /// Polls /health/ready until it answers 200 with exactly <paramref name="count"/> active silos in the
     /// membership table. Fails early when a process has died.
     /// </summary>
-    public async Task WaitForActiveSilosAsync(int count, TimeSpan? timeout = null)
+    public async Task WaitForActiveSilosAsync(int count, TimeSpan? timeout = null, ApiProcess? api = null)
     {
-        var api = Api ?? throw new InvalidOperationException("Start the Api first.");
+        api ??= Api ?? throw new InvalidOperationException("Start the Api first.");
         var clock = Stopwatch.StartNew();
         var last = "no answer yet";
         while (clock.Elapsed < (timeout ?? ReadyTimeout))
         {
-            if (api.Process.HasExited) throw new InvalidOperationException("The Api exited during start-up.");
+            if (api.Process.HasExited) throw new InvalidOperationException($"{api.Process.Name} exited during start-up.");
             if (_silos.FirstOrDefault(s => s.Process.HasExited) is { } dead)
                 throw new InvalidOperationException($"{dead.Process.Name} exited unexpectedly.");
             try
@@ -125,7 +146,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             }
             await Task.Delay(500);
         }
-        throw new TimeoutException($"The Api did not report {count} active silo(s) within {(timeout ?? ReadyTimeout).TotalSeconds:0} s; last answer: {last}");
+        throw new TimeoutException($"{api.Process.Name} did not report {count} active silo(s) within {(timeout ?? ReadyTimeout).TotalSeconds:0} s; last answer: {last}");
     }
 
     /// <summary>
@@ -133,9 +154,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     /// from its gateway manager's log. Membership alone does not say so: the client re-reads the gateway
     /// list from Redis on its own schedule, and until then it cannot fail over to a silo it has not seen.
     /// </summary>
-    public async Task WaitUntilApiKnowsGatewaysAsync(IReadOnlyCollection<SiloProcess> silos, TimeSpan timeout)
+    public async Task WaitUntilApiKnowsGatewaysAsync(IReadOnlyCollection<SiloProcess> silos, TimeSpan timeout, ApiProcess? api = null)
     {
-        var api = Api ?? throw new InvalidOperationException("Start the Api first.");
+        api ??= Api ?? throw new InvalidOperationException("Start the Api first.");
         var clock = Stopwatch.StartNew();
         string? last = null;
         while (clock.Elapsed < timeout)
@@ -147,22 +168,23 @@ public sealed partial class ProcessCluster : IAsyncDisposable
                 return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"The Api did not list the gateways of {string.Join(", ", silos.Select(s => $"silo-{s.Number} (:{s.GatewayPort})"))} "
+        throw new TimeoutException($"{api.Process.Name} did not list the gateways of {string.Join(", ", silos.Select(s => $"silo-{s.Number} (:{s.GatewayPort})"))} "
             + $"within {timeout.TotalSeconds:0} s; its last gateway list: {last ?? "none logged"}");
     }
 
     /// <summary>
-    /// SIGTERM to the Api and then to every silo. Returns what did not go cleanly (needed SIGKILL, or an
+    /// SIGTERM to the Apis and then to every silo. Returns what did not go cleanly (needed SIGKILL, or an
     /// exit code other than 0 from any process this cluster ever started); empty when all went well.
     /// </summary>
     public async Task<IReadOnlyList<string>> StopAllAsync()
     {
         var unclean = new List<string>();
-        if (Api is { } api && !api.Process.HasExited)
-        {
-            if (!await api.Process.StopAsync(StopGrace)) unclean.Add("api needed SIGKILL");
-            Api = null;
-        }
+        var apis = _apis.Where(a => !a.Process.HasExited).ToArray();
+        var apisStopped = await Task.WhenAll(apis.Select(a => a.Process.StopAsync(StopGrace)));
+        for (var i = 0; i < apis.Length; i++)
+            if (!apisStopped[i]) unclean.Add($"{apis[i].Process.Name} needed SIGKILL");
+        _apis.Clear();
+        Api = null;
         var silos = _silos.ToArray();
         var stopped = await Task.WhenAll(silos.Select(s => s.Process.StopAsync(StopGrace)));
         for (var i = 0; i < silos.Length; i++)
@@ -186,23 +208,27 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         await silo.Process.KillAsync();
     }
 
+    /// <summary>Which silo hosts each patient grain right now (null: not active anywhere).</summary>
+    public Task<Dictionary<Guid, SiloProcess?>> PatientGrainHostsAsync(IEnumerable<Guid> patientIds) =>
+        GrainHostsAsync<IPatientGrain>(patientIds);
+
     /// <summary>
-    /// Which silo hosts each patient grain right now (null: not active anywhere), asked of the cluster by a
-    /// separate Orleans client of the test's own, so the Api is not involved.
+    /// Which silo hosts each <typeparamref name="TGrain"/> grain right now (null: not active anywhere), asked
+    /// of the cluster by a separate Orleans client of the test's own, so the Api is not involved.
     /// </summary>
-    public async Task<Dictionary<Guid, SiloProcess?>> PatientGrainHostsAsync(IEnumerable<Guid> patientIds)
+    public async Task<Dictionary<Guid, SiloProcess?>> GrainHostsAsync<TGrain>(IEnumerable<Guid> ids) where TGrain : IGrainWithGuidKey
     {
         var client = (await Observer()).Services.GetRequiredService<IClusterClient>();
         var management = client.GetGrain<IManagementGrain>(0);
         var hosts = new Dictionary<Guid, SiloProcess?>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        foreach (var id in patientIds)
+        foreach (var id in ids)
         {
             while (true)
             {
                 try
                 {
-                    var address = await management.GetActivationAddress(client.GetGrain<IPatientGrain>(id));
+                    var address = await management.GetActivationAddress(client.GetGrain<TGrain>(id));
                     hosts[id] = address is null ? null : _silos.FirstOrDefault(s => s.SiloPort == address.Endpoint.Port);
                     break;
                 }
