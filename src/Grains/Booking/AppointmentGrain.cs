@@ -145,7 +145,8 @@ public sealed class AppointmentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.View is { Status: AppointmentStatus.Booked } v && !state.State.ReminderSent)
+        // A reminder for an appointment that has already started (the cluster was down past it) helps nobody.
+        if (state.State.View is { Status: AppointmentStatus.Booked } v && !state.State.ReminderSent && time.GetUtcNow() < v.Start)
         {
             // The inbox de-duplicates on the appointment id, so a reminder delivered twice notifies once.
             await GrainFactory.GetGrain<IInboxGrain>(v.PatientId).Add("appointment.reminder", "Upcoming appointment",
