@@ -27,7 +27,7 @@ public sealed class AuctionDeadlineTests(ShortGraceApiFactory factory, ITestOutp
         var specialty = await MarketplaceFlowTests.Specialty(_api.Http, admin.Tokens.AccessToken, "Deadline-" + Guid.NewGuid().ToString("N")[..6]);
         var doctors = await _api.Doctors(admin.Tokens.AccessToken, specialty, 2);
         var (a, b) = (doctors[0], doctors[1]);
-        var closesAt = DateTimeOffset.UtcNow + AuctionRules.ExtendWhenWithin + TimeSpan.FromSeconds(20);
+        var closesAt = DateTimeOffset.UtcNow + AuctionRules.ExtendWhenWithin + TimeSpan.FromSeconds(30);
 
         async Task<(TestUser Patient, Guid Auction, Guid BidA, Guid BidB, DateTimeOffset SlotA, DateTimeOffset SlotB)> Open(int scenario, bool withB = true)
         {
