@@ -80,6 +80,23 @@ public sealed class AuctionRulesTests
         Assert.Equal(15, extensions);
     }
 
+    [Fact]
+    public void A_bids_hold_outlasts_the_latest_grace_however_far_the_close_is_pushed()
+    {
+        var grace = TimeSpan.FromMinutes(30);
+        var original = Now.AddMinutes(10);
+        // The hold is sized when the bid is placed, before any extension; it must not depend on them.
+        var holdUntil = AuctionRules.HoldUntil(original, grace);
+        var closes = original;
+        while (AuctionRules.Extend(closes, original, closes.AddSeconds(-10)) is { } next)
+        {
+            closes = next;
+            Assert.True(holdUntil > closes + grace, $"the hold ends {holdUntil:HH:mm} before the grace of a close at {closes:HH:mm}");
+        }
+        Assert.Equal(original + AuctionRules.MaxExtension, closes);
+        Assert.Equal(closes + grace + AuctionRules.HoldSlack, holdUntil);
+    }
+
     private static NewAuction Valid => new("itchy rash on both arms", Guid.NewGuid(), 80m, "USD",
         new TimeWindow(Now.AddDays(1), Now.AddDays(3)), Now.AddHours(1));
 

@@ -21,7 +21,7 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         var doctors = await _api.Doctors(admin.Tokens.AccessToken, specialty, 50);
         output.WriteLine($"50 doctors created in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s");
 
-        // Ratings only come from reviews, which the Api does not take yet; set a few so the rating tie-break is exercised.
+        // No endpoint sets a doctor's rating yet; set a few on the grains so the rating tie-break is exercised.
         for (var i = 0; i < doctors.Count; i++)
         {
             var grain = factory.Grains.GetGrain<IDoctorGrain>(doctors[i].Id);
