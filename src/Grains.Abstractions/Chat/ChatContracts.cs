@@ -68,7 +68,7 @@ public sealed record SearchHit(
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] double Rank);
 
-[GenerateSerializer, Immutable, Alias("ha.chat.Page")]
+[GenerateSerializer, Immutable, Alias("ha.chat.Page`1")]
 public sealed record Page<T>(
     [property: Id(0)] IReadOnlyList<T> Items,
     [property: Id(1)] int PageNumber,

@@ -12,6 +12,7 @@ public static class AuctionRules
     public static readonly TimeSpan ExtendBy = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan MaxExtension = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(31);
+    public static readonly TimeSpan HoldSlack = TimeSpan.FromMinutes(5);
     public const decimal MinImprovement = 1m;
 
     public static ValidationErrors Validate(NewAuction? a, DateTimeOffset now, TimeSpan? minOpen = null)
@@ -50,6 +51,13 @@ public static class AuctionRules
     /// <summary>A doctor's new bid replaces their standing one only if it is at least 1 unit cheaper or for another slot.</summary>
     public static bool Replaces(Bid standing, decimal newPrice, DateTimeOffset newSlot) =>
         newSlot != standing.SlotStart || newPrice <= standing.Price - MinImprovement;
+
+    /// <summary>
+    /// Until when a bid's calendar hold must last: past the latest the grace can ever end (the close fully
+    /// extended), so no extension after the bid can outlive its hold. The auction releases holds itself
+    /// when it is decided; this bound only matters if it never gets to.
+    /// </summary>
+    public static DateTimeOffset HoldUntil(DateTimeOffset originalClosesAt, TimeSpan grace) => originalClosesAt + MaxExtension + grace + HoldSlack;
 
     /// <summary>A bid in the last 2 minutes pushes the close 2 minutes out, never beyond 30 minutes past the original close.</summary>
     public static DateTimeOffset? Extend(DateTimeOffset closesAt, DateTimeOffset originalClosesAt, DateTimeOffset now)

@@ -84,7 +84,7 @@ public enum MarketStatus
     PaymentDeclined = 8, PaymentFailed = 9, IdempotencyMismatch = 10,
 }
 
-[GenerateSerializer, Immutable, Alias("ha.market.MarketOutcome")]
+[GenerateSerializer, Immutable, Alias("ha.market.MarketOutcome`1")]
 public sealed record MarketOutcome<T>(
     [property: Id(0)] MarketStatus Status,
     [property: Id(1)] T? Value,

@@ -110,7 +110,9 @@ public sealed class AuctionGrain(
 
         // Same slot: the standing hold carries over. Another slot: hold it first, then let the old one go.
         var holdId = standing is not null && standing.Bid.SlotStart == slot.Start ? standing.HoldId : Guid.NewGuid();
-        var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, S.GraceUntil - now + TimeSpan.FromMinutes(5));
+        // Sized for the latest grace end, not the current one: a bid's hold lasting only to today's grace would
+        // lapse while later extensions keep the bid standing, and the slot could be booked from under it.
+        var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, AuctionRules.HoldUntil(S.OriginalClosesAt, Grace) - now);
         if (hold.Status != HoldStatus.Held)
             return new(MarketStatus.SlotUnavailable, null, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
         if (standing is not null && standing.HoldId != holdId) await doctor.Release(standing.HoldId);

@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using HealthActors.Grains.Abstractions.Marketplace;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HealthActors.Tests.Marketplace;
+
+/// <summary>
+/// The Api for marketplace tests. Short minimum opening time so a deadline can be watched passing;
+/// the grace is chosen per fixture.
+/// </summary>
+public class MarketApiFactory : ApiFactory
+{
+    protected virtual double GraceMinutes => 30;
+
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        // Setup signs up dozens of accounts on two shared cores; the password hash cost is not under test here.
+        ["Identity:PasswordIterations"] = "1000",
+        ["Marketplace:MinOpenSeconds"] = "2",
+        ["Marketplace:GraceMinutes"] = GraceMinutes.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+}
+
+/// <summary>A grace short enough to watch an auction expire inside a test's time budget.</summary>
+public sealed class ShortGraceApiFactory : MarketApiFactory
+{
+    public const double Grace = 0.25;
+    protected override double GraceMinutes => Grace;
+}
+
+public static class MarketplaceHubClient
+{
+    public static readonly string[] EventNames =
+    [
+        AuctionEventTypes.BidPlaced, AuctionEventTypes.BidReplaced, AuctionEventTypes.BidWithdrawn,
+        AuctionEventTypes.AuctionExtended, AuctionEventTypes.AuctionClosed, AuctionEventTypes.AuctionExpired,
+    ];
+
+    /// <summary>A real SignalR client over WebSockets to /hubs/marketplace, with the token in the query string as browsers send it.</summary>
+    public static async Task<HubConnection> ConnectMarketplaceAsync(this WebApplicationFactory<Program> factory, string? accessToken)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(factory.Server.BaseAddress, "/hubs/marketplace"), o =>
+            {
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var client = factory.Server.CreateWebSocketClient();
+                    var uri = accessToken is null ? context.Uri : new Uri(context.Uri + (context.Uri.Query.Length > 0 ? "&" : "?") + "access_token=" + Uri.EscapeDataString(accessToken));
+                    return await client.ConnectAsync(uri, ct);
+                };
+            })
+            // The server writes enums as camel-case strings.
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+}
+
+/// <summary>One watcher's connection and every event pushed to it, with the SignalR method it came as.</summary>
+public sealed class AuctionWatcher : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<(string Method, AuctionEvent Event, long Ticks)> _received = new();
+
+    public HubConnection Hub { get; }
+    public string Name { get; }
+
+    private AuctionWatcher(HubConnection hub, string name)
+    {
+        Hub = hub;
+        Name = name;
+        foreach (var method in MarketplaceHubClient.EventNames)
+            hub.On<AuctionEvent>(method, e => _received.Enqueue((method, e, Stopwatch.GetTimestamp())));
+    }
+
+    /// <summary>Connects and subscribes to the event methods before anything is watched, so nothing pushed is missed.</summary>
+    public static async Task<AuctionWatcher> ConnectAsync(WebApplicationFactory<Program> factory, string token, string name) =>
+        new(await factory.ConnectMarketplaceAsync(token), name);
+
+    public Task<long> WatchAsync(Guid auctionId) => Hub.InvokeAsync<long>("WatchAuction", auctionId);
+
+    public IReadOnlyList<(string Method, AuctionEvent Event, long Ticks)> Received => _received.ToArray();
+    public IReadOnlyList<long> Seqs => _received.Select(r => r.Event.Seq).ToList();
+
+    public Task WaitForCountAsync(int count, TimeSpan timeout) =>
+        Poll.Until(() => Task.FromResult(_received.Count >= count), timeout, () => $"{Name} received {_received.Count} of {count} events");
+
+    public ValueTask DisposeAsync() => Hub.DisposeAsync();
+}
+
+public static class Poll
+{
+    /// <summary>Polls until the condition holds, failing with the description after the timeout.</summary>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe, TimeSpan? every = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await condition()) return;
+            if (deadline.Elapsed > timeout) Assert.Fail($"not reached within {timeout.TotalSeconds:0} s: {describe()}");
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
+        }
+    }
+}
+
+/// <summary>Thin helpers over the marketplace endpoints.</summary>
+public sealed class MarketApi(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    public static object Card() => new { cardNumber = "4242424242424242", expMonth = 12, expYear = DateTime.UtcNow.Year + 3, cvc = "123", holderName = "Ana García" };
+
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> Call(HttpMethod method, string url, string token, object? body = null, string? idempotencyKey = null)
+    {
+        var request = ApiClientExtensions.Authed(method, url, token, body);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var r = await http.SendAsync(request);
+        var text = await r.Content.ReadAsStringAsync();
+        return (r.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    public async Task<JsonNode> Expect(HttpStatusCode expected, HttpMethod method, string url, string token, object? body = null, string? idempotencyKey = null)
+    {
+        var (status, json) = await Call(method, url, token, body, idempotencyKey);
+        Assert.True(expected == status, $"{method} {url}: expected {(int)expected}, got {(int)status}: {json?.ToJsonString()}");
+        return json ?? new JsonObject();
+    }
+
+    public async Task<Guid> CreateAuction(string patientToken, Guid specialtyId, DateTimeOffset windowFrom, DateTimeOffset windowTo, DateTimeOffset closesAt, decimal maxPrice = 500)
+    {
+        var created = await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/auctions", patientToken, new
+        {
+            symptoms = "persistent cough and mild fever", specialtyId, maxPrice, currency = "USD",
+            window = new { from = windowFrom, to = windowTo }, closesAt,
+        });
+        return created["id"]!.GetValue<Guid>();
+    }
+
+    public async Task<Guid> Bid(Guid auctionId, string doctorToken, decimal price, DateTimeOffset slot) =>
+        (await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/auctions/{auctionId}/bids", doctorToken, new { price, slotStart = slot }))["id"]!.GetValue<Guid>();
+
+    public Task<JsonNode> Get(Guid auctionId, string token) => Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/auctions/{auctionId}", token);
+
+    public async Task<JsonArray> Events(Guid auctionId, string token, long afterSeq = 0) =>
+        (await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/auctions/{auctionId}/events?afterSeq={afterSeq}&limit=1000", token)).AsArray();
+
+    public async Task<bool> SlotIsFree(Guid doctorId, DateTimeOffset slot)
+    {
+        var url = $"/api/doctors/{doctorId}/slots?from={Uri.EscapeDataString(slot.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(slot.AddHours(1).ToString("O"))}";
+        var slots = JsonNode.Parse(await http.GetStringAsync(url))!["slots"]!.AsArray();
+        return slots.Any(s => s!["start"]!.GetValue<DateTimeOffset>() == slot);
+    }
+
+    /// <summary>Creates <paramref name="count"/> doctors through the admin endpoint a few at a time (as an operator's script would).</summary>
+    public async Task<List<TestUser>> Doctors(string adminToken, Guid specialtyId, int count, int parallelism = 4)
+    {
+        var doctors = new TestUser?[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (i, _) => doctors[i] = await MarketplaceFlowTests.Doctor(http, adminToken, specialtyId));
+        return doctors.Select(d => d!).ToList();
+    }
+}
+
+/// <summary>What PostgreSQL recorded, read directly rather than through the grains.</summary>
+public static class MarketDb
+{
+    private static readonly Lazy<NpgsqlDataSource> Source = new(() => NpgsqlDataSource.Create(TestEnvironment.Postgres));
+
+    public static async Task<long> Scalar(string sql, params object[] args)
+    {
+        await using var cmd = Source.Value.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    public static async Task<List<(long Seq, string Type, JsonDocument Payload)>> Events(Guid auctionId)
+    {
+        await using var cmd = Source.Value.CreateCommand("SELECT seq, type, payload FROM auction_events WHERE auction_id = $1 ORDER BY seq");
+        cmd.Parameters.AddWithValue(auctionId);
+        var list = new List<(long, string, JsonDocument)>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) list.Add((r.GetInt64(0), r.GetString(1), JsonDocument.Parse((byte[])r[2])));
+        return list;
+    }
+
+    public static async Task<Dictionary<Guid, (Guid DoctorId, decimal Price)>> Bids(Guid auctionId)
+    {
+        await using var cmd = Source.Value.CreateCommand("SELECT id, doctor_id, price FROM auction_bids WHERE auction_id = $1");
+        cmd.Parameters.AddWithValue(auctionId);
+        var bids = new Dictionary<Guid, (Guid, decimal)>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) bids[r.GetGuid(0)] = (r.GetGuid(1), r.GetDecimal(2));
+        return bids;
+    }
+}
