@@ -32,7 +32,11 @@ internal sealed class ApiProcess : IAsyncDisposable
         ServiceId = serviceId;
     }
 
-    public static ApiProcess Start(string apiDll, string postgres, string redis, string modelEndpoint, string logPath)
+    /// <summary>
+    /// <paramref name="settings"/> are environment variables for what the bench at hand needs (a model, an admin);
+    /// they are applied last and win.
+    /// </summary>
+    public static ApiProcess Start(string apiDll, string postgres, string redis, string logPath, IReadOnlyDictionary<string, string> settings)
     {
         if (!File.Exists(apiDll))
             throw new FileNotFoundException($"The Api is not built: {apiDll} (run dotnet build HealthActors.sln -c Release).");
@@ -68,18 +72,16 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["ConnectionStrings__Postgres"] = postgres;
         env["ConnectionStrings__Redis"] = redis;
         env["Jwt__SigningKey"] = RandomKey(48);
-        env["Llm__Provider"] = "OpenAI";
-        env["Llm__Endpoint"] = modelEndpoint;
-        env["Llm__Model"] = "bench";
-        env["Llm__ApiKey"] = "bench";
         // Registration is rate limited per address and every bench user comes from 127.0.0.1.
         env["RateLimiting__AuthPermitsPerWindow"] = "1000000";
         env["Logging__LogLevel__Default"] = "Warning";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["DOTNET_ENVIRONMENT"] = "Production";
-        // An admin from the caller's environment would add a slow password hash to the start and nothing to the bench.
+        // An admin from the caller's environment would add a slow password hash to the start and nothing to the bench;
+        // a bench that needs one brings its own in the settings.
         env.Remove("Admin__Email");
         env.Remove("Admin__Password");
+        foreach (var (key, value) in settings) env[key] = value;
 
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };

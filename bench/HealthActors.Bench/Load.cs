@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using HealthActors.Grains.Abstractions.Chat;
 using Microsoft.AspNetCore.Http.Connections;
@@ -44,13 +43,14 @@ internal sealed record PhaseMeasurement(
     }
 
     /// <summary>Nearest-rank percentile of a sorted array.</summary>
-    private static double Percentile(double[] sorted, double p) =>
+    public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
 /// <summary>
-/// Runs one turn function per worker back to back: warm-up first, then the measured window. A turn counts when
-/// it completes inside the window; no new turn starts after it, and stragglers are abandoned 30 s later.
+/// Runs one turn function (a chat turn, a booking, a read) per worker back to back: warm-up first, then the measured
+/// window. A turn counts when it completes inside the window; no new turn starts after it, and stragglers are
+/// abandoned 30 s later.
 /// </summary>
 internal static class Phase
 {
@@ -73,6 +73,15 @@ internal static class Phase
 
         return new PhaseSample(stats.SelectMany(s => s.Latencies).ToArray(), duration.TotalSeconds, cpuUsed,
             stats.Sum(s => s.Errors), stats.Select(s => s.FirstError).FirstOrDefault(e => e is not null));
+    }
+
+    /// <summary>One window's line on the console, so that a long run shows its progress and the rounds' spread.</summary>
+    public static void Print(string path, string unit, PhaseSample sample)
+    {
+        var m = PhaseMeasurement.Combine([sample]);
+        Console.WriteLine($"    {path,-9} {m.TurnsPerSecond,8:0.0} {unit}/s  p50 {m.P50Ms,7:0.00} ms  p99 {m.P99Ms,7:0.00} ms  " +
+                          $"CPU {m.CpuMsPerTurn:0.00} ms each (Api {m.ApiCpuMsPerTurn:0.00}, PostgreSQL {m.PostgresCpuMsPerTurn:0.00})  errors {m.Errors}" +
+                          (m.FirstError is null ? "" : $" (first: {m.FirstError})"));
     }
 
     private static async Task<WorkerStats> Worker(int index, Func<int, CancellationToken, Task<TurnOutcome>> turn,
@@ -136,27 +145,6 @@ internal static class Phase
             Errors++;
             FirstError ??= problem;
         }
-    }
-}
-
-/// <summary>A signed-in bench user. Refreshed before it could expire during a long run.</summary>
-internal sealed class BenchUser(string accessToken, string refreshToken)
-{
-    private DateTime _obtained = DateTime.UtcNow;
-    public string AccessToken { get; private set; } = accessToken;
-    private string _refreshToken = refreshToken;
-
-    public async Task EnsureFreshAsync(HttpClient http, Uri api, CancellationToken ct)
-    {
-        // Access tokens live 15 minutes by default; a connection opened with an expired one is refused.
-        if (DateTime.UtcNow - _obtained < TimeSpan.FromMinutes(10)) return;
-        using var response = await http.PostAsJsonAsync(new Uri(api, "/api/auth/refresh"), new { refreshToken = _refreshToken }, ct);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"token refresh failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        var pair = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        AccessToken = pair.GetProperty("accessToken").GetString()!;
-        _refreshToken = pair.GetProperty("refreshToken").GetString()!;
-        _obtained = DateTime.UtcNow;
     }
 }
 

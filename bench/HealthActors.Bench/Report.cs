@@ -1,11 +1,11 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
+using static HealthActors.Bench.Markdown;
 
 namespace HealthActors.Bench;
 
 internal sealed record LevelResult(int Conversations, PhaseMeasurement Hub, PhaseMeasurement Plain, double SummariesPerHubTurn);
 
+/// <summary>The chat-turn results block.</summary>
 internal static class Report
 {
     private const string Begin = "<!-- bench:chat-turn:begin (written by bench/run-chat.sh; edits between these markers are overwritten) -->";
@@ -40,21 +40,12 @@ internal static class Report
     {
         var sb = new StringBuilder();
         sb.AppendLine(Begin);
-        sb.Append($"Measured {when.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC on {Machine(options.Note)}");
-        // Says how much else was competing for the cores, which is what makes absolute numbers move.
-        if (loadBefore is not null && loadAfter is not null)
-            sb.Append($"; 1-minute load average {loadBefore} before the measurements, {loadAfter} after");
-        sb.AppendLine(".");
+        sb.AppendLine(MeasuredLine(when, options.Note, loadBefore, loadAfter));
         sb.AppendLine();
-        sb.AppendLine("Reproduce (from the repository root):");
-        sb.AppendLine();
-        sb.AppendLine("```sh");
-        sb.AppendLine(options.ReproduceCommand());
-        sb.AppendLine("```");
-        sb.AppendLine();
-        sb.AppendLine($"{options.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured per level and path, " +
+        sb.AppendLine(ReproduceBlock(options.ReproduceCommand()));
+        sb.AppendLine($"{RunOptions.Invariant(options.Duration)} s measured per level and path, " +
                       $"the paths alternating in {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}, each after a warm-up " +
-                      $"({options.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s in the first round, at most 1 s after); " +
+                      $"({RunOptions.Invariant(options.Warmup)} s in the first round, at most 1 s after); " +
                       $"at most {options.Users} users (one SignalR connection each)" +
                       (options.PgAsyncCommit ? "; the Api's PostgreSQL sessions ran with synchronous_commit=off" : "") + ". Ratios:");
         sb.AppendLine();
@@ -73,53 +64,8 @@ internal static class Report
         return sb.ToString();
     }
 
-    /// <summary>Replaces the results block in the file, or adds the "Chat turn" section (and the file) when missing.</summary>
-    public static void Write(string path, string block)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var begin = text.IndexOf(Begin[..Begin.IndexOf(' ', 5)], StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
-        if (begin >= 0 && end > begin)
-        {
-            text = text[..begin] + block + text[(end + End.Length)..].TrimStart('\r', '\n').Insert(0, "\n");
-        }
-        else
-        {
-            text = text.TrimEnd() + "\n\n## Chat turn\n\n" + block;
-        }
-        File.WriteAllText(path, text.TrimEnd() + "\n");
-    }
-
-    public static string? LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
-
-    public static string Machine(string? note)
-    {
-        var cpu = "unknown CPU";
-        try
-        {
-            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
-                ?.Split(':', 2)[1].Trim() ?? cpu;
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        var text = $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
-        return string.IsNullOrWhiteSpace(note) ? text : $"{text}; {note.Trim()}";
-    }
+    public static void Write(string path, string block) => WriteBlock(path, Begin, End, "Chat turn", block);
 
     private static string Row(int level, string path, PhaseMeasurement m, string ratio) =>
-        $"| {level} | {path} | {N(m.TurnsPerSecond, m.TurnsPerSecond < 100 ? 1 : 0)} | {Ms(m.P50Ms)} | {Ms(m.P99Ms)} | {Ms(m.CpuMsPerTurn)} | {Ms(m.ApiCpuMsPerTurn)} | {Ms(m.PostgresCpuMsPerTurn)} | {ratio} | {m.Errors} |";
-
-    private static string Ratio(double a, double b) =>
-        double.IsFinite(a) && double.IsFinite(b) && b > 0 ? N(a / b, 1) + "×" : "n/a";
-
-    private static string Ms(double ms) => !double.IsFinite(ms) ? "n/a" : N(ms, ms < 10 ? 2 : 1);
-
-    private static string N(double v, int decimals) =>
-        double.IsFinite(v) ? v.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "n/a";
+        $"| {level} | {path} | {Rate(m.TurnsPerSecond)} | {Ms(m.P50Ms)} | {Ms(m.P99Ms)} | {Ms(m.CpuMsPerTurn)} | {Ms(m.ApiCpuMsPerTurn)} | {Ms(m.PostgresCpuMsPerTurn)} | {ratio} | {m.Errors} |";
 }

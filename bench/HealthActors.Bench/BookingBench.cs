@@ -1,0 +1,114 @@
+using Npgsql;
+
+namespace HealthActors.Bench;
+
+/// <summary>
+/// What a booking costs the backend: bookings per second spread over many doctors, next to a cheap read through the
+/// same client, and the latency of a slot many patients want at once.
+/// </summary>
+internal static class BookingBench
+{
+    /// <summary>Slots start this far ahead: the reminder an hour before each one must not fire during the run.</summary>
+    private static readonly TimeSpan SlotsFrom = TimeSpan.FromHours(3);
+
+    public static async Task<int> RunAsync(string[] args, string root)
+    {
+        var options = BookingBenchOptions.Parse(args, root);
+        if (options is null) return args.Contains("--help") || args.Contains("-h") ? 0 : 2;
+        return await BenchSession.RunAsync(root, session => MeasureAsync(session, options));
+    }
+
+    private static async Task<int> MeasureAsync(BenchSession session, BookingBenchOptions options)
+    {
+        var ct = session.Token;
+        var http = session.Http;
+        // An admin of this run only: creating doctors needs one, and a known account from an earlier run would not sign in.
+        var adminEmail = $"bench-admin-{Guid.NewGuid().ToString("N")[..10]}@bench.example";
+        var adminPassword = Accounts.NewPassword();
+        var api = await session.StartApiAsync(options.ApiDll!, session.Postgres, "api-booking.log", new Dictionary<string, string>
+        {
+            ["Admin__Email"] = adminEmail,
+            ["Admin__Password"] = adminPassword,
+            // The demo doctors would only add start-up time; the bench makes the calendars it books.
+            ["Catalog__SeedDemo"] = "false",
+        });
+        var baseAddress = api.BaseAddress;
+
+        var admin = await Accounts.SignInAsync(http, baseAddress, adminEmail, adminPassword, ct);
+        var doctors = await BookingApi.CreateDoctorsAsync(http, baseAddress, admin, options.Doctors, ct);
+        Console.WriteLine($"[bench] {doctors.Length} doctors created ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
+        var patients = await Accounts.RegisterAsync(http, baseAddress, options.Patients, ct);
+        Console.WriteLine($"[bench] {patients.Count} patients registered ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
+        var slots = await SlotPool.LoadAsync(http, baseAddress, doctors, DateTimeOffset.UtcNow + SlotsFrom, ct);
+        Console.WriteLine($"[bench] {slots.Capacity} free slots listed ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
+
+        await using var benchDb = NpgsqlDataSource.Create(session.Postgres);
+        using var cpu = new CpuMeter(api, benchDb);
+        var load = new BookingLoad(http, baseAddress, patients, doctors, slots, options.Baseline);
+
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            // JIT, grain activations and connection pools first, so that the first level does not pay for them.
+            var n = Math.Min(8, options.Levels.Max());
+            Console.WriteLine($"[bench] warming up both requests ({n} in flight, {options.Warmup.TotalSeconds:0.#} s each)");
+            await Phase.RunAsync(n, load.BookAsync, TimeSpan.Zero, options.Warmup, cpu, ct);
+            await Phase.RunAsync(n, load.ReadAsync, TimeSpan.Zero, options.Warmup, cpu, ct);
+        }
+
+        var loadBefore = Markdown.LoadAverage();
+        var levels = new List<BookingLevel>();
+        var slice = options.Duration / options.Rounds;
+        foreach (var level in options.Levels)
+        {
+            foreach (var patient in patients) await patient.EnsureFreshAsync(http, baseAddress, ct);
+            Console.WriteLine($"[bench] spread: {level} in flight, {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}");
+            List<PhaseSample> bookings = [], reads = [];
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                // The two alternate so that a change in the machine's other load hits both, not one.
+                var warmup = round == 0 ? options.Warmup : TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds));
+                var booking = await Phase.RunAsync(level, load.BookAsync, warmup, slice, cpu, ct);
+                bookings.Add(booking);
+                Phase.Print("booking", "bookings", booking);
+                var read = await Phase.RunAsync(level, load.ReadAsync, warmup, slice, cpu, ct);
+                reads.Add(read);
+                Phase.Print("read", "reads", read);
+            }
+            levels.Add(new BookingLevel(level, PhaseMeasurement.Combine(bookings), PhaseMeasurement.Combine(reads)));
+        }
+
+        foreach (var patient in patients) await patient.EnsureFreshAsync(http, baseAddress, ct);
+        Console.WriteLine($"[bench] contested: {options.Races} rounds of {options.Racers} patients for one slot");
+        var race = await Race.RunAsync(http, baseAddress, patients.Take(options.Racers).ToList(), slots, benchDb, options.Races, ct);
+        Console.WriteLine($"    {BookingReport.RaceSummary(race)}");
+        var loadAfter = Markdown.LoadAverage();
+
+        var bookingsMade = await BookedCountAsync(benchDb, doctors, ct);
+        var run = new BookingRun(levels, race, bookingsMade, doctors.Length, patients.Count);
+        Console.WriteLine();
+        Console.WriteLine($"Booking, {Markdown.Machine(options.Note)}");
+        Console.WriteLine();
+        Console.Write(BookingReport.RatioTable(levels));
+        Console.WriteLine();
+        Console.Write(BookingReport.Table(levels, options.BaselineName));
+        Console.WriteLine();
+        Console.Write(BookingReport.RaceTable(race));
+        Console.WriteLine();
+        if (options.WriteDoc)
+        {
+            BookingReport.Write(options.OutputPath!, BookingReport.Block(options, run, DateTimeOffset.UtcNow, loadBefore, loadAfter));
+            Console.WriteLine($"[bench] results written to {options.OutputPath}");
+        }
+        Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
+        var failed = levels.Any(l => l.Booking.Errors + l.Read.Errors > 0) || race.Violations > 0 || race.OtherStatuses > 0;
+        return failed ? 3 : 0;
+    }
+
+    /// <summary>From the table, not the client's count: a booking whose response was lost still took a slot.</summary>
+    private static async Task<long> BookedCountAsync(NpgsqlDataSource db, Guid[] doctors, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM appointments WHERE doctor_id = ANY($1) AND status <> 'cancelled'");
+        cmd.Parameters.AddWithValue(doctors);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
