@@ -34,25 +34,42 @@ HA_STARTED_REDIS=0
 
 # Runs a PostgreSQL tool as the unprivileged postgres user when we are root (the server refuses root).
 ha_as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "cd / && $*"; else bash -c "$*"; fi
+}
+
+# The data folder must be reachable by the unprivileged postgres user. A checkout under a folder that user
+# cannot enter (say a 700 home) gets its PostgreSQL data under /var/tmp instead, one folder per checkout.
+ha_pg_home() {
+  local home="$HA_DATA"
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$home"
+    if ! su postgres -s /bin/bash -c "test -x '$home'" 2>/dev/null; then
+      home="/var/tmp/healthactors-$(printf '%s' "$HA_DATA" | md5sum | cut -c1-12)"
+      mkdir -p "$home"
+      ha_log "postgres cannot enter $HA_DATA; keeping PostgreSQL data in $home"
+    fi
+  fi
+  printf '%s' "$home"
 }
 
 ha_start_postgres() {
-  local bin dir sock
-  bin="$(ha_pg_bin)"; dir="$HA_DATA/postgres"; sock="$HA_DATA/pg-socket"
+  local bin home dir sock
+  bin="$(ha_pg_bin)"
+  if ha_as_pg "'$bin/pg_isready' -h 127.0.0.1 -p $HA_PG_PORT -q"; then
+    ha_log "PostgreSQL already up on 127.0.0.1:$HA_PG_PORT"
+    return 0
+  fi
+  home="$(ha_pg_home)"; dir="$home/postgres"; sock="$home/pg-socket"
   mkdir -p "$dir" "$sock"
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir" "$sock"; chmod 700 "$dir"; fi
   if [ ! -f "$dir/PG_VERSION" ]; then
     ha_log "initialising PostgreSQL in $dir"
     ha_as_pg "'$bin/initdb' -D '$dir' -A trust -U postgres -E UTF8 >/dev/null"
   fi
-  if ha_as_pg "'$bin/pg_isready' -h 127.0.0.1 -p $HA_PG_PORT -q"; then
-    ha_log "PostgreSQL already up on 127.0.0.1:$HA_PG_PORT"
-  else
-    ha_log "starting PostgreSQL on 127.0.0.1:$HA_PG_PORT"
-    ha_as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p $HA_PG_PORT -k '$sock' -c max_connections=300 -c fsync=on\" start >/dev/null"
-    HA_STARTED_PG=1
-  fi
+  ha_log "starting PostgreSQL on 127.0.0.1:$HA_PG_PORT"
+  ha_as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p $HA_PG_PORT -k '$sock' -c max_connections=300 -c fsync=on\" start >/dev/null"
+  HA_PG_DIR="$dir"
+  HA_STARTED_PG=1
 }
 
 ha_ensure_database() {
@@ -82,7 +99,7 @@ ha_stop_services() {
     redis-cli -h 127.0.0.1 -p "$HA_REDIS_PORT" shutdown >/dev/null 2>&1 || true
   fi
   if [ "${HA_STARTED_PG:-0}" = 1 ]; then
-    ha_as_pg "'$(ha_pg_bin)/pg_ctl' -D '$HA_DATA/postgres' -m fast -w stop >/dev/null" || true
+    ha_as_pg "'$(ha_pg_bin)/pg_ctl' -D '$HA_PG_DIR' -m fast -w stop >/dev/null" || true
   fi
 }
 
