@@ -90,6 +90,21 @@ public sealed class AuctionWatcher : IAsyncDisposable
     public static async Task<AuctionWatcher> ConnectAsync(WebApplicationFactory<Program> factory, string token, string name) =>
         new(await factory.ConnectMarketplaceAsync(token), name);
 
+    /// <summary>The same over a real network connection to an Api process, token in the query string.</summary>
+    public static async Task<AuctionWatcher> ConnectAsync(Uri apiBase, string token, string name)
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(apiBase, "/hubs/marketplace"), o =>
+            {
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        var watcher = new AuctionWatcher(hub, name);
+        await hub.StartAsync();
+        return watcher;
+    }
+
     public Task<long> WatchAsync(Guid auctionId) => Hub.InvokeAsync<long>("WatchAuction", auctionId);
 
     public IReadOnlyList<(string Method, AuctionEvent Event, long Ticks)> Received => _received.ToArray();
