@@ -26,10 +26,7 @@ public static class ChatEndpoints
     private static async Task<Results<Ok<Page<ConversationInfo>>, ValidationProblem>> List(
         ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
     {
-        var errors = new ValidationErrors();
-        if (page is < 1 or > 10_000) errors.Add("page", "must be between 1 and 10000");
-        if (pageSize is < 1 or > MaxPageSize) errors.Add("pageSize", $"must be between 1 and {MaxPageSize}");
-        if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
+        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
         return TypedResults.Ok(await grains.GetGrain<IChatArchiveGrain>(0).ListConversations(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
     }
 
