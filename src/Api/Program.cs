@@ -30,8 +30,11 @@ builder.Services.AddSingleton(jwt);
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddHostedService<AdminSeeder>();
 builder.Services.AddHostedService<DemoCatalog>();
+builder.Services.AddOptions<LiveOptions>().Bind(builder.Configuration.GetSection(LiveOptions.Section));
 builder.Services.AddSingleton<NotificationRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationRelay>());
 builder.Services.AddSingleton<AuctionRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AuctionRelay>());
 builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
 if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)
     builder.Configuration["Catalog:SeedDemo"] = "true";

@@ -4,6 +4,4 @@ public static class StorageNames
 {
     /// <summary>The grain storage every grain persists to (PostgreSQL, or memory in the embedded mode).</summary>
     public const string Store = "store";
-    public const string PubSub = "PubSubStore";
-    public const string StreamProvider = "events";
 }

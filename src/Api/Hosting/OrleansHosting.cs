@@ -40,7 +40,6 @@ public static class OrleansHosting
                 // the old silos sooner than that leaves the Api knowing no live gateway, and every request fails
                 // until the next read. One Redis read every few seconds is cheap.
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-                client.AddMemoryStreams(StorageNames.StreamProvider);
                 client.UseConnectionRetryFilter(new StartupRetry(
                     TimeSpan.FromSeconds(builder.Configuration.GetValue("Orleans:ClientConnectTimeoutSeconds", 60))).ShouldRetry);
             });

@@ -3,6 +3,7 @@ using HealthActors.Api.Auth;
 using HealthActors.Grains.Abstractions.Marketplace;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace HealthActors.Api.Hubs;
 
@@ -16,30 +17,21 @@ public sealed class MarketplaceHub(IGrainFactory grains, AuctionRelay relay) : H
 {
     public async Task<long> WatchAuction(Guid auctionId)
     {
-        var auction = await grains.GetGrain<IAuctionGrain>(auctionId).Get(Context.User!.ToCaller());
-        if (auction is null) throw new HubException("Auction not found.");
-        var watched = Watched();
-        if (watched.TryAdd(auctionId, 0))
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, AuctionRelay.Group(auctionId));
-            await relay.Attach(auctionId);
-        }
-        // The sequence the watcher has seen in the snapshot; anything after it arrives as events.
-        return auction.LastSeq;
+        if (!await grains.GetGrain<IAuctionGrain>(auctionId).CanWatch(Context.User!.ToCaller()))
+            throw new HubException("Auction not found.");
+        Watched().TryAdd(auctionId, 0);
+        // Every event after this sequence number reaches this connection, in order and once.
+        return await relay.Attach(auctionId, Context.ConnectionId);
     }
 
     public async Task UnwatchAuction(Guid auctionId)
     {
-        if (Watched().TryRemove(auctionId, out _))
-        {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, AuctionRelay.Group(auctionId));
-            await relay.Detach(auctionId);
-        }
+        if (Watched().TryRemove(auctionId, out _)) await relay.Detach(auctionId, Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        foreach (var auctionId in Watched().Keys) await relay.Detach(auctionId);
+        foreach (var auctionId in Watched().Keys) await relay.Detach(auctionId, Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }
 
@@ -47,14 +39,24 @@ public sealed class MarketplaceHub(IGrainFactory grains, AuctionRelay relay) : H
         (ConcurrentDictionary<Guid, byte>)(Context.Items.TryGetValue("watched", out var w) ? w! : Context.Items["watched"] = new ConcurrentDictionary<Guid, byte>());
 }
 
-/// <summary>Forwards each watched auction's stream to the SignalR group of its watchers on this node.</summary>
-public sealed class AuctionRelay(IClusterClient cluster, IHubContext<MarketplaceHub> hub, ILogger<AuctionRelay> log)
+/// <summary>Forwards each watched auction's events to the SignalR group of its watchers on this node.</summary>
+public sealed class AuctionRelay(IGrainFactory grains, IHubContext<MarketplaceHub> hub, IOptions<LiveOptions> options, ILogger<AuctionRelay> log)
+    : LiveRelay<AuctionEvent>(options, log), IAuctionWatcher
 {
-    private readonly StreamRelay<AuctionEvent> _relay = new(cluster, AuctionStreams.Namespace,
-        (auctionId, e) => hub.Clients.Group(Group(auctionId)).SendAsync(e.Type, e), log);
+    // Created on first use: in client mode the cluster connection is not up while services are built.
+    private IAuctionWatcher? _self;
+    private IAuctionWatcher Self => _self ??= grains.CreateObjectReference<IAuctionWatcher>(this);
 
     public static string Group(Guid auctionId) => "auction:" + auctionId.ToString("N");
 
-    public Task Attach(Guid auctionId) => _relay.Attach(auctionId);
-    public Task Detach(Guid auctionId) => _relay.Detach(auctionId);
+    public Task OnAuctionEvent(AuctionEvent e) => Receive(e.AuctionId, e);
+
+    protected override long SeqOf(AuctionEvent e) => e.Seq;
+    protected override Task<long> Watch(Guid key) => grains.GetGrain<IAuctionGrain>(key).Watch(Self);
+    protected override Task Unwatch(Guid key) => grains.GetGrain<IAuctionGrain>(key).Unwatch(Self);
+    protected override Task<IReadOnlyList<AuctionEvent>> ReadAfter(Guid key, long afterSeq, int limit) =>
+        grains.GetGrain<IAuctionGrain>(key).EventsAfter(afterSeq, limit);
+    protected override Task Forward(Guid key, AuctionEvent e) => hub.Clients.Group(Group(key)).SendAsync(e.Type, e);
+    protected override Task Join(Guid key, string connectionId) => hub.Groups.AddToGroupAsync(connectionId, Group(key));
+    protected override Task Leave(Guid key, string connectionId) => hub.Groups.RemoveFromGroupAsync(connectionId, Group(key));
 }

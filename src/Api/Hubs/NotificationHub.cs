@@ -2,6 +2,7 @@ using HealthActors.Api.Auth;
 using HealthActors.Grains.Abstractions.Notifications;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace HealthActors.Api.Hubs;
@@ -12,13 +13,13 @@ public sealed class NotificationHub(NotificationRelay relay) : Hub
 {
     public override async Task OnConnectedAsync()
     {
-        await relay.Attach(Context.User!.ToCaller().UserId);
+        await relay.Attach(Context.User!.ToCaller().UserId, Context.ConnectionId);
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        await relay.Detach(Context.User!.ToCaller().UserId);
+        await relay.Detach(Context.User!.ToCaller().UserId, Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }
 }
@@ -29,12 +30,20 @@ public sealed class SubjectUserIdProvider : IUserIdProvider
     public string? GetUserId(HubConnectionContext connection) => connection.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
 }
 
-/// <summary>Forwards each user's notification stream to that user's connections on this node.</summary>
-public sealed class NotificationRelay(IClusterClient cluster, IHubContext<NotificationHub> hub, ILogger<NotificationRelay> log)
+/// <summary>Forwards each user's new notifications to that user's connections on this node.</summary>
+public sealed class NotificationRelay(IGrainFactory grains, IHubContext<NotificationHub> hub, IOptions<LiveOptions> options, ILogger<NotificationRelay> log)
+    : LiveRelay<InboxEvent>(options, log), IInboxWatcher
 {
-    private readonly StreamRelay<Notification> _relay = new(cluster, NotificationStreams.Namespace,
-        (userId, n) => hub.Clients.User(userId.ToString()).SendAsync("notification", n), log);
+    private IInboxWatcher? _self;
+    private IInboxWatcher Self => _self ??= grains.CreateObjectReference<IInboxWatcher>(this);
 
-    public Task Attach(Guid userId) => _relay.Attach(userId);
-    public Task Detach(Guid userId) => _relay.Detach(userId);
+    public Task OnInboxEvent(InboxEvent e) => Receive(e.Notification.UserId, e);
+
+    protected override long SeqOf(InboxEvent e) => e.Seq;
+    protected override Task<long> Watch(Guid key) => grains.GetGrain<IInboxGrain>(key).Watch(Self);
+    protected override Task Unwatch(Guid key) => grains.GetGrain<IInboxGrain>(key).Unwatch(Self);
+    protected override Task<IReadOnlyList<InboxEvent>> ReadAfter(Guid key, long afterSeq, int limit) =>
+        grains.GetGrain<IInboxGrain>(key).After(afterSeq, limit);
+    // SignalR addresses a user's connections by the token's subject, which is the user id.
+    protected override Task Forward(Guid key, InboxEvent e) => hub.Clients.User(key.ToString()).SendAsync("notification", e.Notification);
 }

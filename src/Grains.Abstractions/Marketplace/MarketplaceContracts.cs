@@ -1,6 +1,7 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
+using Orleans.Concurrency;
 
 namespace HealthActors.Grains.Abstractions.Marketplace;
 
@@ -116,6 +117,23 @@ public interface IAuctionGrain : IGrainWithGuidKey
     [Alias("Accept")] Task<MarketOutcome<AppointmentView>> Accept(Caller patient, Guid bidId, CardDetails card, string idempotencyKey);
     [Alias("Cancel")] Task<MarketOutcome<AuctionView>> Cancel(Caller patient);
     [Alias("Events")] Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit);
+
+    // For the Api nodes' relays, not for end users: the hub checks CanWatch/Get before a connection joins.
+    /// <summary>Registers (or renews) an Api node's watcher for a few minutes; returns the last sequence number.</summary>
+    [Alias("Watch")] Task<long> Watch(IAuctionWatcher watcher);
+    [Alias("Unwatch")] Task Unwatch(IAuctionWatcher watcher);
+    /// <summary>Stored events after a sequence number, oldest first, for a relay closing a gap.</summary>
+    [Alias("EventsAfter")] Task<IReadOnlyList<AuctionEvent>> EventsAfter(long afterSeq, int limit);
+}
+
+/// <summary>
+/// An Api node's receiver of auction events (an observer object in the Api process). One-way: a slow or
+/// vanished node never holds up the auction; the node notices a gap by sequence number and reads it back.
+/// </summary>
+[Alias("ha.market.IAuctionWatcher")]
+public interface IAuctionWatcher : IGrainObserver
+{
+    [OneWay, Alias("OnAuctionEvent")] Task OnAuctionEvent(AuctionEvent e);
 }
 
 /// <summary>The open auctions of one specialty, for doctors looking for work.</summary>
@@ -134,7 +152,3 @@ public interface IAuctionQueryGrain : IGrainWithIntegerKey
     [Alias("ForPatient")] Task<IReadOnlyList<AuctionSummary>> ForPatient(Guid patientId, int page, int pageSize);
 }
 
-public static class AuctionStreams
-{
-    public const string Namespace = "auctions";
-}

@@ -22,7 +22,7 @@ public static class SiloHosting
     /// <summary>
     /// Configures a silo from <see cref="ClusterSettings"/>: Redis clustering and reminders when Redis is
     /// given (else localhost clustering and in-memory reminders), PostgreSQL grain storage when PostgreSQL
-    /// is given (else memory), memory streams with their subscriptions in the same storage.
+    /// is given (else memory).
     /// </summary>
     public static ISiloBuilder ConfigureHealthActors(this ISiloBuilder silo, IConfiguration config)
     {
@@ -48,30 +48,25 @@ public static class SiloHosting
         return silo.AddHealthActorsStorage(config, settings);
     }
 
-    /// <summary>Grain storage, streams and grain services; no clustering (the test host brings its own).</summary>
+    /// <summary>Grain storage and grain services; no clustering (the test host brings its own).</summary>
     public static ISiloBuilder AddHealthActorsStorage(this ISiloBuilder silo, IConfiguration config, ClusterSettings settings)
     {
         if (settings.UsesPostgres)
         {
-            foreach (var name in new[] { StorageNames.Store, StorageNames.PubSub })
+            silo.AddAdoNetGrainStorage(StorageNames.Store, o =>
             {
-                silo.AddAdoNetGrainStorage(name, o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = settings.Postgres;
-                });
-                silo.Services.AddOptions<AdoNetGrainStorageOptions>(name)
-                    .Configure<IServiceProvider>((o, sp) =>
-                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
-            }
+                o.Invariant = "Npgsql";
+                o.ConnectionString = settings.Postgres;
+            });
+            silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Store)
+                .Configure<IServiceProvider>((o, sp) =>
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         }
         else
         {
             silo.AddMemoryGrainStorage(StorageNames.Store);
-            silo.AddMemoryGrainStorage(StorageNames.PubSub);
         }
 
-        silo.AddMemoryStreams(StorageNames.StreamProvider);
         silo.Services.AddHealthActorsGrainServices(config, settings);
         return silo;
     }

@@ -1,11 +1,12 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Abstractions.Notifications;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
+using Orleans.Utilities;
 
 namespace HealthActors.Grains.Marketplace;
 
@@ -36,7 +37,7 @@ public sealed record StandingBid([property: Id(0)] Bid Bid, [property: Id(1)] Gu
 /// <summary>
 /// One live auction: owns the standing bids (each backed by a hold on the doctor's calendar) and its
 /// deadline, an Orleans reminder so it closes even if the silo that held it is gone. Every change gets the
-/// next sequence number, is appended to auction_events and then published on the auction's stream.
+/// next sequence number, is appended to auction_events and then sent to the Api nodes watching it.
 /// Not reentrant: bids, accepts and the deadline are handled strictly one at a time.
 /// </summary>
 public sealed class AuctionGrain(
@@ -208,6 +209,26 @@ public sealed class AuctionGrain(
     public async Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit) =>
         Exists && await MayWatch(caller) ? await store.Events(Id, afterSeq, limit) : null;
 
+    public Task<long> Watch(IAuctionWatcher watcher)
+    {
+        Watchers.Subscribe(watcher, watcher);
+        // Watchers live only in this activation: an idle deactivation would forget them until the next renewal.
+        DelayDeactivation(LiveUpdates.Lease);
+        return Task.FromResult(S.LastSeq);
+    }
+
+    public Task Unwatch(IAuctionWatcher watcher)
+    {
+        Watchers.Unsubscribe(watcher);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<AuctionEvent>> EventsAfter(long afterSeq, int limit) =>
+        Exists ? await store.Events(Id, afterSeq, limit) : [];
+
+    private ObserverManager<IAuctionWatcher>? _watchers;
+    private ObserverManager<IAuctionWatcher> Watchers => _watchers ??= new(LiveUpdates.Lease, log);
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         var now = time.GetUtcNow();
@@ -262,15 +283,9 @@ public sealed class AuctionGrain(
         await state.WriteStateAsync();
         // Stored before published: a watcher who misses the push finds it through /events?afterSeq=.
         await store.AppendEvent(e);
-        try
-        {
-            await this.GetStreamProvider(StorageNames.StreamProvider)
-                .GetStream<AuctionEvent>(StreamId.Create(AuctionStreams.Namespace, Id)).OnNextAsync(e);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            log.LogWarning("Publishing auction event {Seq} failed; watchers catch up from the event table: {Error}", e.Seq, ex.GetType().Name);
-        }
+        // One-way calls: an Api node that is slow or gone costs the auction nothing. Nodes that miss an event
+        // see the gap in the sequence numbers and read it back through EventsAfter.
+        await Watchers.Notify(w => w.OnAuctionEvent(e));
     }
 
     private async Task ReleaseHolds(IReadOnlyList<StandingBid> bids) =>

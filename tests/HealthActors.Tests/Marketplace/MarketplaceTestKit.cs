@@ -99,6 +99,8 @@ public sealed class AuctionWatcher : IAsyncDisposable
                 o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
             })
+            // Without the server's enum convention every event fails to bind and the client drops it silently.
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
             .Build();
         var watcher = new AuctionWatcher(hub, name);
         await hub.StartAsync();

@@ -3,17 +3,13 @@ using HealthActors.Tests.Marketplace;
 namespace HealthActors.Tests.Processes;
 
 /// <summary>
-/// Watchers on different Api processes see the same event sequence: each node subscribes to the auction's
-/// Orleans stream for its own connections, with no SignalR backplane between the nodes.
+/// Watchers on different Api processes see the same event sequence: each node registers its own observer
+/// with the auction grain for the connections it holds, with no SignalR backplane between the nodes.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class MarketplaceAcrossApiNodesTests
 {
-    // Known gap, found at the end of the session that built the marketplace: with the Api as an Orleans
-    // client of separate silo processes, its memory-stream subscription receives nothing (even with one
-    // silo and one Api node), so live pushes reach watchers only in the embedded mode. REST catch-up
-    // (/api/auctions/{id}/events) works in both. Remove Skip once the relay delivers in client mode.
-    [Fact(Skip = "Live pushes do not reach an Api in client mode yet (Orleans memory-stream subscription from the client receives nothing); see README, Known limits")]
+    [Fact]
     public Task Watchers_on_two_api_nodes_receive_the_same_sequence() => ProcessCluster.RunAsync(async cluster =>
     {
         cluster.StartSilo();
