@@ -107,7 +107,10 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     private ApiProcess LaunchApi(string name)
     {
         var url = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
-        var process = Launch(name, ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], CommonEnvironment());
+        var env = CommonEnvironment();
+        // Watch registrations renewed every 2 s rather than 20: a relay whose grain moved catches up within a test's patience.
+        env["Live__RenewSeconds"] = "2";
+        var process = Launch(name, ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], env);
         var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(40) };
         _clients.Add(http);
         var api = new ApiProcess(url, http, process);
