@@ -15,7 +15,12 @@ public sealed class AppointmentState
     [Id(0)] public AppointmentView? View { get; set; }
     [Id(1)] public bool ReminderSent { get; set; }
     [Id(2)] public DateTimeOffset? ReminderAt { get; set; }
+    /// <summary>A cancellation decided and not yet carried through (the refund it owes included).</summary>
+    [Id(3)] public CancelIntent? Cancelling { get; set; }
 }
+
+[GenerateSerializer, Immutable, Alias("ha.booking.CancelIntent")]
+public sealed record CancelIntent([property: Id(0)] DateTimeOffset At, [property: Id(1)] decimal RefundDue);
 
 /// <summary>
 /// One appointment. Booking runs hold -> charge -> confirm against the doctor grain and the payment grain,
@@ -31,6 +36,7 @@ public sealed class AppointmentGrain(
     ILogger<AppointmentGrain> log) : Grain, IAppointmentGrain, IRemindable
 {
     private const string ReminderName = "appointment-reminder";
+    private const string FinishCancelReminder = "appointment-finish-cancel";
     private Guid Id => this.GetPrimaryKey();
 
     public async Task<BookingOutcome> Book(BookingCommand cmd)
@@ -110,21 +116,55 @@ public sealed class AppointmentGrain(
     public async Task<ChangeOutcome> Cancel(Caller caller)
     {
         if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
-        if (v.Status != AppointmentStatus.Booked) return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot be cancelled.");
-        var now = time.GetUtcNow();
-        var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
+        if (v.Status != AppointmentStatus.Booked && state.State.Cancelling is null)
+            return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot be cancelled.");
 
+        // The decision (and the refund it owes, fixed by the time of the request) is stored before any side
+        // effect, with a durable reminder that finishes the job if this silo dies part-way or a step fails.
+        // A retried cancel finds the same decision instead of re-deciding the refund.
+        if (state.State.Cancelling is null)
+        {
+            var now = time.GetUtcNow();
+            var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
+            state.State.Cancelling = new CancelIntent(now, refund);
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        await FinishCancel();
+        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
+    }
+
+    /// <summary>Every step is idempotent, so this may run any number of times until the refund owed is paid.</summary>
+    private async Task FinishCancel()
+    {
+        var intent = state.State.Cancelling!;
+        var v = state.State.View!;
         // The table row first: until it reads cancelled, the exclusion constraint would refuse a new
         // booking of the slot that the doctor grain already offers again.
         await store.UpdateStatus(Id, AppointmentStatus.Cancelled);
         await GrainFactory.GetGrain<IDoctorGrain>(v.DoctorId).FreeBooking(Id);
-        if (refund > 0) await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(refund, "cancelled more than the refund window ahead");
-        state.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = now, RefundedAmount = refund };
-        await state.WriteStateAsync();
         await StopReminder();
+
+        var refunded = v.RefundedAmount;
+        if (intent.RefundDue > 0)
+        {
+            // The payment grain refunds at most what is left, under one gateway idempotency key: a repeat pays nothing twice.
+            var payment = await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(intent.RefundDue, "cancelled more than the refund window ahead");
+            refunded = payment.RefundedAmount;
+        }
+        var settled = refunded >= intent.RefundDue;
+        state.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = intent.At, RefundedAmount = refunded };
+        if (settled) state.State.Cancelling = null;
+        await state.WriteStateAsync();
+        if (!settled)
+        {
+            log.LogWarning("Refund for a cancelled appointment not accepted by the gateway; retrying from the reminder");
+            return;
+        }
+        var finish = await this.GetReminder(FinishCancelReminder);
+        if (finish is not null) await this.UnregisterReminder(finish);
         await GrainFactory.GetGrain<IInboxGrain>(v.DoctorId).Add("appointment.cancelled", "Appointment cancelled",
             $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
-        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
     }
 
     public Task<ChangeOutcome> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
@@ -134,7 +174,8 @@ public sealed class AppointmentGrain(
     private async Task<ChangeOutcome> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
     {
         if (state.State.View is not { } v || caller.UserId != v.DoctorId) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
-        if (v.Status != AppointmentStatus.Booked) return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot become {to}.");
+        if (v.Status != AppointmentStatus.Booked || state.State.Cancelling is not null)
+            return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
         if (notBeforeStart && time.GetUtcNow() < v.Start) return new ChangeOutcome(ChangeStatus.NotAllowed, v, "A no-show can only be recorded once the appointment has started.");
         await store.UpdateStatus(Id, to);
         state.State.View = v with { Status = to };
@@ -145,8 +186,14 @@ public sealed class AppointmentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == FinishCancelReminder)
+        {
+            if (state.State.Cancelling is not null) await FinishCancel();
+            else if (await this.GetReminder(FinishCancelReminder) is { } stale) await this.UnregisterReminder(stale);
+            return;
+        }
         // A reminder for an appointment that has already started (the cluster was down past it) helps nobody.
-        if (state.State.View is { Status: AppointmentStatus.Booked } v && !state.State.ReminderSent && time.GetUtcNow() < v.Start)
+        if (state.State.View is { Status: AppointmentStatus.Booked } v && state.State.Cancelling is null && !state.State.ReminderSent && time.GetUtcNow() < v.Start)
         {
             // The inbox de-duplicates on the appointment id, so a reminder delivered twice notifies once.
             await GrainFactory.GetGrain<IInboxGrain>(v.PatientId).Add("appointment.reminder", "Upcoming appointment",
