@@ -48,17 +48,19 @@ public static class CatalogEndpoints
         TypedResults.Ok(await grains.GetGrain<ISpecialtyRegistryGrain>(0).List());
 
     private static async Task<Results<Ok<DoctorPage>, ValidationProblem>> SearchDoctors(
-        IGrainFactory grains, Guid? specialtyId, double? minRating, decimal? maxPrice, string? language, string? sort, int? page, int? pageSize)
+        IGrainFactory grains, Guid? specialtyId, double? minRating, decimal? maxPrice, string? currency, string? language, string? sort, int? page, int? pageSize)
     {
         var e = new ValidationErrors();
         if (minRating is < 0 or > 5) e.Add("minRating", "must be between 0 and 5");
         if (maxPrice is < 0) e.Add("maxPrice", "must not be negative");
+        if (currency is not null && !CurrencyCodes.Supported.Contains(currency.ToUpperInvariant()))
+            e.Add("currency", "must be a supported ISO 4217 code: " + string.Join(", ", CurrencyCodes.Supported.Order()));
         if (language is not null && (language.Length is < 2 or > 12 || !language.All(c => char.IsAsciiLetter(c) || c == '-'))) e.Add("language", "must be a language code such as 'es'");
         if (sort is not null && !DoctorQuery.Sorts.Contains(sort)) e.Add("sort", "must be one of: " + string.Join(", ", DoctorQuery.Sorts));
         if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
         if (pageSize is < 1 or > ChatEndpoints.MaxPageSize) e.Add("pageSize", $"must be between 1 and {ChatEndpoints.MaxPageSize}");
         if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
-        var query = new DoctorQuery(specialtyId, minRating, maxPrice, language, sort ?? "rating", page ?? 1, pageSize ?? 20);
+        var query = new DoctorQuery(specialtyId, minRating, maxPrice, language, sort ?? "rating", page ?? 1, pageSize ?? 20, currency?.ToUpperInvariant());
         return TypedResults.Ok(await grains.GetGrain<ICatalogSearchGrain>(0).Search(query));
     }
 

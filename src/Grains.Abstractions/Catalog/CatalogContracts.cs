@@ -118,7 +118,8 @@ public sealed record DoctorQuery(
     [property: Id(3)] string? Language,
     [property: Id(4)] string Sort,
     [property: Id(5)] int Page,
-    [property: Id(6)] int PageSize)
+    [property: Id(6)] int PageSize,
+    [property: Id(7)] string? Currency = null)
 {
     public static readonly IReadOnlyList<string> Sorts = ["rating", "price", "experience"];
 
@@ -127,6 +128,8 @@ public sealed record DoctorQuery(
     {
         var filtered = doctors
             .Where(d => MinRating is null || d.Rating >= MinRating)
+            // With a currency, only doctors priced in it, so maxPrice and the price sort compare like with like.
+            .Where(d => Currency is null || string.Equals(d.Price.Currency, Currency, StringComparison.OrdinalIgnoreCase))
             .Where(d => MaxPrice is null || d.Price.Amount <= MaxPrice)
             .Where(d => Language is null || d.Languages.Contains(Language.ToLowerInvariant()))
             .ToList();

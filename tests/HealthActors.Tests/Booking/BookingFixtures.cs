@@ -143,10 +143,11 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
     };
 
     /// <param name="availability">Replaces the every-day schedule of <see cref="DoctorBody"/>.</param>
-    public async Task<Doctor> CreateDoctorAsync(Guid? specialtyId = null, string timeZone = "UTC", decimal price = 40m, JsonObject? availability = null)
+    public async Task<Doctor> CreateDoctorAsync(Guid? specialtyId = null, string timeZone = "UTC", decimal price = 40m, JsonObject? availability = null, string currency = "EUR")
     {
         var admin = await AdminAsync();
         var body = DoctorBody(specialtyId ?? await CreateSpecialtyAsync(), timeZone, price);
+        body["price"]!["currency"] = currency;
         if (availability is not null) body["availability"] = availability;
         var r = await Http.SendAsync(ApiClientExtensions.RawJson(HttpMethod.Post, "/api/admin/doctors", await admin.TokenAsync(), body.ToJsonString()));
         Assert.True(r.StatusCode == HttpStatusCode.Created, $"doctor: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
@@ -154,7 +155,7 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
         var email = body["email"]!.GetValue<string>();
         var tokens = await Http.LoginAsync(email, DoctorPassword);
         Assert.Equal(created["doctorId"]!.GetValue<Guid>(), tokens.UserId);
-        return new Doctor(new Actor(Http, email, DoctorPassword, tokens), created["specialtyId"]!.GetValue<Guid>(), price, "EUR");
+        return new Doctor(new Actor(Http, email, DoctorPassword, tokens), created["specialtyId"]!.GetValue<Guid>(), price, currency);
     }
 
     public async Task<IReadOnlyList<DateTimeOffset>> FreeSlotsAsync(Guid doctorId, DateTimeOffset? from = null, DateTimeOffset? to = null)

@@ -184,6 +184,8 @@ public sealed class BookingValidationTests(BookingApiFactory factory) : IAsyncLi
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("page=0", "page")]
     [InlineData("maxPrice=-5", "maxPrice")]
+    [InlineData("currency=XXX", "currency")]
+    [InlineData("currency=dollars", "currency")]
     [InlineData("language=e", "language")]
     public async Task A_bad_doctor_search_is_400_naming_it(string query, string field) =>
         await (await _api.Http.GetAsync("/api/doctors?" + query)).ValidationProblemAsync(field);

@@ -38,6 +38,13 @@ public sealed class CatalogTests(BookingApiFactory factory)
         Assert.Equal(0, none);
         Assert.Equal(3, (await Search("language=ES")).Total);
 
+        // Prices in another currency are not compared with these: with currency=, only like with like.
+        var dollars = await _api.CreateDoctorAsync(specialty, price: 20m, currency: "USD");
+        Assert.Equal([dollars.Id, cheap.Id, middle.Id], (await Search("sort=price&maxPrice=50")).Ids);
+        Assert.Equal([cheap.Id, middle.Id], (await Search("sort=price&maxPrice=50&currency=EUR")).Ids);
+        Assert.Equal([dollars.Id], (await Search("sort=price&currency=usd")).Ids);
+        Assert.Empty((await Search("currency=GBP")).Ids);
+
         var one = JsonNode.Parse(await _api.Http.GetStringAsync($"/api/doctors/{middle.Id}"))!;
         Assert.Equal(50m, one["price"]!["amount"]!.GetValue<decimal>());
         Assert.Equal("UTC", one["availability"]!["timeZone"]!.GetValue<string>());
