@@ -343,6 +343,9 @@ public sealed class ApiProcess : IAsyncDisposable
         env["Admin__Email"] = adminEmail;
         env["Admin__Password"] = adminPassword;
         env["RateLimiting__AuthPermitsPerWindow"] = "1000000";
+        // A bench account books, bids or chats far faster than a person; the per-user limits are not what is measured.
+        env["RateLimiting__UserRequestsPerMinute"] = "100000000";
+        env["RateLimiting__ModelCallsPerMinute"] = "100000000";
         env["Catalog__SeedDemo"] = "false";
         env["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id);
         env["Logging__LogLevel__Default"] = "Warning";

@@ -6,12 +6,14 @@ using HealthActors.Api.Errors;
 using HealthActors.Api.Health;
 using HealthActors.Api.Hosting;
 using HealthActors.Api.Hubs;
+using HealthActors.Api.Limits;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -91,6 +93,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(BookingEndpoints.PatientPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Patient))
     .AddPolicy(BookingEndpoints.DoctorPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Doctor));
 
+builder.Services.AddSingleton<ModelCallLimiter>();
 builder.Services.AddRateLimiter(o =>
 {
     var permits = builder.Configuration.GetValue("RateLimiting:AuthPermitsPerWindow", 20);
@@ -98,6 +101,14 @@ builder.Services.AddRateLimiter(o =>
     o.AddPolicy(AuthEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
         http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
         _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 }));
+    // Every signed-in user's own budget across all endpoints, so one account (or a stolen token) cannot
+    // monopolise a node. Anonymous requests are limited where they matter (/api/auth) by address.
+    var perUser = builder.Configuration.GetValue("RateLimiting:UserRequestsPerMinute", 600);
+    o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        http.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { } userId
+            ? RateLimitPartition.GetFixedWindowLimiter(userId,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, perUser), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+            : RateLimitPartition.GetNoLimiter("anonymous"));
     o.OnRejected = async (ctx, ct) =>
     {
         var http = ctx.HttpContext;
@@ -107,7 +118,7 @@ builder.Services.AddRateLimiter(o =>
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            ProblemDetails = { Status = 429, Title = "Too many requests from this address; slow down." },
+            ProblemDetails = { Status = 429, Title = "Too many requests; slow down." },
         });
     };
 });

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HealthActors.Api.Auth;
+using HealthActors.Api.Limits;
 using HealthActors.Grains.Abstractions.Catalog;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,11 +15,19 @@ public static class OrientationEndpoints
         group.MapGet("/history", History).WithSummary("My latest orientations, newest first.");
     }
 
-    private static async Task<Results<Ok<OrientationResult>, ValidationProblem>> Orient(OrientationRequest body, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Results<Ok<OrientationResult>, ValidationProblem, ProblemHttpResult>> Orient(
+        OrientationRequest body, ClaimsPrincipal user, IGrainFactory grains, ModelCallLimiter modelCalls, HttpContext http)
     {
         var errors = body.Validate();
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
-        return TypedResults.Ok(await grains.GetGrain<IOrientationGrain>(user.ToCaller().UserId).Orient(body.Symptoms!, body.Age, body.Sex));
+        var userId = user.ToCaller().UserId;
+        if (modelCalls.TryTake(userId, body.Symptoms!) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ModelCallLimiter.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many orientations and chat messages in the last minute; slow down.");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IOrientationGrain>(userId).Orient(body.Symptoms!, body.Age, body.Sex));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<OrientationResult>>, ValidationProblem>> History(ClaimsPrincipal user, IGrainFactory grains, int? limit)

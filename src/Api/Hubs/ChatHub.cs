@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using HealthActors.Api.Auth;
+using HealthActors.Api.Limits;
 using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Abstractions.Common;
 using Microsoft.AspNetCore.Authorization;
@@ -13,7 +14,7 @@ namespace HealthActors.Api.Hubs;
 /// Errors reach the client as HubException messages naming the field or saying "not found".
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IGrainFactory grains) : Hub
+public sealed class ChatHub(IGrainFactory grains, ModelCallLimiter modelCalls) : Hub
 {
     public async Task<Guid> StartConversation(string? title)
     {
@@ -26,6 +27,8 @@ public sealed class ChatHub(IGrainFactory grains) : Hub
     public async IAsyncEnumerable<ChatChunk> SendMessage(Guid conversationId, string? text, [EnumeratorCancellation] CancellationToken ct)
     {
         ThrowIfInvalid(ChatRules.ValidateMessage(text));
+        if (modelCalls.TryTake(Context.User!.ToCaller().UserId, text!) is { } wait)
+            throw new HubException($"Too many messages: try again in {ModelCallLimiter.Seconds(wait)} s.");
         var stream = grains.GetGrain<IConversationGrain>(conversationId).Send(Context.User!.ToCaller(), text!);
         await using var chunks = stream.GetAsyncEnumerator(ct);
         while (true)

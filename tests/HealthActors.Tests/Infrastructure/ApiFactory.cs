@@ -32,6 +32,9 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Admin:Email"] = AdminEmail,
             ["Admin:Password"] = AdminPassword,
             ["RateLimiting:AuthPermitsPerWindow"] = AuthPermitsPerWindow.ToString(),
+            // Tests drive one account much harder than a person would; RateLimitTests set these low.
+            ["RateLimiting:UserRequestsPerMinute"] = "1000000",
+            ["RateLimiting:ModelCallsPerMinute"] = "1000000",
             ["Catalog:SeedDemo"] = "false",
         };
         foreach (var kv in ExtraSettings) settings[kv.Key] = kv.Value;

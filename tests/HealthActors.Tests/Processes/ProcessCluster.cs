@@ -305,6 +305,8 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         ["Admin__Email"] = ApiFactory.AdminEmail,
         ["Admin__Password"] = ApiFactory.AdminPassword,
         ["RateLimiting__AuthPermitsPerWindow"] = "100000",
+        ["RateLimiting__UserRequestsPerMinute"] = "1000000",
+        ["RateLimiting__ModelCallsPerMinute"] = "1000000",
         ["DOTNET_ENVIRONMENT"] = "Testing",
         ["ASPNETCORE_ENVIRONMENT"] = "Testing",
         // One line per log entry, so that the kept tail of the output reads in order.
