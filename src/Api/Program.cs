@@ -86,6 +86,23 @@ builder.Services
                     ctx.Token = token;
                 return Task.CompletedTask;
             },
+            // A valid signature is not enough: the session must not have ended (logout, refresh-token reuse)
+            // and the role in the token must still be the account's. One call to the user's account grain,
+            // which is in memory while the user is active.
+            OnTokenValidated = async ctx =>
+            {
+                var principal = ctx.Principal!;
+                if (!Guid.TryParse(principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var userId)
+                    || !Guid.TryParse(principal.FindFirst(JwtRegisteredClaimNames.Sid)?.Value, out var session)
+                    || principal.FindFirst(ClaimNames.Role)?.Value is not { } role)
+                {
+                    ctx.Fail("The token carries no session.");
+                    return;
+                }
+                var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
+                if (!await grains.GetGrain<HealthActors.Grains.Abstractions.Identity.IAccountGrain>(userId).IsSessionValid(session, role))
+                    ctx.Fail("The session has ended or the role has changed; refresh or sign in again.");
+            },
         };
     });
 builder.Services.AddAuthorizationBuilder()

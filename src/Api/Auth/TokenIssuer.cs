@@ -20,11 +20,13 @@ public sealed class TokenIssuer(JwtSettings jwt, IGrainFactory grains, TimeProvi
     /// <summary>Starts a new refresh-token family (a sign-in) and mints the first pair.</summary>
     public async Task<TokenPair> SignIn(UserSummary user)
     {
-        var refresh = await grains.GetGrain<IRefreshFamilyGrain>(Guid.NewGuid()).Start(user.UserId);
-        return Pair(user, refresh.Token, refresh.ExpiresAt);
+        var session = Guid.NewGuid();
+        var refresh = await grains.GetGrain<IRefreshFamilyGrain>(session).Start(user.UserId);
+        return Pair(user, session, refresh.Token, refresh.ExpiresAt);
     }
 
-    public TokenPair Pair(UserSummary user, string refreshToken, DateTimeOffset refreshExpiresAt)
+    /// <summary>An access token bound to its session (the refresh-token family), so ending the session ends it too.</summary>
+    public TokenPair Pair(UserSummary user, Guid session, string refreshToken, DateTimeOffset refreshExpiresAt)
     {
         var now = time.GetUtcNow();
         var descriptor = new SecurityTokenDescriptor
@@ -39,6 +41,7 @@ public sealed class TokenIssuer(JwtSettings jwt, IGrainFactory grains, TimeProvi
             [
                 new Claim(JwtRegisteredClaimNames.Sub, user.UserId.ToString()),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim(JwtRegisteredClaimNames.Sid, session.ToString("N")),
                 new Claim(ClaimNames.Role, user.Role),
                 new Claim(ClaimNames.Name, user.Name),
             ]),

@@ -83,7 +83,7 @@ public static class AuthEndpoints
         // The role is read again so that a role change takes effect at the next refresh.
         var user = await grains.GetGrain<IAccountGrain>(result.UserId).GetSummary();
         if (user is null) return Problems.Unauthorized("The account no longer exists.");
-        return TypedResults.Ok(tokens.Pair(user, result.NewToken!, result.ExpiresAt!.Value));
+        return TypedResults.Ok(tokens.Pair(user, familyId, result.NewToken!, result.ExpiresAt!.Value));
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> Logout(RefreshRequest body, IGrainFactory grains)

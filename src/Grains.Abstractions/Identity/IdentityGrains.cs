@@ -37,6 +37,16 @@ public interface IAccountGrain : IGrainWithGuidKey
 
     [Alias("SetRole")]
     Task<UserSummary?> SetRole(string role, Caller changedBy);
+
+    /// <summary>
+    /// Whether an access token of this session with this role may still be used: false once the session
+    /// has ended (logout, refresh-token reuse) or the role has changed since the token was issued.
+    /// </summary>
+    [Alias("IsSessionValid"), Orleans.Concurrency.ReadOnly]
+    Task<bool> IsSessionValid(Guid sessionId, string role);
+
+    [Alias("EndSession")]
+    Task EndSession(Guid sessionId);
 }
 
 /// <summary>

@@ -13,6 +13,8 @@ public sealed class AccountState
     [Id(2)] public string Role { get; set; } = Roles.Patient;
     [Id(3)] public string PasswordHash { get; set; } = "";
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Sessions (refresh-token families) ended, and when; kept while their access tokens could still be alive.</summary>
+    [Id(5)] public Dictionary<Guid, DateTimeOffset> EndedSessions { get; set; } = [];
 }
 
 public sealed class AccountGrain(
@@ -62,6 +64,20 @@ public sealed class AccountGrain(
     }
 
     public Task<UserSummary?> GetSummary() => Task.FromResult(Exists ? Summary() : null);
+
+    public Task<bool> IsSessionValid(Guid sessionId, string role) =>
+        Task.FromResult(Exists && state.State.Role == role && !state.State.EndedSessions.ContainsKey(sessionId));
+
+    public async Task EndSession(Guid sessionId)
+    {
+        if (!Exists || state.State.EndedSessions.ContainsKey(sessionId)) return;
+        var now = time.GetUtcNow();
+        // Access tokens live minutes (Jwt:AccessTokenMinutes); after two days an ended session's tokens are long expired.
+        foreach (var old in state.State.EndedSessions.Where(e => now - e.Value > TimeSpan.FromDays(2)).Select(e => e.Key).ToList())
+            state.State.EndedSessions.Remove(old);
+        state.State.EndedSessions[sessionId] = now;
+        await state.WriteStateAsync();
+    }
 
     public async Task<UserSummary?> SetRole(string role, Caller changedBy)
     {

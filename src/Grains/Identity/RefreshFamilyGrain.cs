@@ -54,6 +54,7 @@ public sealed class RefreshFamilyGrain(
             // A token that was already exchanged is back: one of its holders is not the user. Cut the whole line.
             s.Revoked = true;
             await state.WriteStateAsync();
+            await EndSession();
             return new RefreshResult(RefreshStatus.ReuseDetected, s.UserId, null, null);
         }
         return new RefreshResult(RefreshStatus.Invalid, Guid.Empty, null, null);
@@ -70,8 +71,13 @@ public sealed class RefreshFamilyGrain(
             s.Revoked = true;
             await state.WriteStateAsync();
         }
+        // Also on a repeat: a first attempt may have stopped between the two writes.
+        await EndSession();
         return true;
     }
+
+    /// <summary>The session's access tokens stop working too, not only its refresh token.</summary>
+    private Task EndSession() => GrainFactory.GetGrain<IAccountGrain>(state.State.UserId).EndSession(this.GetPrimaryKey());
 
     private IssuedRefreshToken Issue()
     {

@@ -135,6 +135,64 @@ public sealed class AuthFlowTests(ApiFactory factory) : IClassFixture<ApiFactory
         await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = current.RefreshToken })).ProblemAsync(HttpStatusCode.Unauthorized);
     }
 
+    private async Task<HttpStatusCode> Me(string accessToken) =>
+        (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, "/api/me", accessToken))).StatusCode;
+
+    [Fact]
+    public async Task Logging_out_ends_the_sessions_access_tokens_too_and_only_that_sessions()
+    {
+        var user = await _http.RegisterAsync();
+        var phone = await _http.LoginAsync(user.Email, user.Password);
+        var rotated = (await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken }))
+            .Content.ReadFromJsonAsync<Tokens>(ApiClientExtensions.Json))!;
+        Assert.Equal(HttpStatusCode.OK, await Me(user.Tokens.AccessToken));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = rotated.RefreshToken })).StatusCode);
+
+        // Both access tokens of the ended session (before and after its rotation) stop at once, on REST and hubs.
+        await (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, "/api/me", user.Tokens.AccessToken))).ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Me(rotated.AccessToken));
+        var hub = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/hubs/notifications/negotiate?negotiateVersion=1", rotated.AccessToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, hub.StatusCode);
+        // The user's other sign-in is another session and carries on.
+        Assert.Equal(HttpStatusCode.OK, await Me(phone.AccessToken));
+    }
+
+    [Fact]
+    public async Task A_replayed_refresh_token_ends_the_sessions_access_tokens()
+    {
+        var user = await _http.RegisterAsync();
+        var second = (await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken }))
+            .Content.ReadFromJsonAsync<Tokens>(ApiClientExtensions.Json))!;
+        Assert.Equal(HttpStatusCode.OK, await Me(second.AccessToken));
+
+        await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken })).ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Me(second.AccessToken));
+    }
+
+    [Fact]
+    public async Task A_role_change_stops_tokens_that_carry_the_old_role_at_once()
+    {
+        var user = await _http.RegisterAsync();
+        var admin = await _http.LoginAdminAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, $"/api/admin/users/{user.Id}/role", admin.Tokens.AccessToken, new { role = "admin" }))).StatusCode);
+        var asAdmin = await _http.LoginAsync(user.Email, user.Password);
+        var lookup = $"/api/admin/users?email={Uri.EscapeDataString(user.Email)}";
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, lookup, asAdmin.AccessToken))).StatusCode);
+
+        // Demoted: the admin token it still holds is refused before any admin endpoint sees it.
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, $"/api/admin/users/{user.Id}/role", admin.Tokens.AccessToken, new { role = "patient" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, lookup, asAdmin.AccessToken))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Me(asAdmin.AccessToken));
+        Assert.Equal(HttpStatusCode.OK, await Me(admin.Tokens.AccessToken));
+
+        // A refresh issues a token with the current role, which works.
+        var refreshed = (await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = asAdmin.RefreshToken }))
+            .Content.ReadFromJsonAsync<Tokens>(ApiClientExtensions.Json))!;
+        Assert.Equal("patient", new JsonWebToken(refreshed.AccessToken).GetClaim("role").Value);
+        Assert.Equal(HttpStatusCode.OK, await Me(refreshed.AccessToken));
+    }
+
     [Fact]
     public async Task Garbage_refresh_tokens_are_401_not_500()
     {
