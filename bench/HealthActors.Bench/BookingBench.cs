@@ -11,31 +11,14 @@ internal static class BookingBench
     /// <summary>Slots start this far ahead: the reminder an hour before each one must not fire during the run.</summary>
     private static readonly TimeSpan SlotsFrom = TimeSpan.FromHours(3);
 
-    public static async Task<int> RunAsync(string[] args, string root)
-    {
-        var options = BookingBenchOptions.Parse(args, root);
-        if (options is null) return args.Contains("--help") || args.Contains("-h") ? 0 : 2;
-        return await BenchSession.RunAsync(root, session => MeasureAsync(session, options));
-    }
+    public static Task<int> RunAsync(string[] args, string root) => BookingBenchOptions.RunAsync(args, root, MeasureAsync);
 
     private static async Task<int> MeasureAsync(BenchSession session, BookingBenchOptions options)
     {
         var ct = session.Token;
         var http = session.Http;
-        // An admin of this run only: creating doctors needs one, and a known account from an earlier run would not sign in.
-        var adminEmail = $"bench-admin-{Guid.NewGuid().ToString("N")[..10]}@bench.example";
-        var adminPassword = Accounts.NewPassword();
-        var api = await session.StartApiAsync(options.ApiDll!, session.Postgres, "api-booking.log", new Dictionary<string, string>
-        {
-            ["Admin__Email"] = adminEmail,
-            ["Admin__Password"] = adminPassword,
-            // The demo doctors would only add start-up time; the bench makes the calendars it books.
-            ["Catalog__SeedDemo"] = "false",
-        });
+        var (api, doctors) = await StartWithDoctorsAsync(session, options, "api-booking.log");
         var baseAddress = api.BaseAddress;
-
-        var admin = await Accounts.SignInAsync(http, baseAddress, adminEmail, adminPassword, ct);
-        var doctors = await BookingApi.CreateDoctorsAsync(http, baseAddress, admin, options.Doctors, ct);
         Console.WriteLine($"[bench] {doctors.Length} doctors created ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
         var patients = await Accounts.RegisterAsync(http, baseAddress, options.Patients, ct);
         Console.WriteLine($"[bench] {patients.Count} patients registered ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
@@ -56,26 +39,14 @@ internal static class BookingBench
         }
 
         var loadBefore = Markdown.LoadAverage();
-        var levels = new List<BookingLevel>();
-        var slice = options.Duration / options.Rounds;
-        foreach (var level in options.Levels)
-        {
-            foreach (var patient in patients) await patient.EnsureFreshAsync(http, baseAddress, ct);
-            Console.WriteLine($"[bench] spread: {level} in flight, {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}");
-            List<PhaseSample> bookings = [], reads = [];
-            for (var round = 0; round < options.Rounds; round++)
-            {
-                // The two alternate so that a change in the machine's other load hits both, not one.
-                var warmup = round == 0 ? options.Warmup : TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds));
-                var booking = await Phase.RunAsync(level, load.BookAsync, warmup, slice, cpu, ct);
-                bookings.Add(booking);
-                Phase.Print("booking", "bookings", booking);
-                var read = await Phase.RunAsync(level, load.ReadAsync, warmup, slice, cpu, ct);
-                reads.Add(read);
-                Phase.Print("read", "reads", read);
-            }
-            levels.Add(new BookingLevel(level, PhaseMeasurement.Combine(bookings), PhaseMeasurement.Combine(reads)));
-        }
+        var levels = (await Phase.AlternateAsync(options,
+                new Phase.Path("booking", "bookings", load.BookAsync), new Phase.Path("read", "reads", load.ReadAsync),
+                async level =>
+                {
+                    foreach (var patient in patients) await patient.EnsureFreshAsync(http, baseAddress, ct);
+                    Console.WriteLine($"[bench] spread: {level} in flight, {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}");
+                }, cpu, ct))
+            .Select(l => new BookingLevel(l.InFlight, l.A, l.B)).ToList();
 
         foreach (var patient in patients) await patient.EnsureFreshAsync(http, baseAddress, ct);
         Console.WriteLine($"[bench] contested: {options.Races} rounds of {options.Racers} patients for one slot");
@@ -102,6 +73,23 @@ internal static class BookingBench
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
         var failed = levels.Any(l => l.Booking.Errors + l.Read.Errors > 0) || race.Violations > 0 || race.OtherStatuses > 0;
         return failed ? 3 : 0;
+    }
+
+    /// <summary>The Api (embedded silo, no demo catalog) and the run's own doctors, created by an admin of this run only.</summary>
+    public static async Task<(ApiProcess Api, Guid[] Doctors)> StartWithDoctorsAsync(BenchSession session, BookingBenchOptions options, string log)
+    {
+        // A known account from an earlier run would not sign in: the admin is new each time.
+        var adminEmail = $"bench-admin-{Guid.NewGuid().ToString("N")[..10]}@bench.example";
+        var adminPassword = Accounts.NewPassword();
+        var api = await session.StartApiAsync(options.ApiDll!, session.Postgres, log, new Dictionary<string, string>
+        {
+            ["Admin__Email"] = adminEmail,
+            ["Admin__Password"] = adminPassword,
+            // The demo doctors would only add start-up time; the bench makes the doctors it uses.
+            ["Catalog__SeedDemo"] = "false",
+        });
+        var admin = await Accounts.SignInAsync(session.Http, api.BaseAddress, adminEmail, adminPassword, session.Token);
+        return (api, await BookingApi.CreateDoctorsAsync(session.Http, api.BaseAddress, admin, options.Doctors, session.Token));
     }
 
     /// <summary>From the table, not the client's count: a booking whose response was lost still took a slot.</summary>

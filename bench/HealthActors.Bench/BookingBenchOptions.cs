@@ -51,6 +51,14 @@ internal sealed class BookingBenchOptions : RunOptions
         return o.Parse(args) ? o : null;
     }
 
+    /// <summary>Parses the options (printing usage on a bad or help argument) and runs one measurement in a bench session.</summary>
+    public static async Task<int> RunAsync(string[] args, string root, Func<BenchSession, BookingBenchOptions, Task<int>> measure)
+    {
+        var options = Parse(args, root);
+        if (options is null) return args.Contains("--help") || args.Contains("-h") ? 0 : 2;
+        return await BenchSession.RunAsync(root, session => measure(session, options));
+    }
+
     public string BaselineName => Baseline == "live" ? "GET /health/live" : "GET /api/doctors/{id}";
 
     public string ReproduceCommand() =>

@@ -75,6 +75,38 @@ internal static class Phase
             stats.Sum(s => s.Errors), stats.Select(s => s.FirstError).FirstOrDefault(e => e is not null));
     }
 
+    /// <summary>A path to measure: its name and unit on the console, and one turn of it.</summary>
+    public sealed record Path(string Name, string Unit, Func<int, CancellationToken, Task<TurnOutcome>> Turn);
+
+    /// <summary>
+    /// Two paths at each level of in-flight requests, in alternating windows (rounds of each, the measured time split
+    /// between them), so that a change in the machine's other load hits both, not one. The first round of a level
+    /// warms up for the full warm-up, later ones for at most a second.
+    /// </summary>
+    public static async Task<List<(int InFlight, PhaseMeasurement A, PhaseMeasurement B)>> AlternateAsync(
+        RunOptions options, Path a, Path b, Func<int, Task> beforeLevel, CpuMeter cpu, CancellationToken ct)
+    {
+        var levels = new List<(int, PhaseMeasurement, PhaseMeasurement)>();
+        var slice = options.Duration / options.Rounds;
+        foreach (var level in options.Levels)
+        {
+            await beforeLevel(level);
+            List<PhaseSample> first = [], second = [];
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                var warmup = round == 0 ? options.Warmup : TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds));
+                foreach (var (path, samples) in new[] { (a, first), (b, second) })
+                {
+                    var sample = await RunAsync(level, path.Turn, warmup, slice, cpu, ct);
+                    samples.Add(sample);
+                    Print(path.Name, path.Unit, sample);
+                }
+            }
+            levels.Add((level, PhaseMeasurement.Combine(first), PhaseMeasurement.Combine(second)));
+        }
+        return levels;
+    }
+
     /// <summary>One window's line on the console, so that a long run shows its progress and the rounds' spread.</summary>
     public static void Print(string path, string unit, PhaseSample sample)
     {

@@ -1,6 +1,6 @@
 using HealthActors.Bench;
 
-// Two benches share the Api process, the load loop and the report plumbing; the first argument picks one.
+// The benches share the Api process, the load loop and the report plumbing; the first argument picks one.
 var root = BenchSession.FindRepositoryRoot();
 if (root is null)
 {
@@ -11,5 +11,6 @@ return args switch
 {
     ["booking", .. var rest] => await BookingBench.RunAsync(rest, root),
     ["chat", .. var rest] => await ChatBench.RunAsync(rest, root),
+    ["auth", .. var rest] => await AuthBench.RunAsync(rest, root),
     _ => await ChatBench.RunAsync(args, root),
 };
