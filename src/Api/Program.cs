@@ -100,7 +100,7 @@ builder.Services
                     return;
                 }
                 var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
-                if (!await grains.GetGrain<HealthActors.Grains.Abstractions.Identity.IAccountGrain>(userId).IsSessionValid(session, role))
+                if (!await grains.GetGrain<IAccountGrain>(userId).IsSessionValid(session, role))
                     ctx.Fail("The session has ended or the role has changed; refresh or sign in again.");
             },
         };

@@ -53,8 +53,7 @@ public static class CatalogEndpoints
         var e = new ValidationErrors();
         if (minRating is < 0 or > 5) e.Add("minRating", "must be between 0 and 5");
         if (maxPrice is < 0) e.Add("maxPrice", "must not be negative");
-        if (currency is not null && !CurrencyCodes.Supported.Contains(currency.ToUpperInvariant()))
-            e.Add("currency", "must be a supported ISO 4217 code: " + string.Join(", ", CurrencyCodes.Supported.Order()));
+        if (currency is not null && !CurrencyCodes.Supported.Contains(currency.ToUpperInvariant())) e.Add("currency", CurrencyCodes.Expected);
         if (language is not null && (language.Length is < 2 or > 12 || !language.All(c => char.IsAsciiLetter(c) || c == '-'))) e.Add("language", "must be a language code such as 'es'");
         if (sort is not null && !DoctorQuery.Sorts.Contains(sort)) e.Add("sort", "must be one of: " + string.Join(", ", DoctorQuery.Sorts));
         if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");

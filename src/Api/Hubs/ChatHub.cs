@@ -27,9 +27,10 @@ public sealed class ChatHub(IGrainFactory grains, ModelCallLimiter modelCalls) :
     public async IAsyncEnumerable<ChatChunk> SendMessage(Guid conversationId, string? text, [EnumeratorCancellation] CancellationToken ct)
     {
         ThrowIfInvalid(ChatRules.ValidateMessage(text));
-        if (modelCalls.TryTake(Context.User!.ToCaller().UserId, text!) is { } wait)
+        var caller = Context.User!.ToCaller();
+        if (modelCalls.TryTake(caller.UserId, text!) is { } wait)
             throw new HubException($"Too many messages: try again in {ModelCallLimiter.Seconds(wait)} s.");
-        var stream = grains.GetGrain<IConversationGrain>(conversationId).Send(Context.User!.ToCaller(), text!);
+        var stream = grains.GetGrain<IConversationGrain>(conversationId).Send(caller, text!);
         await using var chunks = stream.GetAsyncEnumerator(ct);
         while (true)
         {

@@ -8,17 +8,22 @@ namespace HealthActors.Api.Limits;
 /// minute: the model is the one cost that a single account can run up without bound. Text with a red flag
 /// never counts against it: those are answered by rules, without the model, and must always get through.
 /// </summary>
-public sealed class ModelCallLimiter(IConfiguration config) : IDisposable
+public sealed class ModelCallLimiter : IDisposable
 {
     public const string Setting = "RateLimiting:ModelCallsPerMinute";
 
-    private readonly PartitionedRateLimiter<Guid> _limiter = PartitionedRateLimiter.Create<Guid, Guid>(userId =>
-        RateLimitPartition.GetFixedWindowLimiter(userId, _ => new FixedWindowRateLimiterOptions
+    private readonly PartitionedRateLimiter<Guid> _limiter;
+
+    public ModelCallLimiter(IConfiguration config)
+    {
+        var window = new FixedWindowRateLimiterOptions
         {
             PermitLimit = Math.Max(1, config.GetValue(Setting, 20)),
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
-        }));
+        };
+        _limiter = PartitionedRateLimiter.Create<Guid, Guid>(userId => RateLimitPartition.GetFixedWindowLimiter(userId, _ => window));
+    }
 
     /// <summary>Null when the call may go ahead; otherwise how long until the user's budget refills.</summary>
     public TimeSpan? TryTake(Guid userId, string text)

@@ -102,6 +102,9 @@ public static class CurrencyCodes
     {
         "USD", "EUR", "GBP", "ARS", "MXN", "COP", "CLP", "PEN", "UYU", "BRL", "CAD", "AUD", "CHF", "JPY",
     };
+
+    /// <summary>The validation message for a currency outside <see cref="Supported"/>.</summary>
+    public static readonly string Expected = "must be a supported ISO 4217 code: " + string.Join(", ", Supported.Order());
 }
 
 public static class DoctorAccess
@@ -129,7 +132,7 @@ public sealed record DoctorQuery(
         var filtered = doctors
             .Where(d => MinRating is null || d.Rating >= MinRating)
             // With a currency, only doctors priced in it, so maxPrice and the price sort compare like with like.
-            .Where(d => Currency is null || string.Equals(d.Price.Currency, Currency, StringComparison.OrdinalIgnoreCase))
+            .Where(d => Currency is null || d.Price.Currency == Currency)
             .Where(d => MaxPrice is null || d.Price.Amount <= MaxPrice)
             .Where(d => Language is null || d.Languages.Contains(Language.ToLowerInvariant()))
             .ToList();

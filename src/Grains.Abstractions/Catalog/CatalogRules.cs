@@ -64,7 +64,7 @@ public static partial class CatalogRules
         if (price.Amount <= 0 || price.Amount > 100_000) e.Add($"{field}.amount", "must be greater than 0 and at most 100000");
         else if (decimal.Round(price.Amount, 2) != price.Amount) e.Add($"{field}.amount", "must have at most two decimals");
         if (price.Currency is null || !CurrencyCodes.Supported.Contains(price.Currency))
-            e.Add($"{field}.currency", "must be a supported ISO 4217 code: " + string.Join(", ", CurrencyCodes.Supported.Order()));
+            e.Add($"{field}.currency", CurrencyCodes.Expected);
     }
 
     public static DoctorProfile ToProfile(NewDoctor d, Guid doctorId) => new()

@@ -161,8 +161,7 @@ public sealed class AppointmentGrain(
             log.LogWarning("Refund for a cancelled appointment not accepted by the gateway; retrying from the reminder");
             return;
         }
-        var finish = await this.GetReminder(FinishCancelReminder);
-        if (finish is not null) await this.UnregisterReminder(finish);
+        await StopReminder(FinishCancelReminder);
         await GrainFactory.GetGrain<IInboxGrain>(v.DoctorId).Add("appointment.cancelled", "Appointment cancelled",
             $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
     }
@@ -189,7 +188,7 @@ public sealed class AppointmentGrain(
         if (reminderName == FinishCancelReminder)
         {
             if (state.State.Cancelling is not null) await FinishCancel();
-            else if (await this.GetReminder(FinishCancelReminder) is { } stale) await this.UnregisterReminder(stale);
+            else await StopReminder(FinishCancelReminder);
             return;
         }
         // A reminder for an appointment that has already started (the cluster was down past it) helps nobody.
@@ -205,9 +204,9 @@ public sealed class AppointmentGrain(
         await StopReminder();
     }
 
-    private async Task StopReminder()
+    private async Task StopReminder(string name = ReminderName)
     {
-        var reminder = await this.GetReminder(ReminderName);
+        var reminder = await this.GetReminder(name);
         if (reminder is not null) await this.UnregisterReminder(reminder);
     }
 }
