@@ -62,7 +62,7 @@ public static class CallerExtensions
     public static Caller ToCaller(this ClaimsPrincipal user)
     {
         var sub = user.FindFirstValue(JwtRegisteredClaimNames.Sub)
-                  ?? throw new UnauthorizedAccessException("Token has no subject.");
+                  ?? throw new InvalidOperationException("ToCaller was used on an endpoint that does not require a signed-in user.");
         var role = user.FindFirstValue(ClaimNames.Role) ?? Roles.Patient;
         return new Caller(Guid.Parse(sub), role);
     }

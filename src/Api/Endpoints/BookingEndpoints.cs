@@ -43,16 +43,7 @@ public static class BookingEndpoints
         var caller = user.ToCaller();
         var command = new BookingCommand(caller.UserId, body.DoctorId!.Value, body.Start!.Value, body.Reason!.Trim(), body.Payment!);
         var outcome = await grains.GetGrain<IBookingRequestGrain>(IdempotencyKeys.For(caller.UserId, idempotencyKey!)).Book(command);
-        return outcome.Status switch
-        {
-            BookingStatus.Confirmed => TypedResults.Created($"/api/appointments/{outcome.Appointment!.Id}", outcome.Appointment),
-            BookingStatus.DoctorNotFound => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status404NotFound),
-            BookingStatus.PaymentDeclined => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status402PaymentRequired),
-            BookingStatus.PaymentFailed => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status502BadGateway),
-            BookingStatus.IdempotencyMismatch => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status422UnprocessableEntity),
-            _ => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["reason"] = outcome.Status.ToString() }),
-        };
+        return outcome.IsOk ? TypedResults.Created($"/api/appointments/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
@@ -82,12 +73,8 @@ public static class BookingEndpoints
     private static async Task<Results<Ok<PaymentView>, ProblemHttpResult>> GetPayment(Guid paymentId, ClaimsPrincipal user, IGrainFactory grains) =>
         await grains.GetGrain<IPaymentGrain>(paymentId).Get(user.ToCaller()) is { } p ? TypedResults.Ok(p) : Problems.NotFound();
 
-    private static Results<Ok<AppointmentView>, ProblemHttpResult> Change(ChangeOutcome outcome) => outcome.Status switch
-    {
-        ChangeStatus.Done => TypedResults.Ok(outcome.Appointment!),
-        ChangeStatus.NotAllowed => TypedResults.Problem(title: outcome.Detail, statusCode: StatusCodes.Status409Conflict),
-        _ => Problems.NotFound(),
-    };
+    private static Results<Ok<AppointmentView>, ProblemHttpResult> Change(Outcome<AppointmentView> outcome) =>
+        outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
 
     internal static ValidationProblem? Paging(int? page, int? pageSize)
     {

@@ -4,7 +4,6 @@ using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Marketplace;
-using HealthActors.Grains.Marketplace;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -32,33 +31,34 @@ public static class MarketplaceEndpoints
         g.MapPost("/{auctionId:guid}/cancel", Cancel).RequireAuthorization(BookingEndpoints.PatientPolicy).WithSummary("Close my auction with no winner.");
     }
 
-    private static async Task<IResult> Create(NewAuction body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MarketplaceOptions> market)
+    private static async Task<Results<Created<AuctionView>, ValidationProblem, ProblemHttpResult>> Create(NewAuction body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MarketplaceOptions> market)
     {
         var errors = AuctionRules.Validate(body, time.GetUtcNow(), TimeSpan.FromSeconds(market.Value.MinOpenSeconds));
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
         var spec = new AuctionSpec(body.Symptoms!.Trim(), body.SpecialtyId, body.MaxPrice, body.Currency!, body.Window!.From!.Value.ToUniversalTime(),
             body.Window.To!.Value.ToUniversalTime(), body.ClosesAt!.Value.ToUniversalTime());
         var outcome = await grains.GetGrain<IAuctionGrain>(Guid.NewGuid()).Create(user.ToCaller(), spec);
-        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/auctions/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+        return outcome.IsOk ? TypedResults.Created($"/api/auctions/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<IResult> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize) =>
-        BookingEndpoints.Paging(page, pageSize) is { } invalid
-            ? invalid
-            : TypedResults.Ok(await grains.GetGrain<IAuctionQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    {
+        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAuctionQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+    }
 
-    private static async Task<IResult> Open(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Open(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
     {
         if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
         var profile = await grains.GetGrain<IDoctorGrain>(user.ToCaller().UserId).GetProfile();
-        if (profile is null) return TypedResults.Ok(Array.Empty<AuctionSummary>());
+        if (profile is null) return TypedResults.Ok<IReadOnlyList<AuctionSummary>>([]);
         return TypedResults.Ok(await grains.GetGrain<IAuctionBoardGrain>(profile.SpecialtyId).List(page ?? 1, pageSize ?? 20));
     }
 
-    private static async Task<IResult> Get(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains) =>
+    private static async Task<Results<Ok<AuctionView>, ProblemHttpResult>> Get(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains) =>
         await grains.GetGrain<IAuctionGrain>(auctionId).Get(user.ToCaller()) is { } v ? TypedResults.Ok(v) : Problems.NotFound();
 
-    private static async Task<IResult> Events(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains, long? afterSeq, int? limit)
+    private static async Task<Results<Ok<IReadOnlyList<AuctionEvent>>, ValidationProblem, ProblemHttpResult>> Events(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains, long? afterSeq, int? limit)
     {
         var e = new ValidationErrors();
         if (afterSeq is < 0) e.Add("afterSeq", "must not be negative");
@@ -68,21 +68,21 @@ public static class MarketplaceEndpoints
         return events is null ? Problems.NotFound() : TypedResults.Ok(events);
     }
 
-    private static async Task<IResult> PlaceBid(Guid auctionId, BidRequest body, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Results<Created<Bid>, ValidationProblem, ProblemHttpResult>> PlaceBid(Guid auctionId, BidRequest body, ClaimsPrincipal user, IGrainFactory grains)
     {
         var errors = AuctionRules.ValidateBid(body.Price, body.SlotStart, body.Message);
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
         var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).PlaceBid(user.ToCaller(), body.Price!.Value, body.SlotStart!.Value, body.Message);
-        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/auctions/{auctionId}/bids/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+        return outcome.IsOk ? TypedResults.Created($"/api/auctions/{auctionId}/bids/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<IResult> Withdraw(Guid auctionId, Guid bidId, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Withdraw(Guid auctionId, Guid bidId, ClaimsPrincipal user, IGrainFactory grains)
     {
         var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).WithdrawBid(user.ToCaller(), bidId);
-        return outcome.Status == MarketStatus.Ok ? TypedResults.NoContent() : Map(outcome);
+        return outcome.IsOk ? TypedResults.NoContent() : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<IResult> Accept(Guid auctionId, AcceptRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+    private static async Task<Results<Created<AppointmentView>, ValidationProblem, ProblemHttpResult>> Accept(Guid auctionId, AcceptRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
         var e = new ValidationErrors();
@@ -91,24 +91,13 @@ public static class MarketplaceEndpoints
         CardRules.Validate(e, body.Payment, time.GetUtcNow());
         if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
         var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).Accept(user.ToCaller(), body.BidId!.Value, body.Payment!, idempotencyKey!);
-        return outcome.Status == MarketStatus.Ok ? TypedResults.Created($"/api/appointments/{outcome.Value!.Id}", outcome.Value) : Map(outcome);
+        return outcome.IsOk ? TypedResults.Created($"/api/appointments/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<IResult> Cancel(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Results<Ok<AuctionView>, ProblemHttpResult>> Cancel(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains)
     {
         var outcome = await grains.GetGrain<IAuctionGrain>(auctionId).Cancel(user.ToCaller());
-        return outcome.Status == MarketStatus.Ok ? TypedResults.Ok(outcome.Value) : Map(outcome);
+        return outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
     }
 
-    private static IResult Map<T>(MarketOutcome<T> o) => o.Status switch
-    {
-        MarketStatus.NotFound when o.Field is null => Problems.NotFound(),
-        MarketStatus.Invalid or MarketStatus.NotFound => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [o.Field ?? "body"] = [o.Detail ?? "is invalid"] }),
-        MarketStatus.Forbidden => TypedResults.Problem(title: o.Detail ?? "Forbidden.", statusCode: StatusCodes.Status403Forbidden),
-        MarketStatus.PaymentDeclined => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status402PaymentRequired),
-        MarketStatus.PaymentFailed => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status502BadGateway),
-        MarketStatus.IdempotencyMismatch => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status422UnprocessableEntity),
-        _ => TypedResults.Problem(title: o.Detail, statusCode: StatusCodes.Status409Conflict,
-            extensions: new Dictionary<string, object?> { ["reason"] = o.Status.ToString(), ["field"] = o.Field }),
-    };
 }

@@ -1,8 +1,13 @@
+using HealthActors.Grains.Abstractions.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace HealthActors.Api.Endpoints;
 
-/// <summary>The few ProblemDetails answers the endpoints give by hand.</summary>
+/// <summary>
+/// The one place where a grain's <see cref="Failure"/> becomes an HTTP answer, plus the few answers the
+/// endpoints give by hand. Every failure is a ProblemDetails; an invalid input names its fields.
+/// </summary>
 internal static class Problems
 {
     public static ProblemHttpResult NotFound() =>
@@ -13,4 +18,34 @@ internal static class Problems
 
     public static ProblemHttpResult Conflict(string title) =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>Field errors as a 400 ValidationProblem, typed as a problem so an endpoint has one failure type.</summary>
+    public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors) { Title = "One or more fields are invalid.", Status = StatusCodes.Status400BadRequest });
+
+    public static ProblemHttpResult Invalid(ValidationErrors errors) => Invalid(errors.ToDictionary());
+
+    public static int StatusOf(FailureKind kind) => kind switch
+    {
+        FailureKind.Invalid => StatusCodes.Status400BadRequest,
+        FailureKind.NotFound => StatusCodes.Status404NotFound,
+        FailureKind.Forbidden => StatusCodes.Status403Forbidden,
+        FailureKind.Conflict => StatusCodes.Status409Conflict,
+        FailureKind.PaymentDeclined => StatusCodes.Status402PaymentRequired,
+        FailureKind.PaymentFailed => StatusCodes.Status502BadGateway,
+        FailureKind.IdempotencyMismatch => StatusCodes.Status422UnprocessableEntity,
+        FailureKind.TooMany => StatusCodes.Status429TooManyRequests,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static ProblemHttpResult ToProblem(this Failure failure)
+    {
+        if (failure.Kind == FailureKind.Invalid) return Invalid(failure.FieldErrors());
+        // A 404 says nothing more than "not found": the detail could tell a stranger what exists.
+        if (failure.Kind == FailureKind.NotFound) return NotFound();
+        var problem = new ProblemDetails { Status = StatusOf(failure.Kind), Title = failure.Detail ?? "The request was refused." };
+        if (failure.Reason is not null) problem.Extensions["reason"] = failure.Reason;
+        if (failure.Field is not null) problem.Extensions["field"] = failure.Field;
+        return TypedResults.Problem(problem);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 { Title = "The request could not be read." });
             case DomainValidationException v:
                 return (StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(v.Errors) { Title = "One or more fields are invalid." });
-            case UnauthorizedAccessException:
+            case AccessDeniedException:
                 return (StatusCodes.Status404NotFound, new ProblemDetails { Title = "Not found." });
             case Orleans.Storage.InconsistentStateException:
                 return (StatusCodes.Status409Conflict, new ProblemDetails { Title = "Another change to the same record won; retry." });

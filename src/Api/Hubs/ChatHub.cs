@@ -40,7 +40,7 @@ public sealed class ChatHub(IGrainFactory grains, ModelCallLimiter modelCalls) :
                 if (!await chunks.MoveNextAsync()) yield break;
                 chunk = chunks.Current;
             }
-            catch (UnauthorizedAccessException)
+            catch (AccessDeniedException)
             {
                 throw new HubException("Conversation not found.");
             }

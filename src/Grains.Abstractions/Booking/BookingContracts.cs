@@ -1,4 +1,5 @@
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 
 namespace HealthActors.Grains.Abstractions.Booking;
@@ -79,47 +80,25 @@ public sealed record AppointmentView(
     [property: Id(13)] DateTimeOffset? CancelledAt,
     [property: Id(14)] decimal RefundedAmount);
 
-[GenerateSerializer, Alias("ha.booking.BookingStatus")]
-public enum BookingStatus
-{
-    Confirmed = 0, SlotTaken = 1, OutsideAvailability = 2, SlotInPast = 3, DoctorNotFound = 4,
-    PaymentDeclined = 5, PaymentFailed = 6, IdempotencyMismatch = 7,
-}
-
-[GenerateSerializer, Immutable, Alias("ha.booking.BookingOutcome")]
-public sealed record BookingOutcome(
-    [property: Id(0)] BookingStatus Status,
-    [property: Id(1)] AppointmentView? Appointment,
-    [property: Id(2)] string? Detail);
-
-[GenerateSerializer, Alias("ha.booking.CancelStatus")]
-public enum ChangeStatus { Done = 0, NotFound = 1, NotAllowed = 2 }
-
-[GenerateSerializer, Immutable, Alias("ha.booking.ChangeOutcome")]
-public sealed record ChangeOutcome(
-    [property: Id(0)] ChangeStatus Status,
-    [property: Id(1)] AppointmentView? Appointment,
-    [property: Id(2)] string? Detail);
-
 /// <summary>
 /// One per (patient, Idempotency-Key): runs the booking once and answers every retry with the first result;
-/// a retry with a different body gets <see cref="BookingStatus.IdempotencyMismatch"/>.
+/// a retry with a different body gets <see cref="FailureKind.IdempotencyMismatch"/>.
 /// </summary>
 [Alias("ha.booking.IBookingRequestGrain")]
 public interface IBookingRequestGrain : IGrainWithGuidKey
 {
-    [Alias("Book")] Task<BookingOutcome> Book(BookingCommand command);
+    [Alias("Book")] Task<Outcome<AppointmentView>> Book(BookingCommand command);
 }
 
 /// <summary>One appointment: runs hold -> charge -> confirm, then owns the status and the reminder.</summary>
 [Alias("ha.booking.IAppointmentGrain")]
 public interface IAppointmentGrain : IGrainWithGuidKey
 {
-    [Alias("Book")] Task<BookingOutcome> Book(BookingCommand command);
+    [Alias("Book")] Task<Outcome<AppointmentView>> Book(BookingCommand command);
     [Alias("Get")] Task<AppointmentView?> Get(Caller caller);
-    [Alias("Cancel")] Task<ChangeOutcome> Cancel(Caller caller);
-    [Alias("Complete")] Task<ChangeOutcome> Complete(Caller caller);
-    [Alias("MarkNoShow")] Task<ChangeOutcome> MarkNoShow(Caller caller);
+    [Alias("Cancel")] Task<Outcome<AppointmentView>> Cancel(Caller caller);
+    [Alias("Complete")] Task<Outcome<AppointmentView>> Complete(Caller caller);
+    [Alias("MarkNoShow")] Task<Outcome<AppointmentView>> MarkNoShow(Caller caller);
 }
 
 [Alias("ha.booking.IPaymentGrain")]

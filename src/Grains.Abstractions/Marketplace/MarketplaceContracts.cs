@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using Orleans.Concurrency;
 
@@ -78,20 +79,6 @@ public sealed record AuctionEvent(
     [property: Id(8)] string? Reason,
     [property: Id(9)] DateTimeOffset At);
 
-[GenerateSerializer, Alias("ha.market.MarketStatus")]
-public enum MarketStatus
-{
-    Ok = 0, NotFound = 1, Forbidden = 2, Closed = 3, SlotUnavailable = 4, Invalid = 5, NotBetter = 6, AlreadyDecided = 7,
-    PaymentDeclined = 8, PaymentFailed = 9, IdempotencyMismatch = 10,
-}
-
-[GenerateSerializer, Immutable, Alias("ha.market.MarketOutcome`1")]
-public sealed record MarketOutcome<T>(
-    [property: Id(0)] MarketStatus Status,
-    [property: Id(1)] T? Value,
-    [property: Id(2)] string? Detail,
-    [property: Id(3)] string? Field = null);
-
 [GenerateSerializer, Immutable, Alias("ha.market.AuctionSummary")]
 public sealed record AuctionSummary(
     [property: Id(0)] Guid Id,
@@ -109,13 +96,13 @@ public sealed record AuctionSummary(
 [Alias("ha.market.IAuctionGrain")]
 public interface IAuctionGrain : IGrainWithGuidKey
 {
-    [Alias("Create")] Task<MarketOutcome<AuctionView>> Create(Caller patient, AuctionSpec spec);
+    [Alias("Create")] Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec);
     [Alias("Get")] Task<AuctionView?> Get(Caller caller);
     [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);
-    [Alias("PlaceBid")] Task<MarketOutcome<Bid>> PlaceBid(Caller doctor, decimal price, DateTimeOffset slotStart, string? message);
-    [Alias("WithdrawBid")] Task<MarketOutcome<Bid>> WithdrawBid(Caller doctor, Guid bidId);
-    [Alias("Accept")] Task<MarketOutcome<AppointmentView>> Accept(Caller patient, Guid bidId, CardDetails card, string idempotencyKey);
-    [Alias("Cancel")] Task<MarketOutcome<AuctionView>> Cancel(Caller patient);
+    [Alias("PlaceBid")] Task<Outcome<Bid>> PlaceBid(Caller doctor, decimal price, DateTimeOffset slotStart, string? message);
+    [Alias("WithdrawBid")] Task<Outcome<Bid>> WithdrawBid(Caller doctor, Guid bidId);
+    [Alias("Accept")] Task<Outcome<AppointmentView>> Accept(Caller patient, Guid bidId, CardDetails card, string idempotencyKey);
+    [Alias("Cancel")] Task<Outcome<AuctionView>> Cancel(Caller patient);
     [Alias("Events")] Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit);
 
     // For the Api nodes' relays, not for end users: the hub checks CanWatch/Get before a connection joins.

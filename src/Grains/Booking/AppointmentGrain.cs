@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
@@ -39,9 +40,9 @@ public sealed class AppointmentGrain(
     private const string FinishCancelReminder = "appointment-finish-cancel";
     private Guid Id => this.GetPrimaryKey();
 
-    public async Task<BookingOutcome> Book(BookingCommand cmd)
+    public async Task<Outcome<AppointmentView>> Book(BookingCommand cmd)
     {
-        if (state.State.View is { } existing) return new BookingOutcome(BookingStatus.Confirmed, existing, null);
+        if (state.State.View is { } existing) return Outcome.Ok(existing);
 
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(cmd.DoctorId);
         // An accepted bid already holds its slot; the booking takes that hold over instead of making one.
@@ -50,10 +51,10 @@ public sealed class AppointmentGrain(
         var hold = await doctor.Hold(cmd.Start, holdId, cmd.PatientId, TimeSpan.FromSeconds(options.Value.HoldSeconds));
         switch (hold.Status)
         {
-            case HoldStatus.NoSuchDoctor: return new BookingOutcome(BookingStatus.DoctorNotFound, null, "No such doctor.");
-            case HoldStatus.InPast: return new BookingOutcome(BookingStatus.SlotInPast, null, "The slot has already started.");
-            case HoldStatus.OutsideAvailability: return new BookingOutcome(BookingStatus.OutsideAvailability, null, "The doctor does not see patients at that time.");
-            case HoldStatus.Taken: return new BookingOutcome(BookingStatus.SlotTaken, null, "That slot is already taken.");
+            case HoldStatus.NoSuchDoctor: return new Failure(FailureKind.NotFound, "No such doctor.", "doctorId", BookingReasons.DoctorNotFound);
+            case HoldStatus.InPast: return Outcome.Conflict(BookingReasons.SlotInPast, "The slot has already started.", "start");
+            case HoldStatus.OutsideAvailability: return Outcome.Conflict(BookingReasons.OutsideAvailability, "The doctor does not see patients at that time.", "start");
+            case HoldStatus.Taken: return Outcome.Conflict(BookingReasons.SlotTaken, "That slot is already taken.", "start");
         }
         var profile = hold.Doctor!;
         var slot = hold.Slot!;
@@ -77,15 +78,15 @@ public sealed class AppointmentGrain(
         {
             if (ownHold) await doctor.Release(holdId);
             return charged.Status == PaymentStatus.Declined
-                ? new BookingOutcome(BookingStatus.PaymentDeclined, null, "The card was declined.")
-                : new BookingOutcome(BookingStatus.PaymentFailed, null, "The payment processor failed; nothing was charged.");
+                ? Outcome.PaymentDeclined("The card was declined.")
+                : Outcome.PaymentFailed("The payment processor failed; nothing was charged.");
         }
 
         if (!await doctor.Confirm(holdId, Id))
         {
             // The hold lapsed while the card was charged: give the money back.
             await payment.Refund(charged.Amount, "hold expired before confirmation");
-            return new BookingOutcome(BookingStatus.SlotTaken, null, "That slot is no longer available; the charge was refunded.");
+            return Outcome.Conflict(BookingReasons.SlotTaken, "That slot is no longer available; the charge was refunded.", "start");
         }
 
         var now = time.GetUtcNow();
@@ -101,7 +102,7 @@ public sealed class AppointmentGrain(
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
         if (reminderAt > now)
             await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromMinutes(1));
-        return new BookingOutcome(BookingStatus.Confirmed, state.State.View, null);
+        return Outcome.Ok(state.State.View);
     }
 
     public async Task<AppointmentView?> Get(Caller caller)
@@ -113,11 +114,11 @@ public sealed class AppointmentGrain(
         return v;
     }
 
-    public async Task<ChangeOutcome> Cancel(Caller caller)
+    public async Task<Outcome<AppointmentView>> Cancel(Caller caller)
     {
-        if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
+        if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked && state.State.Cancelling is null)
-            return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {v.Status} cannot be cancelled.");
+            return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {v.Status} cannot be cancelled.");
 
         // The decision (and the refund it owes, fixed by the time of the request) is stored before any side
         // effect, with a durable reminder that finishes the job if this silo dies part-way or a step fails.
@@ -131,7 +132,7 @@ public sealed class AppointmentGrain(
             await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
         await FinishCancel();
-        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
+        return Outcome.Ok(state.State.View!);
     }
 
     /// <summary>Every step is idempotent, so this may run any number of times until the refund owed is paid.</summary>
@@ -166,21 +167,21 @@ public sealed class AppointmentGrain(
             $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
     }
 
-    public Task<ChangeOutcome> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
+    public Task<Outcome<AppointmentView>> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
 
-    public Task<ChangeOutcome> MarkNoShow(Caller caller) => DoctorMoves(caller, AppointmentStatus.NoShow, notBeforeStart: true);
+    public Task<Outcome<AppointmentView>> MarkNoShow(Caller caller) => DoctorMoves(caller, AppointmentStatus.NoShow, notBeforeStart: true);
 
-    private async Task<ChangeOutcome> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
+    private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
     {
-        if (state.State.View is not { } v || caller.UserId != v.DoctorId) return new ChangeOutcome(ChangeStatus.NotFound, null, null);
+        if (state.State.View is not { } v || caller.UserId != v.DoctorId) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked || state.State.Cancelling is not null)
-            return new ChangeOutcome(ChangeStatus.NotAllowed, v, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
-        if (notBeforeStart && time.GetUtcNow() < v.Start) return new ChangeOutcome(ChangeStatus.NotAllowed, v, "A no-show can only be recorded once the appointment has started.");
+            return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
+        if (notBeforeStart && time.GetUtcNow() < v.Start) return Outcome.Conflict(BookingReasons.NotAllowed, "A no-show can only be recorded once the appointment has started.");
         await store.UpdateStatus(Id, to);
         state.State.View = v with { Status = to };
         await state.WriteStateAsync();
         await StopReminder();
-        return new ChangeOutcome(ChangeStatus.Done, state.State.View, null);
+        return Outcome.Ok(state.State.View!);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -215,14 +216,13 @@ public sealed class AppointmentGrain(
 public sealed class BookingRequestGrain(
     [PersistentState("booking-request", StorageNames.Store)] IPersistentState<BookingRequestState> state) : Grain, IBookingRequestGrain
 {
-    public async Task<BookingOutcome> Book(BookingCommand command)
+    public async Task<Outcome<AppointmentView>> Book(BookingCommand command)
     {
         var fingerprint = command.Fingerprint();
         if (state.State.Fingerprint is { } known)
         {
-            if (known != fingerprint)
-                return new BookingOutcome(BookingStatus.IdempotencyMismatch, null, "This Idempotency-Key was used with a different request.");
-            if (state.State.Outcome is { } first) return first;
+            if (known != fingerprint) return Outcome.IdempotencyMismatch();
+            if ((state.State.First ?? state.State.Legacy?.ToOutcome()) is { } first) return first;
         }
         else
         {
@@ -232,7 +232,7 @@ public sealed class BookingRequestGrain(
         }
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
         var outcome = await GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId).Book(command);
-        state.State.Outcome = outcome;
+        state.State.First = outcome;
         await state.WriteStateAsync();
         return outcome;
     }
@@ -243,7 +243,9 @@ public sealed class BookingRequestState
 {
     [Id(0)] public string? Fingerprint { get; set; }
     [Id(1)] public Guid AppointmentId { get; set; }
-    [Id(2)] public BookingOutcome? Outcome { get; set; }
+    /// <summary>The first answer as stored before the shared outcome type; read, never written.</summary>
+    [Id(2)] public StoredBookingOutcome? Legacy { get; set; }
+    [Id(3)] public Outcome<AppointmentView>? First { get; set; }
 }
 
 [Orleans.Concurrency.StatelessWorker]

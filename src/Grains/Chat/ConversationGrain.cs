@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Common;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using HealthActors.Grains.Abstractions.Chat;
@@ -56,7 +57,7 @@ public sealed class ConversationGrain(
     {
         if (Exists)
         {
-            if (state.State.OwnerId != owner.UserId) throw new UnauthorizedAccessException();
+            if (state.State.OwnerId != owner.UserId) throw new AccessDeniedException();
             return Info();
         }
         ChatRules.ValidateTitle(title).ThrowIfInvalid();
@@ -141,7 +142,7 @@ public sealed class ConversationGrain(
         await _turn.WaitAsync();
         try
         {
-            if (!Exists) throw new UnauthorizedAccessException();
+            if (!Exists) throw new AccessDeniedException();
             var user = await Store(ChatRoles.User, text, source: null, degraded: false);
 
             var index = 0;
@@ -195,7 +196,7 @@ public sealed class ConversationGrain(
 
     private void EnsureOwner(Caller caller)
     {
-        if (!Exists || state.State.OwnerId != caller.UserId) throw new UnauthorizedAccessException();
+        if (!Exists || state.State.OwnerId != caller.UserId) throw new AccessDeniedException();
     }
 
     private ConversationInfo Info() =>

@@ -1,6 +1,7 @@
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
+using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Marketplace;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;

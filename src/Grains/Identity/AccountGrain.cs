@@ -83,7 +83,7 @@ public sealed class AccountGrain(
     {
         if (!Roles.IsKnown(role))
             throw new DomainValidationException(new Dictionary<string, string[]> { ["role"] = ["must be one of: patient, doctor, admin"] });
-        if (!changedBy.IsAdmin) throw new UnauthorizedAccessException("Only an admin changes roles.");
+        if (!changedBy.IsAdmin) throw new AccessDeniedException("Only an admin changes roles.");
         if (changedBy.UserId == UserId && role != Roles.Admin)
             throw new DomainValidationException(new Dictionary<string, string[]> { ["role"] = ["an admin cannot demote themselves; ask another admin"] });
         if (!Exists) return null;

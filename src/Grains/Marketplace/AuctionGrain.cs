@@ -52,22 +52,22 @@ public sealed class AuctionGrain(
     private AuctionState S => state.State;
     private bool Exists => S.Spec is not null;
 
-    public async Task<MarketOutcome<AuctionView>> Create(Caller patient, AuctionSpec spec)
+    public async Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec)
     {
-        if (Exists) return S.PatientId == patient.UserId ? Ok(View()) : new(MarketStatus.Forbidden, null, null);
+        if (Exists) return S.PatientId == patient.UserId ? Outcome.Ok(View()) : Outcome.NotFound();
         var now = time.GetUtcNow();
         var registry = GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0);
         Guid specialtyId;
         if (spec.SpecialtyId is { } given)
         {
-            if (await registry.Get(given) is null) return new(MarketStatus.Invalid, null, "No such specialty.", "specialtyId");
+            if (await registry.Get(given) is null) return Outcome.Invalid("specialtyId", "No such specialty.");
             specialtyId = given;
         }
         else
         {
             var orientation = await GrainFactory.GetGrain<IOrientationGrain>(patient.UserId).Orient(spec.Symptoms, null, null);
             if (orientation.SpecialtyId is not { } inferred)
-                return new(MarketStatus.Invalid, null, $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.", "specialtyId");
+                return Outcome.Invalid("specialtyId", $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.");
             specialtyId = inferred;
         }
 
@@ -83,31 +83,31 @@ public sealed class AuctionGrain(
         await GrainFactory.GetGrain<IAuctionBoardGrain>(specialtyId).Open(Summary());
         await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
         await NotifyMatchingDoctors();
-        return Ok(View());
+        return Outcome.Ok(View());
     }
 
     public async Task<AuctionView?> Get(Caller caller) => Exists && await MayWatch(caller) ? View() : null;
 
     public async Task<bool> CanWatch(Caller caller) => Exists && await MayWatch(caller);
 
-    public async Task<MarketOutcome<Bid>> PlaceBid(Caller caller, decimal price, DateTimeOffset slotStart, string? message)
+    public async Task<Outcome<Bid>> PlaceBid(Caller caller, decimal price, DateTimeOffset slotStart, string? message)
     {
-        if (!Exists) return new(MarketStatus.NotFound, null, null);
-        if (caller.Role != Roles.Doctor) return new(MarketStatus.Forbidden, null, "Only doctors bid.");
+        if (!Exists) return Outcome.NotFound();
+        if (caller.Role != Roles.Doctor) return Outcome.Forbidden("Only doctors bid.");
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
         var profile = await doctor.GetProfile();
-        if (profile is null || profile.SpecialtyId != S.SpecialtyId) return new(MarketStatus.Forbidden, null, "This auction is for another specialty.");
+        if (profile is null || profile.SpecialtyId != S.SpecialtyId) return Outcome.Forbidden("This auction is for another specialty.");
         var now = time.GetUtcNow();
-        if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return new(MarketStatus.Closed, null, "The auction no longer takes bids.");
-        if (S.Spec!.MaxPrice is { } max && price > max) return new(MarketStatus.Invalid, null, $"The price must be at most {max}.", "price");
+        if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return Outcome.Conflict(MarketReasons.Closed, "The auction no longer takes bids.");
+        if (S.Spec!.MaxPrice is { } max && price > max) return Outcome.Invalid("price", $"must be at most {max}");
         slotStart = slotStart.ToUniversalTime();
         var slot = SlotCalendar.SlotAt(profile.Availability, slotStart);
-        if (slot is null) return new(MarketStatus.SlotUnavailable, null, "That is not one of your slots.", "slotStart");
-        if (slot.Start < S.Spec.WindowFrom || slot.End > S.Spec.WindowTo) return new(MarketStatus.Invalid, null, "The slot must lie inside the requested window.", "slotStart");
+        if (slot is null) return Outcome.Conflict(MarketReasons.SlotUnavailable, "That is not one of your slots.", "slotStart");
+        if (slot.Start < S.Spec.WindowFrom || slot.End > S.Spec.WindowTo) return Outcome.Invalid("slotStart", "must lie inside the requested window");
 
         S.Standing.TryGetValue(caller.UserId, out var standing);
         if (standing is not null && !AuctionRules.Replaces(standing.Bid, price, slot.Start))
-            return new(MarketStatus.NotBetter, null, $"A new bid must be at least {AuctionRules.MinImprovement} lower than your standing bid, or for another slot.");
+            return Outcome.Conflict(MarketReasons.NotBetter, $"A new bid must be at least {AuctionRules.MinImprovement} lower than your standing bid, or for another slot.", "price");
 
         // Same slot: the standing hold carries over. Another slot: hold it first, then let the old one go.
         var holdId = standing is not null && standing.Bid.SlotStart == slot.Start ? standing.HoldId : Guid.NewGuid();
@@ -115,7 +115,7 @@ public sealed class AuctionGrain(
         // lapse while later extensions keep the bid standing, and the slot could be booked from under it.
         var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, AuctionRules.HoldUntil(S.OriginalClosesAt, Grace) - now);
         if (hold.Status != HoldStatus.Held)
-            return new(MarketStatus.SlotUnavailable, null, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
+            return Outcome.Conflict(MarketReasons.SlotUnavailable, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
         if (standing is not null && standing.HoldId != holdId) await doctor.Release(standing.HoldId);
 
         var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
@@ -137,52 +137,50 @@ public sealed class AuctionGrain(
             await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
         }
         await store.UpsertAuction(Summary());
-        return new(MarketStatus.Ok, bid, null);
+        return Outcome.Ok(bid);
     }
 
-    public async Task<MarketOutcome<Bid>> WithdrawBid(Caller caller, Guid bidId)
+    public async Task<Outcome<Bid>> WithdrawBid(Caller caller, Guid bidId)
     {
         if (!Exists || !S.Standing.TryGetValue(caller.UserId, out var standing) || standing.Bid.Id != bidId)
-            return new(MarketStatus.NotFound, null, null);
-        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return new(MarketStatus.AlreadyDecided, null, "The auction is over.");
+            return Outcome.NotFound();
+        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return Outcome.Conflict(MarketReasons.AlreadyDecided, "The auction is over.");
         S.Standing.Remove(caller.UserId);
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).Release(standing.HoldId);
         await Publish(AuctionEventTypes.BidWithdrawn, standing.Bid, null, null);
         await store.UpsertAuction(Summary());
-        return new(MarketStatus.Ok, standing.Bid, null);
+        return Outcome.Ok(standing.Bid);
     }
 
-    public async Task<MarketOutcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
+    public async Task<Outcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
     {
-        if (!Exists || caller.UserId != S.PatientId) return new(MarketStatus.NotFound, null, null);
+        if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
         if (S.Status == AuctionStatus.Accepted)
             return S.AcceptKey == idempotencyKey && S.WinningBidId == bidId
-                ? new(MarketStatus.Ok, S.Appointment, null)
-                : new(MarketStatus.AlreadyDecided, null, "A bid was already accepted.");
+                ? Outcome.Ok(S.Appointment!)
+                : Outcome.Conflict(MarketReasons.AlreadyDecided, "A bid was already accepted.");
         var now = time.GetUtcNow();
         if (S.Status is AuctionStatus.Cancelled or AuctionStatus.Expired || now >= S.GraceUntil)
-            return new(MarketStatus.Closed, null, "The auction is over.");
+            return Outcome.Conflict(MarketReasons.Closed, "The auction is over.");
         var standing = S.Standing.Values.FirstOrDefault(s => s.Bid.Id == bidId);
-        if (standing is null) return new(MarketStatus.NotFound, null, "No such standing bid.", "bidId");
+        if (standing is null) return Outcome.Invalid("bidId", "is not a standing bid of this auction");
 
         var reason = "Marketplace: " + (S.Spec!.Symptoms.Length > 480 ? S.Spec.Symptoms[..480] : S.Spec.Symptoms);
         var command = new BookingCommand(S.PatientId, standing.Bid.DoctorId, standing.Bid.SlotStart, reason, card,
             ExistingHoldId: standing.HoldId, AgreedPrice: new Money(standing.Bid.Price, S.Spec.Currency));
         var outcome = await GrainFactory.GetGrain<IBookingRequestGrain>(IdempotencyKeys.For(S.PatientId, idempotencyKey)).Book(command);
-        switch (outcome.Status)
-        {
-            case BookingStatus.Confirmed: break;
-            case BookingStatus.PaymentDeclined: return new(MarketStatus.PaymentDeclined, null, outcome.Detail);
-            case BookingStatus.PaymentFailed: return new(MarketStatus.PaymentFailed, null, outcome.Detail);
-            case BookingStatus.IdempotencyMismatch: return new(MarketStatus.IdempotencyMismatch, null, outcome.Detail);
-            default: return new(MarketStatus.SlotUnavailable, null, outcome.Detail);
-        }
+        // Payment and idempotency failures pass through as they are; a slot the booking could not take is the
+        // bid's slot no longer being available.
+        if (outcome.Failure is { } failed)
+            return failed.Kind is FailureKind.Conflict or FailureKind.NotFound
+                ? Outcome.Conflict(MarketReasons.SlotUnavailable, failed.Detail ?? "The bid's slot is no longer available.")
+                : failed;
 
         S.Status = AuctionStatus.Accepted;
         S.WinningBidId = bidId;
-        S.AppointmentId = outcome.Appointment!.Id;
-        S.Appointment = outcome.Appointment;
+        S.AppointmentId = outcome.Value!.Id;
+        S.Appointment = outcome.Value;
         S.AcceptKey = idempotencyKey;
         var losers = S.Standing.Values.Where(s => s.Bid.Id != bidId).ToList();
         await state.WriteStateAsync();
@@ -191,19 +189,19 @@ public sealed class AuctionGrain(
         await Finish();
         await GrainFactory.GetGrain<IInboxGrain>(standing.Bid.DoctorId).Add("auction.won", "Your bid was accepted",
             $"Appointment at {standing.Bid.SlotStart:yyyy-MM-dd HH:mm} UTC.", Id, Id);
-        return new(MarketStatus.Ok, outcome.Appointment, null);
+        return outcome;
     }
 
-    public async Task<MarketOutcome<AuctionView>> Cancel(Caller caller)
+    public async Task<Outcome<AuctionView>> Cancel(Caller caller)
     {
-        if (!Exists || caller.UserId != S.PatientId) return new(MarketStatus.NotFound, null, null);
-        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return new(MarketStatus.AlreadyDecided, null, $"The auction is {S.Status}.");
+        if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
+        if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return Outcome.Conflict(MarketReasons.AlreadyDecided, $"The auction is {S.Status}.");
         S.Status = AuctionStatus.Cancelled;
         await state.WriteStateAsync();
         await ReleaseHolds(S.Standing.Values.ToList());
         await Publish(AuctionEventTypes.AuctionClosed, null, null, "cancelled");
         await Finish();
-        return Ok(View());
+        return Outcome.Ok(View());
     }
 
     public async Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit) =>
@@ -315,8 +313,6 @@ public sealed class AuctionGrain(
                     $"Bids close at {S.ClosesAt:yyyy-MM-dd HH:mm} UTC.", Id, Id);
         }));
     }
-
-    private static MarketOutcome<AuctionView> Ok(AuctionView v) => new(MarketStatus.Ok, v, null);
 
     private AuctionSummary Summary() => new(Id, S.PatientId, S.SpecialtyId, S.Status, S.ClosesAt, S.Spec!.MaxPrice, S.Spec.Currency,
         S.Spec.WindowFrom, S.Spec.WindowTo, S.Standing.Count, S.CreatedAt);

@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Audit;
@@ -46,7 +47,7 @@ public sealed class PatientGrain(
 
     public async Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller)
     {
-        if (caller.UserId != PatientId) throw new UnauthorizedAccessException("Only the patient edits their profile.");
+        if (caller.UserId != PatientId) throw new AccessDeniedException("Only the patient edits their profile.");
         var now = time.GetUtcNow();
         PatientProfileRules.Validate(profile, DateOnly.FromDateTime(now.UtcDateTime)).ThrowIfInvalid();
         state.State.Profile = PatientProfileRules.Normalize(profile) with { UpdatedAt = now };

@@ -44,7 +44,7 @@ public sealed class PatientGrainTests(GrainClusterFixture fixture) : IClassFixtu
     {
         var patientId = Guid.NewGuid();
         var grain = fixture.Cluster.GrainFactory.GetGrain<IPatientGrain>(patientId);
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.UpdateProfile(Profile, new Caller(Guid.NewGuid(), Roles.Admin)));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => grain.UpdateProfile(Profile, new Caller(Guid.NewGuid(), Roles.Admin)));
         var ex = await Assert.ThrowsAsync<DomainValidationException>(() =>
             grain.UpdateProfile(Profile with { HeightCm = 999 }, new Caller(patientId, Roles.Patient)));
         Assert.Contains("heightCm", ex.Errors.Keys);

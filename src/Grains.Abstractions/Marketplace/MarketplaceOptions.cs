@@ -1,4 +1,4 @@
-namespace HealthActors.Grains.Marketplace;
+namespace HealthActors.Grains.Abstractions.Marketplace;
 
 /// <summary>Configuration section "Marketplace".</summary>
 public sealed class MarketplaceOptions
