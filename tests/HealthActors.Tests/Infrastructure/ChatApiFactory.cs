@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using HealthActors.Grains.Abstractions.Chat;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
