@@ -17,18 +17,38 @@ ha_services healthactors_test
 echo "[test] building"
 dotnet build HealthActors.sln -c Debug -v quiet -nologo
 
-echo "[test] running"
-set +e
-dotnet test tests/HealthActors.Tests/HealthActors.Tests.csproj -c Debug --no-build -nologo \
-  --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee .data/test-output.log
-status=${PIPESTATUS[0]}
-set -e
+# Pure rules first (they need no service and fail fastest), then everything that runs on PostgreSQL, Redis and Orleans.
+unit_log=.data/test-output-unit.log
+integration_log=.data/test-output-integration.log
+run_tests() {
+  dotnet test "$1" -c Debug --no-build -nologo \
+    --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$2"
+  return "${PIPESTATUS[0]}"
+}
 
-# One plain closing line for CI: "N passed, N failed".
-count() { sed -nE "s/^ *$1: *([0-9]+) *\$/\1/p" .data/test-output.log | tail -n 1; }
-passed=$(count Passed); passed=${passed:-0}
-failed=$(count Failed); failed=${failed:-0}
-skipped=$(count Skipped); skipped=${skipped:-0}
-if [ "$status" -ne 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+set +e
+echo "[test] running unit tests (tests/HealthActors.UnitTests)"
+run_tests tests/HealthActors.UnitTests/HealthActors.UnitTests.csproj "$unit_log"
+unit_status=$?
+echo "[test] running integration tests (tests/HealthActors.Tests)"
+run_tests tests/HealthActors.Tests/HealthActors.Tests.csproj "$integration_log"
+integration_status=$?
+set -e
+cat "$unit_log" "$integration_log" > .data/test-output.log
+
+# One plain closing line for CI over both runs: "N passed, N failed, N skipped".
+count() { local n; n=$(sed -nE "s/^ *$1: *([0-9]+) *\$/\1/p" "$2" | tail -n 1); echo "${n:-0}"; }
+passed=0; failed=0; skipped=0
+for run in "$unit_log:$unit_status" "$integration_log:$integration_status"; do
+  log=${run%%:*}; run_status=${run##*:}
+  run_failed=$(count Failed "$log")
+  # A run that failed without a failed test (build, crash, hang) still counts as a failure.
+  if [ "$run_status" -ne 0 ] && [ "$run_failed" = 0 ]; then run_failed=1; fi
+  passed=$((passed + $(count Passed "$log")))
+  failed=$((failed + run_failed))
+  skipped=$((skipped + $(count Skipped "$log")))
+done
+status=0
+if [ "$unit_status" -ne 0 ]; then status=$unit_status; elif [ "$integration_status" -ne 0 ]; then status=$integration_status; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
+using HealthActors.TestKit;
 
 namespace HealthActors.Bench;
 
@@ -13,8 +11,7 @@ internal sealed class BenchUser(string accessToken, string refreshToken)
     public string AccessToken { get; private set; } = accessToken;
     private string _refreshToken = refreshToken;
 
-    public static BenchUser From(JsonElement tokens) =>
-        new(tokens.GetProperty("accessToken").GetString()!, tokens.GetProperty("refreshToken").GetString()!);
+    public static BenchUser From(Tokens tokens) => new(tokens.AccessToken, tokens.RefreshToken);
 
     public AuthenticationHeaderValue Bearer => new("Bearer", AccessToken);
 
@@ -22,12 +19,9 @@ internal sealed class BenchUser(string accessToken, string refreshToken)
     {
         // Access tokens live 15 minutes by default; a connection opened with an expired one is refused.
         if (DateTime.UtcNow - _obtained < TimeSpan.FromMinutes(10)) return;
-        using var response = await http.PostAsJsonAsync(new Uri(api, "/api/auth/refresh"), new { refreshToken = _refreshToken }, ct);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"token refresh failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        var pair = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        AccessToken = pair.GetProperty("accessToken").GetString()!;
-        _refreshToken = pair.GetProperty("refreshToken").GetString()!;
+        var pair = await new ApiDriver(http, api).RefreshAsync(_refreshToken, ct);
+        AccessToken = pair.AccessToken;
+        _refreshToken = pair.RefreshToken;
         _obtained = DateTime.UtcNow;
     }
 }
@@ -46,24 +40,16 @@ internal static class Accounts
     public static async Task<List<BenchUser>> RegisterAsync(HttpClient http, Uri api, int count, CancellationToken ct)
     {
         var run = Guid.NewGuid().ToString("N")[..10];
+        var driver = new ApiDriver(http, api);
         var users = new BenchUser[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = ct },
             async (i, token) =>
             {
-                var body = new { email = $"bench-{run}-{i}@bench.example", password = NewPassword(), name = $"Bench user {i}" };
-                using var response = await http.PostAsJsonAsync(new Uri(api, "/api/auth/register"), body, token);
-                if (response.StatusCode != HttpStatusCode.Created)
-                    throw new InvalidOperationException($"registration failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}");
-                users[i] = BenchUser.From(await response.Content.ReadFromJsonAsync<JsonElement>(token));
+                users[i] = BenchUser.From(await driver.RegisterTokensAsync($"bench-{run}-{i}@bench.example", NewPassword(), $"Bench user {i}", token));
             });
         return [.. users];
     }
 
-    public static async Task<BenchUser> SignInAsync(HttpClient http, Uri api, string email, string password, CancellationToken ct)
-    {
-        using var response = await http.PostAsJsonAsync(new Uri(api, "/api/auth/login"), new { email, password }, ct);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"sign-in of {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        return BenchUser.From(await response.Content.ReadFromJsonAsync<JsonElement>(ct));
-    }
+    public static async Task<BenchUser> SignInAsync(HttpClient http, Uri api, string email, string password, CancellationToken ct) =>
+        BenchUser.From(await new ApiDriver(http, api).SignInAsync(email, password, ct));
 }

@@ -87,7 +87,7 @@ internal sealed class BenchSession : IAsyncDisposable
         if (_api is not null) throw new InvalidOperationException("The Api is already started.");
         _api = ApiProcess.Start(apiDll, postgres, Redis, Path.Combine(Root, ".data", "bench", logName), settings);
         Console.WriteLine($"[bench] Api starting on {_api.BaseAddress} (cluster {_api.ClusterId}, log {_api.LogPath})");
-        await _api.WaitReadyAsync(Http, TimeSpan.FromSeconds(120), Token);
+        await _api.WaitReadyAsync(TimeSpan.FromSeconds(120), Token);
         Console.WriteLine($"[bench] Api ready after {Wall.Elapsed.TotalSeconds:0.0} s");
         return _api;
     }

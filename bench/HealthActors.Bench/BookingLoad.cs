@@ -1,64 +1,17 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.TestKit;
 using Npgsql;
 
 namespace HealthActors.Bench;
 
-/// <summary>The booking request's body, as the Api's BookingRequest reads it.</summary>
-internal sealed record BookingBody(Guid DoctorId, DateTimeOffset Start, string Reason, CardDetails Payment);
-
-/// <summary>Catalog set-up and booking requests over the public HTTP API, as an app would make them.</summary>
+/// <summary>Catalog set-up and booking requests over the public HTTP API (the test kit's driver), as an app would make them.</summary>
 internal static class BookingApi
 {
-    // The Api's own JSON rules: camel case, enums as camel-case strings (it refuses numbers for them).
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
-    };
-
-    /// <summary>The shipped test gateway approves this card and moves no money.</summary>
-    private static readonly CardDetails Card = new()
-    {
-        CardNumber = "4242424242424242", ExpMonth = 12, ExpYear = DateTime.UtcNow.Year + 3, Cvc = "123", HolderName = "Bench Patient",
-    };
-
-    public static HttpRequestMessage Send(HttpMethod method, Uri url, BenchUser? caller, object? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json))
-            {
-                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
-            };
-        if (caller is not null) request.Headers.Authorization = caller.Bearer;
-        return request;
-    }
-
-    public static HttpRequestMessage Booking(Uri api, BenchUser patient, Guid doctor, DateTimeOffset start)
-    {
-        var request = Send(HttpMethod.Post, new Uri(api, "/api/appointments"), patient, new BookingBody(doctor, start, "Persistent cough", Card));
-        // Every booking is a new one, never a retry of another: a key of its own, as an app would make it.
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        return request;
-    }
-
-    public static async Task<JsonElement> ExpectAsync(HttpClient http, HttpRequestMessage request, HttpStatusCode expected, string what, CancellationToken ct)
-    {
-        using (request)
-        {
-            using var response = await http.SendAsync(request, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (response.StatusCode != expected)
-                throw new InvalidOperationException($"{what}: {(int)response.StatusCode} {text}");
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
-        }
-    }
+    /// <summary>A booking of a new key (never a retry of another), paid with the card the shipped test gateway approves.</summary>
+    public static HttpRequestMessage Booking(HttpClient http, Uri api, BenchUser patient, Guid doctor, DateTimeOffset start) =>
+        new ApiDriver(http, api).BookingRequest(patient.AccessToken, ApiDriver.BookingBody(doctor, start));
 
     /// <summary>
     /// Doctors who see patients every day around the clock (00:00-23:30 UTC, 30-minute slots), in one specialty of
@@ -67,37 +20,20 @@ internal static class BookingApi
     public static async Task<Guid[]> CreateDoctorsAsync(HttpClient http, Uri api, BenchUser admin, int count, CancellationToken ct)
     {
         var run = Guid.NewGuid().ToString("N")[..10];
-        var specialty = await ExpectAsync(http, Send(HttpMethod.Post, new Uri(api, "/api/admin/specialties"), admin,
-            new { name = $"Bench {run}", description = "Made by bench/run-booking.sh." }), HttpStatusCode.Created, "specialty", ct);
-        var specialtyId = specialty.GetProperty("id").GetGuid();
+        var driver = new ApiDriver(http, api);
+        var specialtyId = await driver.CreateSpecialtyAsync(admin.AccessToken, $"Bench {run}", "Made by bench/run-booking.sh.", ct);
         var doctors = new Guid[count];
         // Each doctor is an account too: a slow password hash, so few at a time.
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = Accounts.HashParallelism, CancellationToken = ct },
             async (i, token) =>
             {
-                var body = new NewDoctor
+                var profile = ApiDriver.EveryDayDoctor(specialtyId, Accounts.NewPassword(), $"bench-doctor-{run}-{i}@bench.example") with
                 {
-                    Email = $"bench-doctor-{run}-{i}@bench.example",
-                    Password = Accounts.NewPassword(),
                     Name = $"Dr. Bench {i}",
-                    SpecialtyId = specialtyId,
                     LicenseNumber = $"BENCH-{run}-{i}",
-                    YearsOfExperience = 12,
-                    Price = new Money(40m, "EUR"),
-                    Languages = ["es", "en"],
                     Bio = "Sees patients around the clock, for the booking bench.",
-                    Availability = new WeeklyAvailability
-                    {
-                        TimeZone = "UTC",
-                        Days = Enum.GetValues<DayOfWeek>(),
-                        StartTime = new TimeOnly(0, 0),
-                        EndTime = new TimeOnly(23, 30),
-                        SlotMinutes = 30,
-                    },
                 };
-                var created = await ExpectAsync(http, Send(HttpMethod.Post, new Uri(api, "/api/admin/doctors"), admin, body),
-                    HttpStatusCode.Created, "doctor", token);
-                doctors[i] = created.GetProperty("doctorId").GetGuid();
+                doctors[i] = (await driver.CreateDoctorAsync(admin.AccessToken, profile, token)).DoctorId;
             });
         return doctors;
     }
@@ -139,12 +75,11 @@ internal sealed class SlotPool
     {
         var to = from.AddDays(SlotCalendar.MaxRangeDays);
         var starts = new DateTimeOffset[doctors.Length][];
+        var driver = new ApiDriver(http, api);
         await Parallel.ForEachAsync(Enumerable.Range(0, doctors.Length), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
             async (i, token) =>
             {
-                var url = new Uri(api, $"/api/doctors/{doctors[i]}/slots?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}");
-                var free = await BookingApi.ExpectAsync(http, new HttpRequestMessage(HttpMethod.Get, url), HttpStatusCode.OK, "free slots", token);
-                starts[i] = free.GetProperty("slots").EnumerateArray().Select(s => s.GetProperty("start").GetDateTimeOffset()).ToArray();
+                starts[i] = [.. await driver.FreeSlotsAsync(doctors[i], from, to, token)];
             });
         return new SlotPool(doctors, starts);
     }
@@ -161,7 +96,7 @@ internal sealed class BookingLoad(HttpClient http, Uri api, IReadOnlyList<BenchU
     public async Task<TurnOutcome> BookAsync(int worker, CancellationToken ct)
     {
         if (!slots.TryTake(out var doctor, out var start)) return TurnOutcome.Failed("no free slot left in the pool");
-        using var request = BookingApi.Booking(api, patients[worker % patients.Count], doctor, start);
+        using var request = BookingApi.Booking(http, api, patients[worker % patients.Count], doctor, start);
         using var response = await http.SendAsync(request, ct);
         var at = Stopwatch.GetTimestamp();
         return response.StatusCode == HttpStatusCode.Created ? TurnOutcome.Ok(at) : TurnOutcome.Failed(await DescribeAsync(response, ct));
@@ -202,7 +137,7 @@ internal static class Race
         for (var round = 0; round < rounds; round++)
         {
             if (!slots.TryTake(out var doctor, out var start)) throw new InvalidOperationException("no free slot left for a race");
-            var requests = racers.Select(p => BookingApi.Booking(api, p, doctor, start)).ToArray();
+            var requests = racers.Select(p => BookingApi.Booking(http, api, p, doctor, start)).ToArray();
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var answers = requests.Select(r => Task.Run(async () =>
             {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using HealthActors.Grains.Abstractions.Chat;
-using Microsoft.AspNetCore.Http.Connections;
+using HealthActors.TestKit;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace HealthActors.Bench;
@@ -198,13 +198,7 @@ internal sealed class HubLoad : IAsyncDisposable
     public static async Task<HubLoad> OpenAsync(Uri api, IReadOnlyList<BenchUser> users, int conversations, CancellationToken ct)
     {
         var connections = users.Take(Math.Min(conversations, users.Count))
-            .Select(user => new HubConnectionBuilder()
-                .WithUrl(new Uri(api, "/hubs/chat?access_token=" + Uri.EscapeDataString(user.AccessToken)), o =>
-                {
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                })
-                .Build())
+            .Select(user => HubClients.Build(new Uri(api, "/hubs/chat"), () => user.AccessToken))
             .ToList();
         var load = new HubLoad(connections, new (Guid, HubConnection)[conversations]);
         try

@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Connections;
+using HealthActors.TestKit;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace HealthActors.MarketBench;
@@ -22,7 +16,6 @@ namespace HealthActors.MarketBench;
 /// </summary>
 public static class Program
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] EventNames = ["BidPlaced", "BidReplaced", "BidWithdrawn", "AuctionExtended", "AuctionClosed", "AuctionExpired"];
 
     public static async Task<int> Main(string[] args)
@@ -72,31 +65,27 @@ public static class Program
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         Log("setting up: specialty, doctors, patient, auction");
-        var admin = await Login(http, api.AdminEmail, api.AdminPassword, ct);
-        var specialty = (await Send(http, HttpMethod.Post, "/api/admin/specialties", admin, new { name = "Bench-" + Guid.NewGuid().ToString("N")[..8], description = "bench" }, HttpStatusCode.Created, ct))["id"]!.GetValue<Guid>();
+        var driver = new ApiDriver(http);
+        var admin = (await driver.SignInAsync(api.AdminEmail, api.AdminPassword, ct)).AccessToken;
+        var specialty = await driver.CreateSpecialtyAsync(admin, "Bench-" + Guid.NewGuid().ToString("N")[..8], "bench", ct);
         var doctors = new string[o.Bidders];
         await Parallel.ForEachAsync(Enumerable.Range(0, o.Bidders), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, c) =>
         {
-            var email = $"bench.doctor.{Guid.NewGuid():N}@bench.example.org";
-            await Send(http, HttpMethod.Post, "/api/admin/doctors", admin, new
+            const string password = "doctor-passphrase-1";
+            var profile = ApiDriver.EveryDayDoctor(specialty, password, $"bench.doctor.{Guid.NewGuid():N}@bench.example.org", price: 50, currency: "USD") with
             {
-                email, password = "doctor-passphrase-1", name = $"Dr Bench {i}", specialtyId = specialty, licenseNumber = $"LIC-{i:0000}",
-                yearsOfExperience = 5, price = new { amount = 50, currency = "USD" }, languages = new[] { "en" },
-                availability = new { timeZone = "UTC", days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }, startTime = "00:00", endTime = "23:30", slotMinutes = 30 },
-            }, HttpStatusCode.Created, c);
-            doctors[i] = await Login(http, email, "doctor-passphrase-1", c);
+                Name = $"Dr Bench {i}", LicenseNumber = $"LIC-{i:0000}", YearsOfExperience = 5, Languages = ["en"],
+            };
+            await driver.CreateDoctorAsync(admin, profile, c);
+            doctors[i] = (await driver.SignInAsync(profile.Email!, password, c)).AccessToken;
         });
-        var patientEmail = $"bench.patient.{Guid.NewGuid():N}@bench.example.org";
-        var patient = (await Send(http, HttpMethod.Post, "/api/auth/register", null, new { email = patientEmail, password = "patient-passphrase-1", name = "Bench Patient" }, HttpStatusCode.Created, ct))["accessToken"]!.GetValue<string>();
+        var patient = (await driver.RegisterTokensAsync($"bench.patient.{Guid.NewGuid():N}@bench.example.org", "patient-passphrase-1", "Bench Patient", ct)).AccessToken;
 
         var from = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(2);
         DateTimeOffset SlotOf(int i) => from.AddDays(i / 40).AddMinutes(30 * (i % 40));
         // Closes far enough out that no bid falls in the last two minutes and extends it.
-        var auction = (await Send(http, HttpMethod.Post, "/api/auctions", patient, new
-        {
-            symptoms = "benchmark: recurring headaches", specialtyId = specialty, maxPrice = 100_000, currency = "USD",
-            window = new { from, to = from.AddDays(o.Bidders / 40 + 1) }, closesAt = DateTimeOffset.UtcNow.AddHours(1),
-        }, HttpStatusCode.Created, ct))["id"]!.GetValue<Guid>();
+        var auction = await driver.CreateAuctionAsync(patient, specialty, from, from.AddDays(o.Bidders / 40 + 1), DateTimeOffset.UtcNow.AddHours(1),
+            maxPrice: 100_000, currency: "USD", symptoms: "benchmark: recurring headaches", ct: ct);
 
         Log($"connecting {o.Watchers} watchers");
         var tracks = new ConcurrentDictionary<Guid, Track>();
@@ -117,7 +106,7 @@ public static class Program
             await Task.WhenAll(Enumerable.Range(0, o.Bidders).Select(async i =>
             {
                 prices[i] = 90_000;
-                await Bid(http, auction, doctors[i], prices[i], SlotOf(i), ct);
+                await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
             }));
             await WaitFor(() => tracks.Values.All(t => t.Received >= o.Watchers), TimeSpan.FromSeconds(30), ct);
             tracks.Clear();
@@ -133,7 +122,7 @@ public static class Program
                 {
                     // One unit cheaper each time: always a valid replacement of the doctor's standing bid.
                     prices[i] -= 1;
-                    var id = await Bid(http, auction, doctors[i], prices[i], SlotOf(i), ct);
+                    var id = await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
                     tracks.GetOrAdd(id, _ => new Track()).Accepted = Stopwatch.GetTimestamp();
                     measured.Add(id);
                 }
@@ -162,23 +151,6 @@ public static class Program
         {
             await Task.WhenAll(watchers.Where(w => w is not null).Select(w => w.Hub.DisposeAsync().AsTask()));
         }
-    }
-
-    private static async Task<Guid> Bid(HttpClient http, Guid auction, string token, decimal price, DateTimeOffset slot, CancellationToken ct) =>
-        (await Send(http, HttpMethod.Post, $"/api/auctions/{auction}/bids", token, new { price, slotStart = slot }, HttpStatusCode.Created, ct))["id"]!.GetValue<Guid>();
-
-    private static async Task<string> Login(HttpClient http, string email, string password, CancellationToken ct) =>
-        (await Send(http, HttpMethod.Post, "/api/auth/login", null, new { email, password }, HttpStatusCode.OK, ct))["accessToken"]!.GetValue<string>();
-
-    private static async Task<JsonNode> Send(HttpClient http, HttpMethod method, string url, string? token, object? body, HttpStatusCode expected, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null) request.Content = JsonContent.Create(body, options: Json);
-        using var response = await http.SendAsync(request, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (response.StatusCode != expected) throw new InvalidOperationException($"{method} {url}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
     }
 
     private static async Task WaitFor(Func<bool> done, TimeSpan timeout, CancellationToken ct, bool throwOnTimeout = true)
@@ -225,14 +197,7 @@ public static class Program
 
         public Watcher(Uri baseAddress, string token, ConcurrentDictionary<Guid, Track> tracks)
         {
-            Hub = new HubConnectionBuilder()
-                .WithUrl(new Uri(baseAddress, "/hubs/marketplace"), o =>
-                {
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                    o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                })
-                .Build();
+            Hub = HubClients.Build(new Uri(baseAddress, "/hubs/marketplace"), () => token);
             foreach (var name in EventNames)
                 Hub.On<EventLite>(name, e =>
                 {
@@ -295,19 +260,17 @@ public sealed record Options(string Api, int Bidders, int Watchers, int Bids, in
     }
 }
 
-/// <summary>The Api as a child process: embedded silo, its own cluster and service ids, free loopback ports.</summary>
+/// <summary>The Api as a child process (the test kit's launcher): embedded silo, its own cluster and service ids, free loopback ports.</summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
+    private readonly ChildProcess _process;
     public Uri BaseAddress { get; }
     public string AdminEmail { get; }
     public string AdminPassword { get; }
 
-    private ApiProcess(Process process, StreamWriter log, Uri baseAddress, string adminEmail, string adminPassword)
+    private ApiProcess(ChildProcess process, Uri baseAddress, string adminEmail, string adminPassword)
     {
         _process = process;
-        _log = log;
         BaseAddress = baseAddress;
         AdminEmail = adminEmail;
         AdminPassword = adminPassword;
@@ -315,86 +278,54 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public static async Task<ApiProcess> StartAsync(Options o, string postgres, string redis, CancellationToken ct)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var id = Guid.NewGuid().ToString("N")[..12];
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(o.Api)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(o.Api);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        var env = start.Environment;
-        env["ASPNETCORE_ENVIRONMENT"] = "Production";
-        env["DOTNET_ENVIRONMENT"] = "Production";
-        env["Orleans__Mode"] = "Embedded";
-        env["Orleans__ClusterId"] = "market-bench-" + id;
-        env["Orleans__ServiceId"] = "market-bench-" + id;
-        env["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        env["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        env["ConnectionStrings__Postgres"] = postgres;
-        env["ConnectionStrings__Redis"] = redis;
-        env["Jwt__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         var adminEmail = $"bench.admin.{id}@bench.example.org";
         var adminPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        env["Admin__Email"] = adminEmail;
-        env["Admin__Password"] = adminPassword;
-        env["RateLimiting__AuthPermitsPerWindow"] = "1000000";
-        // A bench account books, bids or chats far faster than a person; the per-user limits are not what is measured.
-        env["RateLimiting__UserRequestsPerMinute"] = "100000000";
-        env["RateLimiting__ModelCallsPerMinute"] = "100000000";
-        env["Catalog__SeedDemo"] = "false";
-        env["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id);
-        env["Logging__LogLevel__Default"] = "Warning";
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Log))!);
-        var log = new StreamWriter(o.Log) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the Api");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var api = new ApiProcess(process, log, new Uri($"http://127.0.0.1:{port}"), adminEmail, adminPassword);
-        Program.Log($"Api starting on {api.BaseAddress} (pid {process.Id}, log {o.Log})");
-
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        var env = new Dictionary<string, string?>
         {
-            if (process.HasExited) throw new InvalidOperationException($"the Api exited during start-up ({process.ExitCode}); see {o.Log}");
-            try
-            {
-                if ((await probe.GetAsync(new Uri(api.BaseAddress, "/health/ready"), ct)).IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
-            if (clock.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"the Api was not ready within 120 s; see {o.Log}");
-            await Task.Delay(500, ct);
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Orleans__Mode"] = "Embedded",
+            ["Orleans__ClusterId"] = "market-bench-" + id,
+            ["Orleans__ServiceId"] = "market-bench-" + id,
+            ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["ConnectionStrings__Postgres"] = postgres,
+            ["ConnectionStrings__Redis"] = redis,
+            ["Jwt__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            ["Admin__Email"] = adminEmail,
+            ["Admin__Password"] = adminPassword,
+            ["RateLimiting__AuthPermitsPerWindow"] = "1000000",
+            // A bench account books, bids or chats far faster than a person; the per-user limits are not what is measured.
+            ["RateLimiting__UserRequestsPerMinute"] = "100000000",
+            ["RateLimiting__ModelCallsPerMinute"] = "100000000",
+            ["Catalog__SeedDemo"] = "false",
+            ["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id),
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var process = ChildProcess.Start("api", o.Api, ["--urls", $"http://127.0.0.1:{port}"], env, o.Log);
+        var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"), adminEmail, adminPassword);
+        Program.Log($"Api starting on {api.BaseAddress} (pid {process.Pid}, log {o.Log})");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await process.WaitReadyAsync(new Uri(api.BaseAddress, "/health/ready"), TimeSpan.FromSeconds(120), ct);
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
         }
         Program.Log($"Api ready after {clock.Elapsed.TotalSeconds:0.0} s");
         return api;
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
+    /// <summary>Killed outright: the bench's numbers are taken, nothing in this throwaway cluster needs a clean stop.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await _process.WaitForExitAsync(wait.Token); }
-            catch (OperationCanceledException) { Console.Error.WriteLine($"the Api (pid {_process.Id}) did not exit within 30 s"); }
-        }
-        _process.Dispose();
-        lock (_log) _log.Dispose();
+        try { await _process.KillAsync(); }
+        catch (TimeoutException e) { Console.Error.WriteLine(e.Message); }
+        await _process.DisposeAsync();
     }
 }

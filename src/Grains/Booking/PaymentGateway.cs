@@ -29,16 +29,9 @@ public sealed class TestPaymentGateway : IPaymentGateway
     public const string ProcessorErrorCard = "4000000000000119";
 
     private readonly ConcurrentDictionary<string, GatewayResult> _byKey = new();
-    private long _calls;
-
-    /// <summary>How many requests reached the gateway (tests count retries with it).</summary>
-    public long Calls => Interlocked.Read(ref _calls);
-    public ConcurrentQueue<string> Keys { get; } = new();
 
     public Task<GatewayResult> Charge(Money amount, CardDetails card, string idempotencyKey, CancellationToken ct)
     {
-        Interlocked.Increment(ref _calls);
-        Keys.Enqueue(idempotencyKey);
         var digits = card.Digits;
         // A processor error is not a result: it is not remembered, so the retry reaches the processor again.
         if (digits == ProcessorErrorCard) return Task.FromResult(new GatewayResult(GatewayOutcome.ProcessorError, null, "processing_error"));
@@ -49,7 +42,6 @@ public sealed class TestPaymentGateway : IPaymentGateway
 
     public Task<GatewayResult> Refund(string transactionId, Money amount, string idempotencyKey, CancellationToken ct)
     {
-        Interlocked.Increment(ref _calls);
         return Task.FromResult(_byKey.GetOrAdd(idempotencyKey, _ => new GatewayResult(GatewayOutcome.Approved, "re_" + Guid.NewGuid().ToString("N")[..20], null)));
     }
 }

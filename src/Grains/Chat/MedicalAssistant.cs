@@ -22,8 +22,6 @@ public sealed class MedicalAssistant(
 {
     private readonly ModelCircuit _circuit = new(options.Value.CircuitFailures, TimeSpan.FromSeconds(options.Value.CircuitOpenSeconds), time);
 
-    public bool HasModel => model is not null;
-
     public async Task<AssistantAnswer> Answer(IList<AiMessage> prompt, string offlineText, Func<string, ValueTask> onText, CancellationToken ct)
     {
         if (model is null)

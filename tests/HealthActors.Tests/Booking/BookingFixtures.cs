@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using HealthActors.Grains.Booking;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -14,6 +16,8 @@ namespace HealthActors.Tests.Booking;
 public class BookingApiFactory : ApiFactory
 {
     public ConcurrentQueue<string> Logs { get; } = new();
+    /// <summary>The gateway every booking of this Api charges through; a subclass may register another after it.</summary>
+    public RecordingPaymentGateway Payments { get; } = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _shared = new();
 
     /// <summary>Set-up made once per key and shared by every case of a test class (xUnit makes one class instance per case).</summary>
@@ -24,6 +28,7 @@ public class BookingApiFactory : ApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureLogging(l => l.AddProvider(new ChatApiFactory.CapturingLoggerProvider(Logs)));
+        builder.ConfigureTestServices(services => services.AddSingleton<IPaymentGateway>(Payments));
     }
 }
 
@@ -39,9 +44,9 @@ public sealed class BookingCollection : ICollectionFixture<BookingApiFactory>
 
 public static class Cards
 {
-    public const string Visa = "4242424242424242";
-    public const string Declined = "4000000000000002";
-    public const string ProcessorError = "4000000000000119";
+    public const string Visa = TestCards.Visa;
+    public const string Declined = TestCards.Declined;
+    public const string ProcessorError = TestCards.ProcessorError;
 }
 
 /// <summary>A signed-in user whose access token is renewed before it expires (it lives 15 minutes).</summary>
@@ -83,6 +88,7 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
     public BookingApi(HttpClient http) : this(http, null) { }
 
     public HttpClient Http { get; } = http;
+    public ApiDriver Driver { get; } = new(http);
     private Actor? _admin;
 
     public async Task<Actor> AdminAsync()
@@ -113,10 +119,7 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
     public async Task<Guid> CreateSpecialtyAsync()
     {
         var admin = await AdminAsync();
-        var r = await Http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/admin/specialties", await admin.TokenAsync(),
-            new { name = "Specialty " + Guid.NewGuid().ToString("N")[..10], description = "Created by the booking tests." }));
-        Assert.True(r.StatusCode == HttpStatusCode.Created, $"specialty: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-        return JsonNode.Parse(await r.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
+        return await Driver.CreateSpecialtyAsync(await admin.TokenAsync(), description: "Created by the booking tests.");
     }
 
     /// <summary>A valid doctor: every day, 00:00-23:30 in <paramref name="timeZone"/>, 30-minute slots, so there is always a slot soon.</summary>
@@ -149,23 +152,16 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
         var body = DoctorBody(specialtyId ?? await CreateSpecialtyAsync(), timeZone, price);
         body["price"]!["currency"] = currency;
         if (availability is not null) body["availability"] = availability;
-        var r = await Http.SendAsync(ApiClientExtensions.RawJson(HttpMethod.Post, "/api/admin/doctors", await admin.TokenAsync(), body.ToJsonString()));
-        Assert.True(r.StatusCode == HttpStatusCode.Created, $"doctor: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-        var created = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        var created = await Driver.CreateDoctorAsync(await admin.TokenAsync(), body);
         var email = body["email"]!.GetValue<string>();
-        var tokens = await Http.LoginAsync(email, DoctorPassword);
-        Assert.Equal(created["doctorId"]!.GetValue<Guid>(), tokens.UserId);
-        return new Doctor(new Actor(Http, email, DoctorPassword, tokens), created["specialtyId"]!.GetValue<Guid>(), price, currency);
+        var tokens = await Driver.SignInAsync(email, DoctorPassword);
+        Assert.Equal(created.DoctorId, tokens.UserId);
+        return new Doctor(new Actor(Http, email, DoctorPassword, tokens), created.SpecialtyId, price, currency);
     }
 
     public async Task<IReadOnlyList<DateTimeOffset>> FreeSlotsAsync(Guid doctorId, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
-        var url = $"/api/doctors/{doctorId}/slots";
-        if (from is not null) url += $"?from={Uri.EscapeDataString(from.Value.ToString("O"))}&to={Uri.EscapeDataString((to ?? from.Value.AddDays(7)).ToString("O"))}";
-        var r = await Http.GetAsync(url);
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        return JsonNode.Parse(await r.Content.ReadAsStringAsync())!["slots"]!.AsArray()
-            .Select(s => s!["start"]!.GetValue<DateTimeOffset>()).ToList();
+        return await Driver.FreeSlotsAsync(doctorId, from, to);
     }
 
     /// <summary>The first free slot starting at least <paramref name="notBefore"/> from now (and before <paramref name="notAfter"/>).</summary>
@@ -224,25 +220,8 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
     }
 
     /// <summary>A real SignalR client over WebSockets with the token in the query string, as browsers connect.</summary>
-    public async Task<HubConnection> ConnectHubAsync(string path, string? accessToken)
-    {
-        var server = (factory ?? throw new InvalidOperationException("The hubs are reachable only through the in-process Api factory.")).Server;
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, path), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var client = server.CreateWebSocketClient();
-                    var uri = accessToken is null ? context.Uri : new Uri(context.Uri + (context.Uri.Query.Length > 0 ? "&" : "?") + "access_token=" + Uri.EscapeDataString(accessToken));
-                    return await client.ConnectAsync(uri, ct);
-                };
-            })
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    public Task<HubConnection> ConnectHubAsync(string path, string? accessToken) =>
+        (factory ?? throw new InvalidOperationException("The hubs are reachable only through the in-process Api factory.")).ConnectHubAsync(path, accessToken);
 }
 
 /// <summary>Direct reads of the tables the booking flow writes, to check what HTTP cannot show.</summary>

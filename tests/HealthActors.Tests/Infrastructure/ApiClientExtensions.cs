@@ -6,34 +6,19 @@ using System.Text.Json.Nodes;
 
 namespace HealthActors.Tests.Infrastructure;
 
-public sealed record Tokens(Guid UserId, string AccessToken, string RefreshToken, int ExpiresIn);
-
-public sealed record TestUser(string Email, string Password, Tokens Tokens)
-{
-    public Guid Id => Tokens.UserId;
-}
-
 public static class ApiClientExtensions
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static string NewEmail(string who = "user") => $"{who}.{Guid.NewGuid():N}@tests.example.org";
+    public static string NewEmail(string who = "user") => ApiDriver.NewEmail(who);
 
-    public static async Task<TestUser> RegisterAsync(this HttpClient http, string? email = null, string password = "a-long-enough-passphrase", string name = "Test User")
-    {
-        email ??= NewEmail();
-        var response = await http.PostAsJsonAsync("/api/auth/register", new { email, password, name });
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"register: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var tokens = (await response.Content.ReadFromJsonAsync<Tokens>(Json))!;
-        return new TestUser(email, password, tokens);
-    }
+    /// <summary>The shared domain driver over this client.</summary>
+    public static ApiDriver Driver(this HttpClient http) => new(http);
 
-    public static async Task<Tokens> LoginAsync(this HttpClient http, string email, string password)
-    {
-        var response = await http.PostAsJsonAsync("/api/auth/login", new { email, password });
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"login: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<Tokens>(Json))!;
-    }
+    public static Task<TestUser> RegisterAsync(this HttpClient http, string? email = null, string password = ApiDriver.DefaultPassword, string name = "Test User") =>
+        http.Driver().RegisterAsync(email, password, name);
+
+    public static Task<Tokens> LoginAsync(this HttpClient http, string email, string password) => http.Driver().SignInAsync(email, password);
 
     public static async Task<TestUser> LoginAdminAsync(this HttpClient http)
     {
@@ -46,9 +31,7 @@ public static class ApiClientExtensions
     {
         var user = await http.RegisterAsync(name: "Dr Test");
         var admin = await http.LoginAdminAsync();
-        var r = await http.SendAsync(Authed(HttpMethod.Post, $"/api/admin/users/{user.Id}/role", admin.Tokens.AccessToken, new { role = "doctor" }));
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        return user with { Tokens = await http.LoginAsync(user.Email, user.Password) };
+        return await http.Driver().MakeDoctorAsync(admin.Tokens.AccessToken, user);
     }
 
     public static HttpRequestMessage Authed(HttpMethod method, string url, string? accessToken, object? body = null)

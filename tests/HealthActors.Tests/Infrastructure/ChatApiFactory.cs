@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using HealthActors.Grains.Abstractions.Chat;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,24 +40,7 @@ public class ChatApiFactory : ApiFactory, IAsyncLifetime
     }
 
     /// <summary>A real SignalR client over WebSockets, sending the token in the query string as browsers do.</summary>
-    public async Task<HubConnection> ConnectChatAsync(string? accessToken)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(Server.BaseAddress, "/hubs/chat"), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var client = Server.CreateWebSocketClient();
-                    var uri = accessToken is null ? context.Uri : new Uri(context.Uri + (context.Uri.Query.Length > 0 ? "&" : "?") + "access_token=" + Uri.EscapeDataString(accessToken));
-                    return await client.ConnectAsync(uri, ct);
-                };
-            })
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    public Task<HubConnection> ConnectChatAsync(string? accessToken) => this.ConnectHubAsync("/hubs/chat", accessToken);
 
     public sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
     {

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace HealthActors.Tests.Infrastructure;
 
 /// <summary>
@@ -15,26 +12,14 @@ public static class TestEnvironment
     /// <summary>A fixed test signing key (tests only; never a deployed key).</summary>
     public const string JwtKey = "test-signing-key-for-the-test-suite-only-0123456789";
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => Repository.Root;
 
     private static string Require(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
             ? v
             : throw new InvalidOperationException($"{name} is not set: run the suite through ./test.sh, which starts PostgreSQL and Redis.");
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => TestKit.FreePort.Next();
 
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HealthActors.sln"))) return dir.FullName;
-        throw new InvalidOperationException("HealthActors.sln not found above " + AppContext.BaseDirectory);
-    }
 }

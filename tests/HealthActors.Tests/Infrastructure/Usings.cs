@@ -1,2 +1,3 @@
 global using Xunit;
+global using HealthActors.TestKit;
 global using HealthActors.Tests.Infrastructure;

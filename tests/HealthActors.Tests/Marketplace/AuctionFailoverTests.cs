@@ -73,12 +73,12 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
     {
         var clusterId = TestEnvironment.UniqueId("crash");
         var serviceId = TestEnvironment.UniqueId("crash-svc");
-        var silos = new List<SiloProcess>();
+        var silos = new List<CrashSilo>();
         IHost? clientHost = null;
         var passed = false;
         try
         {
-            for (var i = 0; i < 2; i++) silos.Add(SiloProcess.Start(clusterId, serviceId, i));
+            for (var i = 0; i < 2; i++) silos.Add(CrashSilo.Start(clusterId, serviceId, i));
             clientHost = new HostBuilder()
                 .UseOrleansClient(client =>
                 {
@@ -96,13 +96,9 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
             var client = clientHost.Services.GetRequiredService<IClusterClient>();
             var management = client.GetGrain<IManagementGrain>(0);
             await Poll.Until(async () => (await Retry(() => management.GetHosts(onlyActive: true))).Count == 2, TimeSpan.FromSeconds(90),
-                () => "both silo processes should join: " + string.Join(" | ", silos.Select(s => s.LogPath)), TimeSpan.FromSeconds(1));
+                () => "both silo processes should join:\n" + string.Join("\n", silos.Select(s => s.Process.Output)), TimeSpan.FromSeconds(1));
 
-            await KillTheHostAndWatchTheDeadline(client, host =>
-            {
-                silos.Single(s => s.SiloPort == host.Endpoint.Port).Kill();
-                return Task.CompletedTask;
-            });
+            await KillTheHostAndWatchTheDeadline(client, host => silos.Single(s => s.SiloPort == host.Endpoint.Port).Process.KillAsync());
             passed = true;
         }
         finally
@@ -115,10 +111,11 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
             }
             foreach (var s in silos)
             {
-                s.Dispose();
-                // The silos' logs are only worth keeping when something went wrong.
-                if (passed) File.Delete(s.LogPath);
-                else output.WriteLine($"silo log: {s.LogPath}");
+                // The survivor has nothing left to hand over: no need to wait for a graceful stop.
+                await s.Process.KillAsync();
+                await s.Process.DisposeAsync();
+                // The silos' output is only worth showing when something went wrong.
+                if (!passed) output.WriteLine(s.Process.Output);
             }
         }
     }
@@ -220,66 +217,23 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A silo as its own process, built from src/Silo and configured like run.sh does, logging to a file.</summary>
-    private sealed class SiloProcess : IDisposable
+    /// <summary>A silo as its own process (the kit's launcher), built from src/Silo and configured like run.sh does.</summary>
+    private sealed record CrashSilo(ChildProcess Process, int SiloPort)
     {
-        private readonly Process _process;
-        private readonly StreamWriter _log;
-        public int SiloPort { get; }
-        public string LogPath { get; }
-
-        private SiloProcess(Process process, StreamWriter log, int siloPort, string logPath)
+        public static CrashSilo Start(string clusterId, string serviceId, int index)
         {
-            _process = process;
-            _log = log;
-            SiloPort = siloPort;
-            LogPath = logPath;
-        }
-
-        public static SiloProcess Start(string clusterId, string serviceId, int index)
-        {
-            // Same configuration (Debug or Release) as this test assembly.
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var dll = Path.Combine(TestEnvironment.RepoRoot, "src", "Silo", "bin", configuration, "net10.0", "HealthActors.Silo.dll");
-            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
-            var siloPort = TestEnvironment.FreePort();
-            var start = new ProcessStartInfo("dotnet")
+            var siloPort = FreePort.Next();
+            var process = ChildProcess.Start($"silo-{index}", Repository.SiloDll, [], new Dictionary<string, string?>
             {
-                WorkingDirectory = Path.GetDirectoryName(dll)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(dll);
-            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            start.Environment["ConnectionStrings__Postgres"] = TestEnvironment.Postgres;
-            start.Environment["ConnectionStrings__Redis"] = TestEnvironment.Redis;
-            start.Environment["Orleans__ClusterId"] = clusterId;
-            start.Environment["Orleans__ServiceId"] = serviceId;
-            start.Environment["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["Orleans__GatewayPort"] = TestEnvironment.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var logPath = Path.Combine(Path.GetTempPath(), $"{clusterId}-silo{index}.log");
-            var log = new StreamWriter(logPath) { AutoFlush = true };
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return new SiloProcess(process, log, siloPort, logPath);
-        }
-
-        /// <summary>SIGKILL: no shutdown code runs, nothing is written to the membership table.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) Kill();
-            _process.Dispose();
-            lock (_log) _log.Dispose();
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Postgres"] = TestEnvironment.Postgres,
+                ["ConnectionStrings__Redis"] = TestEnvironment.Redis,
+                ["Orleans__ClusterId"] = clusterId,
+                ["Orleans__ServiceId"] = serviceId,
+                ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            return new CrashSilo(process, siloPort);
         }
     }
 }

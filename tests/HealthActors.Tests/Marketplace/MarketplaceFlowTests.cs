@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace HealthActors.Tests.Marketplace;
@@ -11,23 +10,16 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
 
     internal static async Task<Guid> Specialty(HttpClient http, string token, string name)
     {
-        var r = await http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/admin/specialties", token, new { name, description = name }));
-        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        return JsonNode.Parse(await r.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
+        return await http.Driver().CreateSpecialtyAsync(token, name, name);
     }
 
     internal static async Task<TestUser> Doctor(HttpClient http, string adminToken, Guid specialtyId, double rating = 0)
     {
-        var email = ApiClientExtensions.NewEmail("doc");
-        var r = await http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/admin/doctors", adminToken, new
-        {
-            email, password = "doctor-passphrase-1", name = "Dr " + email[..8], specialtyId, licenseNumber = "LIC-" + Random.Shared.Next(1000, 9999),
-            yearsOfExperience = 5, price = new { amount = 50, currency = "USD" }, languages = new[] { "es", "en" },
-            availability = new { timeZone = "UTC", days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }, startTime = "00:00", endTime = "23:30", slotMinutes = 30 },
-        }));
-        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
-        var tokens = await http.LoginAsync(email, "doctor-passphrase-1");
-        return new TestUser(email, "doctor-passphrase-1", tokens);
+        const string password = "doctor-passphrase-1";
+        var driver = http.Driver();
+        var profile = ApiDriver.EveryDayDoctor(specialtyId, password, ApiClientExtensions.NewEmail("doc"), price: 50, currency: "USD");
+        await driver.CreateDoctorAsync(adminToken, profile);
+        return await driver.SignInUserAsync(profile.Email!, password);
     }
 
     internal static DateTimeOffset SlotAhead(int hours) =>

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using HealthActors.Grains.Abstractions.Marketplace;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -48,26 +47,8 @@ public static class MarketplaceHubClient
     ];
 
     /// <summary>A real SignalR client over WebSockets to /hubs/marketplace, with the token in the query string as browsers send it.</summary>
-    public static async Task<HubConnection> ConnectMarketplaceAsync(this WebApplicationFactory<Program> factory, string? accessToken)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(factory.Server.BaseAddress, "/hubs/marketplace"), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var client = factory.Server.CreateWebSocketClient();
-                    var uri = accessToken is null ? context.Uri : new Uri(context.Uri + (context.Uri.Query.Length > 0 ? "&" : "?") + "access_token=" + Uri.EscapeDataString(accessToken));
-                    return await client.ConnectAsync(uri, ct);
-                };
-            })
-            // The server writes enums as camel-case strings.
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    public static Task<HubConnection> ConnectMarketplaceAsync(this WebApplicationFactory<Program> factory, string? accessToken) =>
+        factory.ConnectHubAsync("/hubs/marketplace", accessToken);
 }
 
 /// <summary>One watcher's connection and every event pushed to it, with the SignalR method it came as.</summary>
@@ -90,18 +71,11 @@ public sealed class AuctionWatcher : IAsyncDisposable
     public static async Task<AuctionWatcher> ConnectAsync(WebApplicationFactory<Program> factory, string token, string name) =>
         new(await factory.ConnectMarketplaceAsync(token), name);
 
-    /// <summary>The same over a real network connection to an Api process, token in the query string.</summary>
+    /// <summary>The same over a real network connection to an Api process.</summary>
     public static async Task<AuctionWatcher> ConnectAsync(Uri apiBase, string token, string name)
     {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(apiBase, "/hubs/marketplace"), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            // Without the server's enum convention every event fails to bind and the client drops it silently.
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
-            .Build();
+        // Built, not started: the event handlers must be in place before the connection can receive anything.
+        var hub = HubClients.Build(new Uri(apiBase, "/hubs/marketplace"), () => token);
         var watcher = new AuctionWatcher(hub, name);
         await hub.StartAsync();
         return watcher;
@@ -116,21 +90,6 @@ public sealed class AuctionWatcher : IAsyncDisposable
         Poll.Until(() => Task.FromResult(_received.Count >= count), timeout, () => $"{Name} received {_received.Count} of {count} events");
 
     public ValueTask DisposeAsync() => Hub.DisposeAsync();
-}
-
-public static class Poll
-{
-    /// <summary>Polls until the condition holds, failing with the description after the timeout.</summary>
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe, TimeSpan? every = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await condition()) return;
-            if (deadline.Elapsed > timeout) Assert.Fail($"not reached within {timeout.TotalSeconds:0} s: {describe()}");
-            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
-        }
-    }
 }
 
 /// <summary>Thin helpers over the marketplace endpoints.</summary>
@@ -156,18 +115,12 @@ public sealed class MarketApi(HttpClient http)
         return json ?? new JsonObject();
     }
 
-    public async Task<Guid> CreateAuction(string patientToken, Guid specialtyId, DateTimeOffset windowFrom, DateTimeOffset windowTo, DateTimeOffset closesAt, decimal maxPrice = 500)
-    {
-        var created = await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/auctions", patientToken, new
-        {
-            symptoms = "persistent cough and mild fever", specialtyId, maxPrice, currency = "USD",
-            window = new { from = windowFrom, to = windowTo }, closesAt,
-        });
-        return created["id"]!.GetValue<Guid>();
-    }
+    public ApiDriver Driver { get; } = new(http);
 
-    public async Task<Guid> Bid(Guid auctionId, string doctorToken, decimal price, DateTimeOffset slot) =>
-        (await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/auctions/{auctionId}/bids", doctorToken, new { price, slotStart = slot }))["id"]!.GetValue<Guid>();
+    public Task<Guid> CreateAuction(string patientToken, Guid specialtyId, DateTimeOffset windowFrom, DateTimeOffset windowTo, DateTimeOffset closesAt, decimal maxPrice = 500) =>
+        Driver.CreateAuctionAsync(patientToken, specialtyId, windowFrom, windowTo, closesAt, maxPrice);
+
+    public Task<Guid> Bid(Guid auctionId, string doctorToken, decimal price, DateTimeOffset slot) => Driver.BidAsync(doctorToken, auctionId, price, slot);
 
     public Task<JsonNode> Get(Guid auctionId, string token) => Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/auctions/{auctionId}", token);
 

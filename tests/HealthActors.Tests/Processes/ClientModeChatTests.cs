@@ -19,14 +19,7 @@ public sealed class ClientModeChatTests
         var api = await cluster.StartApiAsync(activeSilos: 1);
         var user = await api.Http.RegisterAsync();
 
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(api.BaseAddress, "/hubs/chat"), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.AccessTokenProvider = () => Task.FromResult<string?>(user.Tokens.AccessToken);
-            })
-            .Build();
-        await hub.StartAsync();
+        await using var hub = await HubClients.ConnectAsync(new Uri(api.BaseAddress, "/hubs/chat"), user.Tokens.AccessToken);
         var id = await hub.InvokeAsync<Guid>("StartConversation", "Through the gateway");
         var chunks = new List<ChatChunk>();
         await foreach (var c in hub.StreamAsync<ChatChunk>("SendMessage", id, "I have had an itchy rash for a week")) chunks.Add(c);

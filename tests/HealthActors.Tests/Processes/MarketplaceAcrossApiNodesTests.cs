@@ -125,13 +125,7 @@ public sealed class MarketplaceAcrossApiNodesTests
 
     private static async Task<HubConnection> NotificationsAsync(Uri apiBase, string token, Action<JsonElement> onNotification)
     {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(apiBase, "/hubs/notifications"), o =>
-            {
-                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            .Build();
+        var hub = HubClients.Build(new Uri(apiBase, "/hubs/notifications"), () => token);
         hub.On<JsonElement>("notification", onNotification);
         await hub.StartAsync();
         return hub;

@@ -50,11 +50,7 @@ public static class Patients
 
     public static async Task<JsonNode> PutAsync(HttpClient http, TestUser user, JsonObject profile)
     {
-        var response = await http.SendAsync(ApiClientExtensions.RawJson(HttpMethod.Put, "/api/patients/me/profile",
-            user.Tokens.AccessToken, profile.ToJsonString()));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"PUT profile of {user.Email}: {(int)response.StatusCode} {body}");
-        var stored = JsonNode.Parse(body)!;
+        var stored = await http.Driver().PutProfileAsync(user.Tokens.AccessToken, profile);
         AssertSameAsSent(profile, stored);
         return stored;
     }

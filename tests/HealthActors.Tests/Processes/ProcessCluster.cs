@@ -50,8 +50,6 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     public ApiProcess? Api { get; private set; }
     public IReadOnlyList<ApiProcess> Apis => _apis;
 
-    private static string SiloDll => Path.Combine(TestEnvironment.RepoRoot, "src", "Silo", "bin", "Debug", "net10.0", "HealthActors.Silo.dll");
-    private static string ApiDll => Path.Combine(TestEnvironment.RepoRoot, "src", "Api", "bin", "Debug", "net10.0", "HealthActors.Api.dll");
 
     /// <summary>
     /// Runs <paramref name="test"/> against a new cluster; any failure carries the processes' output, and
@@ -80,7 +78,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
         env["Orleans__SiloPort"] = siloPort.ToString();
         env["Orleans__GatewayPort"] = gatewayPort.ToString();
-        var silo = new SiloProcess(number, siloPort, gatewayPort, Launch($"silo-{number}", SiloDll, [], env));
+        var silo = new SiloProcess(number, siloPort, gatewayPort, Launch($"silo-{number}", Repository.SiloDll, [], env));
         _silos.Add(silo);
         return silo;
     }
@@ -110,7 +108,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         var env = CommonEnvironment();
         // Watch registrations renewed every 2 s rather than 20: a relay whose grain moved catches up within a test's patience.
         env["Live__RenewSeconds"] = "2";
-        var process = Launch(name, ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], env);
+        var process = Launch(name, Repository.ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], env);
         var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(40) };
         _clients.Add(http);
         var api = new ApiProcess(url, http, process);
@@ -288,14 +286,14 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         }));
     }
 
-    private ChildProcess Launch(string name, string dll, string[] args, Dictionary<string, string> env)
+    private ChildProcess Launch(string name, string dll, string[] args, Dictionary<string, string?> env)
     {
         var process = ChildProcess.Start(name, dll, args, env);
         _started.Add(process);
         return process;
     }
 
-    private Dictionary<string, string> CommonEnvironment() => new()
+    private Dictionary<string, string?> CommonEnvironment() => new()
     {
         ["ConnectionStrings__Postgres"] = TestEnvironment.Postgres,
         ["ConnectionStrings__Redis"] = TestEnvironment.Redis,

@@ -3,7 +3,7 @@ using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Chat;
 using Microsoft.Extensions.Time.Testing;
 
-namespace HealthActors.Tests.Unit;
+namespace HealthActors.UnitTests;
 
 public sealed class ChatRulesTests
 {

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using HealthActors.Api.Hubs;
-using HealthActors.Tests.Marketplace;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace HealthActors.Tests.Unit;
+namespace HealthActors.UnitTests;
 
 /// <summary>
 /// The per-node relay's promise, without Orleans or SignalR around it: whatever order the one-way pushes

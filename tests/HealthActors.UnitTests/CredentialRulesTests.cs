@@ -1,7 +1,7 @@
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 
-namespace HealthActors.Tests.Unit;
+namespace HealthActors.UnitTests;
 
 public sealed class CredentialRulesTests
 {

@@ -1,6 +1,6 @@
 using HealthActors.Grains.Abstractions.Marketplace;
 
-namespace HealthActors.Tests.Marketplace;
+namespace HealthActors.UnitTests.Marketplace;
 
 /// <summary>The marketplace rules on their own, with a fixed clock.</summary>
 public sealed class AuctionRulesTests

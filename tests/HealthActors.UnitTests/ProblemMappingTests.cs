@@ -1,6 +1,6 @@
 using HealthActors.Api.Errors;
 
-namespace HealthActors.Tests.Unit;
+namespace HealthActors.UnitTests;
 
 public sealed class ProblemMappingTests
 {

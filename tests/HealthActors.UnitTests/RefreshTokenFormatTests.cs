@@ -1,6 +1,6 @@
 using HealthActors.Grains.Abstractions.Identity;
 
-namespace HealthActors.Tests.Unit;
+namespace HealthActors.UnitTests;
 
 public sealed class RefreshTokenFormatTests
 {

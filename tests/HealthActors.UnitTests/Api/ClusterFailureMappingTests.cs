@@ -1,10 +1,10 @@
 using HealthActors.Api.Errors;
 using Orleans.Runtime.Messaging;
 
-namespace HealthActors.Tests.Processes;
+namespace HealthActors.UnitTests.Api;
 
 /// <summary>
-/// What the Api's Orleans client throws while a silo is dying, seen in <see cref="ScaleOutTests"/> only when
+/// What the Api's Orleans client throws while a silo is dying, seen in the process tests (ScaleOutTests) only when
 /// the timing is right: pinned here so that it never again becomes a 500.
 /// </summary>
 public sealed class ClusterFailureMappingTests
