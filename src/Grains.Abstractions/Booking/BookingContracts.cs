@@ -99,6 +99,12 @@ public interface IAppointmentGrain : IGrainWithGuidKey
     [Alias("Cancel")] Task<Outcome<AppointmentView>> Cancel(Caller caller);
     [Alias("Complete")] Task<Outcome<AppointmentView>> Complete(Caller caller);
     [Alias("MarkNoShow")] Task<Outcome<AppointmentView>> MarkNoShow(Caller caller);
+
+    /// <summary>
+    /// The practice cancels (the doctor retired): a booked appointment is cancelled with a full refund whatever the
+    /// refund window, and the patient is told. For grains, not end users; an appointment no longer booked is left as it is.
+    /// </summary>
+    [Alias("CancelByPractice")] Task<Outcome<AppointmentView>> CancelByPractice(string reason);
 }
 
 [Alias("ha.booking.IPaymentGrain")]

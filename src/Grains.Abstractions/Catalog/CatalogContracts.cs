@@ -93,6 +93,12 @@ public interface IDoctorGrain : IGrainWithGuidKey
     [Alias("Release")] Task Release(Guid holdId);
     /// <summary>Frees a booked slot (cancellation).</summary>
     [Alias("FreeBooking")] Task FreeBooking(Guid appointmentId);
+
+    /// <summary>
+    /// Takes the doctor out of practice (their role was taken away): out of the catalog, no new holds, standing bids
+    /// withdrawn, future appointments cancelled with a full refund, read grants revoked. Idempotent; an admin's decision only.
+    /// </summary>
+    [Alias("Retire")] Task Retire(Caller decidedBy);
 }
 
 public static class CurrencyCodes

@@ -105,6 +105,12 @@ public interface IAuctionGrain : IGrainWithGuidKey
     [Alias("Cancel")] Task<Outcome<AuctionView>> Cancel(Caller patient);
     [Alias("Events")] Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit);
 
+    /// <summary>
+    /// For the doctor grain retiring a doctor, not for end users: withdraws that doctor's standing bid, if any, while the
+    /// auction is undecided, and publishes BidWithdrawn. Idempotent.
+    /// </summary>
+    [Alias("WithdrawRetiredDoctor")] Task WithdrawRetiredDoctor(Guid doctorId);
+
     // For the Api nodes' relays, not for end users: the hub checks CanWatch/Get before a connection joins.
     /// <summary>Registers (or renews) an Api node's watcher for a few minutes; returns the last sequence number.</summary>
     [Alias("Watch")] Task<long> Watch(IAuctionWatcher watcher);

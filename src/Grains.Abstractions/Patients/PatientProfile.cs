@@ -56,6 +56,10 @@ public interface IPatientGrain : IGrainWithGuidKey
     [Alias("GrantDoctorAccess")]
     Task GrantDoctorAccess(Guid doctorId, DateTimeOffset until);
 
+    /// <summary>Ends every read grant of this doctor at once (the doctor was retired).</summary>
+    [Alias("RevokeDoctorAccess")]
+    Task RevokeDoctorAccess(Guid doctorId);
+
     /// <summary>Validates, stamps and persists the owner's profile; returns what was stored.</summary>
     [Alias("UpdateProfile")]
     Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller);

@@ -21,7 +21,11 @@ public sealed class AppointmentState
 }
 
 [GenerateSerializer, Immutable, Alias("ha.booking.CancelIntent")]
-public sealed record CancelIntent([property: Id(0)] DateTimeOffset At, [property: Id(1)] decimal RefundDue);
+public sealed record CancelIntent(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] decimal RefundDue,
+    /// <summary>Why the practice cancelled (then the patient is told); null when the patient, or an admin for them, did.</summary>
+    [property: Id(2)] string? ByPractice = null);
 
 /// <summary>
 /// One appointment. Booking runs hold -> charge -> confirm against the doctor grain and the payment grain,
@@ -108,7 +112,7 @@ public sealed class AppointmentGrain(
     public async Task<AppointmentView?> Get(Caller caller)
     {
         if (state.State.View is not { } v) return null;
-        if (caller.UserId == v.PatientId || caller.UserId == v.DoctorId) return v;
+        if (caller.UserId == v.PatientId || IsTheDoctor(caller, v)) return v;
         if (!caller.IsAdmin) return null;
         await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "appointment.read", v.PatientId, Id.ToString()));
         return v;
@@ -119,6 +123,8 @@ public sealed class AppointmentGrain(
         if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked && state.State.Cancelling is null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {v.Status} cannot be cancelled.");
+        if (caller.UserId != v.PatientId)
+            await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "appointment.cancel", v.PatientId, Id.ToString()));
 
         // The decision (and the refund it owes, fixed by the time of the request) is stored before any side
         // effect, with a durable reminder that finishes the job if this silo dies part-way or a step fails.
@@ -128,6 +134,22 @@ public sealed class AppointmentGrain(
             var now = time.GetUtcNow();
             var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
             state.State.Cancelling = new CancelIntent(now, refund);
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        await FinishCancel();
+        return Outcome.Ok(state.State.View!);
+    }
+
+    public async Task<Outcome<AppointmentView>> CancelByPractice(string reason)
+    {
+        if (state.State.View is not { } v) return Outcome.NotFound();
+        if (state.State.Cancelling is null)
+        {
+            // Over already (completed, no-show, cancelled): nothing left to cancel or refund, which also makes a repeat harmless.
+            if (v.Status != AppointmentStatus.Booked) return Outcome.Ok(v);
+            // The same durable decision as a patient's cancel, owing the whole price: the patient did nothing to lose it.
+            state.State.Cancelling = new CancelIntent(time.GetUtcNow(), v.Price.Amount, reason);
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
@@ -150,7 +172,8 @@ public sealed class AppointmentGrain(
         if (intent.RefundDue > 0)
         {
             // The payment grain refunds at most what is left, under one gateway idempotency key: a repeat pays nothing twice.
-            var payment = await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(intent.RefundDue, "cancelled more than the refund window ahead");
+            var payment = await GrainFactory.GetGrain<IPaymentGrain>(v.PaymentId).Refund(intent.RefundDue,
+                intent.ByPractice is null ? "cancelled more than the refund window ahead" : "cancelled by the practice: " + intent.ByPractice);
             refunded = payment.RefundedAmount;
         }
         var settled = refunded >= intent.RefundDue;
@@ -163,8 +186,13 @@ public sealed class AppointmentGrain(
             return;
         }
         await StopReminder(FinishCancelReminder);
-        await GrainFactory.GetGrain<IInboxGrain>(v.DoctorId).Add("appointment.cancelled", "Appointment cancelled",
-            $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
+        if (intent.ByPractice is { } why)
+            await GrainFactory.GetGrain<IInboxGrain>(v.PatientId).Add("appointment.cancelled", "Appointment cancelled",
+                $"Your appointment with {v.DoctorName} at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled because {why}. " +
+                $"The full {refunded:0.##} {v.Price.Currency} is refunded to your card.", Id, Id);
+        else
+            await GrainFactory.GetGrain<IInboxGrain>(v.DoctorId).Add("appointment.cancelled", "Appointment cancelled",
+                $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
     }
 
     public Task<Outcome<AppointmentView>> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
@@ -173,7 +201,7 @@ public sealed class AppointmentGrain(
 
     private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
     {
-        if (state.State.View is not { } v || caller.UserId != v.DoctorId) return Outcome.NotFound();
+        if (state.State.View is not { } v || !IsTheDoctor(caller, v)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked || state.State.Cancelling is not null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
         if (notBeforeStart && time.GetUtcNow() < v.Start) return Outcome.Conflict(BookingReasons.NotAllowed, "A no-show can only be recorded once the appointment has started.");
@@ -204,6 +232,9 @@ public sealed class AppointmentGrain(
         }
         await StopReminder();
     }
+
+    /// <summary>The appointment's doctor, still holding the role: the role is checked against the account on every request.</summary>
+    private static bool IsTheDoctor(Caller caller, AppointmentView v) => caller.UserId == v.DoctorId && caller.Role == Roles.Doctor;
 
     private async Task StopReminder(string name = ReminderName)
     {

@@ -14,6 +14,8 @@ public interface IBookingStore
     Task UpdateStatus(Guid appointmentId, AppointmentStatus status);
     Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize);
     Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
+    /// <summary>The distinct patients with an appointment of this doctor ending after <paramref name="endedAfter"/>, whatever its status.</summary>
+    Task<IReadOnlyList<Guid>> PatientsOf(Guid doctorId, DateTimeOffset endedAfter);
     Task AppendLedger(LedgerEntry e);
 }
 
@@ -66,6 +68,17 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         while (await r.ReadAsync())
             list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), Utc(r.GetDateTime(3)), Utc(r.GetDateTime(4)), ParseStatus(r.GetString(5))));
         return list;
+    }
+
+    public async Task<IReadOnlyList<Guid>> PatientsOf(Guid doctorId, DateTimeOffset endedAfter)
+    {
+        await using var cmd = db.CreateCommand("SELECT DISTINCT patient_id FROM appointments WHERE doctor_id = $1 AND upper(during) > $2");
+        cmd.Parameters.AddWithValue(doctorId);
+        cmd.Parameters.AddWithValue(endedAfter.UtcDateTime);
+        var ids = new List<Guid>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) ids.Add(r.GetGuid(0));
+        return ids;
     }
 
     public async Task AppendLedger(LedgerEntry e)
@@ -141,6 +154,13 @@ public sealed class InMemoryBookingStore : IBookingStore
         lock (_gate)
             return Task.FromResult<IReadOnlyList<AppointmentSummary>>(_appointments.Values.Where(filter)
                 .OrderByDescending(a => a.Start).ThenBy(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).ToList());
+    }
+
+    public Task<IReadOnlyList<Guid>> PatientsOf(Guid doctorId, DateTimeOffset endedAfter)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Guid>>(_appointments.Values.Where(a => a.DoctorId == doctorId && a.End > endedAfter)
+                .Select(a => a.PatientId).Distinct().ToList());
     }
 
     public Task AppendLedger(LedgerEntry e)

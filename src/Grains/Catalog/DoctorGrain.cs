@@ -1,6 +1,13 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Marketplace;
+using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
+using HealthActors.Grains.Marketplace;
+using Microsoft.Extensions.Logging;
 
 namespace HealthActors.Grains.Catalog;
 
@@ -12,6 +19,10 @@ public sealed class DoctorState
     [Id(1)] public Dictionary<DateTimeOffset, BookedSlot> Booked { get; set; } = [];
     /// <summary>Live holds by slot start. Persisted, because a bid's hold may stand for days.</summary>
     [Id(2)] public Dictionary<DateTimeOffset, SlotHold> Holds { get; set; } = [];
+    /// <summary>When an admin took the doctor out of practice; from then on the doctor is not listed, bookable or bidding.</summary>
+    [Id(3)] public DateTimeOffset? RetiredAt { get; set; }
+    /// <summary>Whether everything the retirement owes (bids withdrawn, appointments cancelled, grants revoked) is done.</summary>
+    [Id(4)] public bool RetirementSettled { get; set; }
 }
 
 [GenerateSerializer, Alias("ha.catalog.SlotHold")]
@@ -27,13 +38,19 @@ public sealed record BookedSlot([property: Id(0)] Guid AppointmentId, [property:
 /// <summary>
 /// A doctor and the single writer of their calendar: bookings and holds. A hold expires by itself, so an
 /// abandoned payment or a bid nobody accepts frees its slot without anyone having to remember to.
+/// A retired doctor (role taken away) answers as if there were no such doctor.
 /// </summary>
 public sealed class DoctorGrain(
     [PersistentState("doctor", StorageNames.Store)] IPersistentState<DoctorState> state,
     IBookingStore store,
-    TimeProvider time) : Grain, IDoctorGrain
+    IMarketStore market,
+    IAuditLog audit,
+    TimeProvider time,
+    ILogger<DoctorGrain> log) : Grain, IDoctorGrain, IRemindable
 {
+    private const string RetirementReminder = "doctor-finish-retirement";
     private Guid Id => this.GetPrimaryKey();
+    private bool Retired => state.State.RetiredAt is not null;
 
     public async Task<DoctorProfile> SetProfile(DoctorProfile profile)
     {
@@ -47,11 +64,11 @@ public sealed class DoctorGrain(
         return profile;
     }
 
-    public Task<DoctorProfile?> GetProfile() => Task.FromResult(state.State.Profile);
+    public Task<DoctorProfile?> GetProfile() => Task.FromResult(Retired ? null : state.State.Profile);
 
     public Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to)
     {
-        if (state.State.Profile is not { } p) return Task.FromResult<FreeSlots?>(null);
+        if (Retired || state.State.Profile is not { } p) return Task.FromResult<FreeSlots?>(null);
         var now = time.GetUtcNow();
         if (from < now) from = now;
         if (to > now.AddDays(SlotCalendar.MaxDaysAhead)) to = now.AddDays(SlotCalendar.MaxDaysAhead);
@@ -61,7 +78,7 @@ public sealed class DoctorGrain(
 
     public async Task<HoldResult> Hold(DateTimeOffset start, Guid holdId, Guid patientId, TimeSpan ttl)
     {
-        if (state.State.Profile is not { } p) return new HoldResult(HoldStatus.NoSuchDoctor, null, null);
+        if (Retired || state.State.Profile is not { } p) return new HoldResult(HoldStatus.NoSuchDoctor, null, null);
         var now = time.GetUtcNow();
         start = start.ToUniversalTime();
         if (start <= now) return new HoldResult(HoldStatus.InPast, null, p);
@@ -82,6 +99,13 @@ public sealed class DoctorGrain(
         var now = time.GetUtcNow();
         var hold = state.State.Holds.Values.FirstOrDefault(h => h.HoldId == holdId);
         if (hold is null || hold.ExpiresAt <= now) return false;
+        if (Retired)
+        {
+            // Held before the retirement, paid during it: the booking gives the money back.
+            state.State.Holds.Remove(hold.Slot.Start);
+            await state.WriteStateAsync();
+            return false;
+        }
         // The table refuses an overlap even if this grain were somehow wrong (e.g. two activations in a split brain).
         if (!await store.InsertAppointment(new AppointmentSummary(appointmentId, hold.PatientId, Id, hold.Slot.Start, hold.Slot.End, AppointmentStatus.Booked)))
         {
@@ -108,6 +132,65 @@ public sealed class DoctorGrain(
     {
         var key = state.State.Booked.FirstOrDefault(b => b.Value.AppointmentId == appointmentId).Key;
         if (state.State.Booked.Remove(key)) await state.WriteStateAsync();
+    }
+
+    public async Task Retire(Caller decidedBy)
+    {
+        if (!decidedBy.IsAdmin) throw new AccessDeniedException("Only an admin retires a doctor.");
+        if (state.State.RetiredAt is null)
+        {
+            var now = time.GetUtcNow();
+            // Audited before it is stored, like the role change that causes it.
+            await audit.Record(new AuditEvent(now, decidedBy.UserId, decidedBy.Role, "doctor.retired", Id, state.State.Profile?.Name));
+            // The decision is stored first: from here the doctor is unlisted and unbookable whatever happens next.
+            state.State.RetiredAt = now;
+            state.State.RetirementSettled = false;
+            await state.WriteStateAsync();
+        }
+        if (state.State.RetirementSettled) return;
+        // Durable: if this silo dies part-way, or a step below fails, the reminder carries the rest through.
+        await this.RegisterOrUpdateReminder(RetirementReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        try
+        {
+            await FinishRetirement();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning(e, "Retirement of a doctor not finished; the reminder retries");
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RetirementReminder) return;
+        if (Retired && !state.State.RetirementSettled) await FinishRetirement();
+        else await StopRetirementReminder();
+    }
+
+    /// <summary>Every step is idempotent (a cancelled appointment or a withdrawn bid is left as it is), so it may run again.</summary>
+    private async Task FinishRetirement()
+    {
+        // Appointments and auctions call back into this grain (FreeBooking, Release) while it waits on them.
+        using var reentrancy = RequestContext.AllowCallChainReentrancy();
+        var now = time.GetUtcNow();
+        if (state.State.Profile is { } p) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Remove(Id);
+        foreach (var auctionId in await market.AuctionsWithStandingBidsBy(Id))
+            await GrainFactory.GetGrain<IAuctionGrain>(auctionId).WithdrawRetiredDoctor(Id);
+        foreach (var appointmentId in state.State.Booked.Where(b => b.Key > now).Select(b => b.Value.AppointmentId).ToList())
+            await GrainFactory.GetGrain<IAppointmentGrain>(appointmentId).CancelByPractice("the doctor no longer practises here");
+        // Grants run to an appointment's end plus DoctorAccess.AfterAppointment, so older patients hold none.
+        foreach (var patientId in await store.PatientsOf(Id, now - DoctorAccess.AfterAppointment))
+            await GrainFactory.GetGrain<IPatientGrain>(patientId).RevokeDoctorAccess(Id);
+        state.State.Holds.Clear();
+        state.State.RetirementSettled = true;
+        await state.WriteStateAsync();
+        await StopRetirementReminder();
+    }
+
+    private async Task StopRetirementReminder()
+    {
+        var reminder = await this.GetReminder(RetirementReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
     }
 
     private bool IsFree(Slot slot, DateTimeOffset now) =>

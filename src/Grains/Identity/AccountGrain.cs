@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Audit;
@@ -91,6 +92,9 @@ public sealed class AccountGrain(
         {
             var previous = state.State.Role;
             await audit.Record(new AuditEvent(time.GetUtcNow(), changedBy.UserId, changedBy.Role, "account.role.changed", UserId, $"{previous} -> {role}"));
+            // Retired before the role is stored: if this call fails part-way, the doctor is already out of the
+            // catalog (the safe side), and the admin's retry finds the retirement done or finishes it.
+            if (previous == Roles.Doctor) await GrainFactory.GetGrain<IDoctorGrain>(UserId).Retire(changedBy);
             state.State.Role = role;
             await state.WriteStateAsync();
         }

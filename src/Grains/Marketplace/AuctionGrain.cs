@@ -4,6 +4,7 @@ using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Abstractions.Notifications;
+using HealthActors.Grains.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
@@ -43,6 +44,7 @@ public sealed record StandingBid([property: Id(0)] Bid Bid, [property: Id(1)] Gu
 public sealed class AuctionGrain(
     [PersistentState("auction", StorageNames.Store)] IPersistentState<AuctionState> state,
     IMarketStore store,
+    IAuditLog audit,
     IOptions<MarketplaceOptions> options,
     TimeProvider time,
     ILogger<AuctionGrain> log) : Grain, IAuctionGrain, IRemindable
@@ -86,7 +88,12 @@ public sealed class AuctionGrain(
         return Outcome.Ok(View());
     }
 
-    public async Task<AuctionView?> Get(Caller caller) => Exists && await MayWatch(caller) ? View() : null;
+    public async Task<AuctionView?> Get(Caller caller)
+    {
+        if (!Exists || !await MayWatch(caller)) return null;
+        await AuditAdminRead(caller, "auction.read");
+        return View();
+    }
 
     public async Task<bool> CanWatch(Caller caller) => Exists && await MayWatch(caller);
 
@@ -145,11 +152,7 @@ public sealed class AuctionGrain(
         if (!Exists || !S.Standing.TryGetValue(caller.UserId, out var standing) || standing.Bid.Id != bidId)
             return Outcome.NotFound();
         if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return Outcome.Conflict(MarketReasons.AlreadyDecided, "The auction is over.");
-        S.Standing.Remove(caller.UserId);
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).Release(standing.HoldId);
-        await Publish(AuctionEventTypes.BidWithdrawn, standing.Bid, null, null);
-        await store.UpsertAuction(Summary());
+        await RemoveStanding(standing, null);
         return Outcome.Ok(standing.Bid);
     }
 
@@ -204,8 +207,21 @@ public sealed class AuctionGrain(
         return Outcome.Ok(View());
     }
 
-    public async Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit) =>
-        Exists && await MayWatch(caller) ? await store.Events(Id, afterSeq, limit) : null;
+    public async Task<IReadOnlyList<AuctionEvent>?> Events(Caller caller, long afterSeq, int limit)
+    {
+        if (!Exists || !await MayWatch(caller)) return null;
+        await AuditAdminRead(caller, "auction.events.read");
+        return await store.Events(Id, afterSeq, limit);
+    }
+
+    public async Task WithdrawRetiredDoctor(Guid doctorId)
+    {
+        // A doctor who comes back into practice is looked up afresh.
+        _doctorSpecialty.Remove(doctorId);
+        if (!Exists || S.Status is not (AuctionStatus.Open or AuctionStatus.Closed) || !S.Standing.TryGetValue(doctorId, out var standing)) return;
+        await RemoveStanding(standing, "doctor retired");
+        if (S.Status == AuctionStatus.Open) await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+    }
 
     public Task<long> Watch(IAuctionWatcher watcher)
     {
@@ -284,6 +300,22 @@ public sealed class AuctionGrain(
         // One-way calls: an Api node that is slow or gone costs the auction nothing. Nodes that miss an event
         // see the gap in the sequence numbers and read it back through EventsAfter.
         await Watchers.Notify(w => w.OnAuctionEvent(e));
+    }
+
+    private async Task RemoveStanding(StandingBid standing, string? reason)
+    {
+        S.Standing.Remove(standing.Bid.DoctorId);
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IDoctorGrain>(standing.Bid.DoctorId).Release(standing.HoldId);
+        await Publish(AuctionEventTypes.BidWithdrawn, standing.Bid, null, reason);
+        await store.UpsertAuction(Summary());
+    }
+
+    /// <summary>An admin sees the patient's symptoms: the audit row is written before the data leaves, as for profiles.</summary>
+    private async Task AuditAdminRead(Caller caller, string action)
+    {
+        if (caller.IsAdmin && caller.UserId != S.PatientId)
+            await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, action, S.PatientId, Id.ToString()));
     }
 
     private async Task ReleaseHolds(IReadOnlyList<StandingBid> bids) =>

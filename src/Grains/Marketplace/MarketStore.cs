@@ -13,6 +13,8 @@ public interface IMarketStore
     Task AppendEvent(AuctionEvent e);
     Task<IReadOnlyList<AuctionEvent>> Events(Guid auctionId, long afterSeq, int limit);
     Task<IReadOnlyList<AuctionSummary>> ForPatient(Guid patientId, int page, int pageSize);
+    /// <summary>Undecided auctions (open, or closed within their grace) in which the doctor ever bid; the grain knows whether the bid still stands.</summary>
+    Task<IReadOnlyList<Guid>> AuctionsWithStandingBidsBy(Guid doctorId);
 }
 
 internal static class EventJson
@@ -100,6 +102,19 @@ public sealed class PostgresMarketStore(NpgsqlDataSource db) : IMarketStore
         return list;
     }
 
+    public async Task<IReadOnlyList<Guid>> AuctionsWithStandingBidsBy(Guid doctorId)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT DISTINCT a.id FROM auction_bids b JOIN auctions a ON a.id = b.auction_id
+            WHERE b.doctor_id = $1 AND a.status IN ('open', 'closed')
+            """);
+        cmd.Parameters.AddWithValue(doctorId);
+        var ids = new List<Guid>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) ids.Add(r.GetGuid(0));
+        return ids;
+    }
+
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 }
 
@@ -108,9 +123,19 @@ public sealed class InMemoryMarketStore : IMarketStore
 {
     private readonly ConcurrentDictionary<Guid, AuctionSummary> _auctions = new();
     private readonly ConcurrentDictionary<Guid, List<AuctionEvent>> _events = new();
+    private readonly ConcurrentDictionary<(Guid DoctorId, Guid AuctionId), bool> _bidders = new();
 
     public Task UpsertAuction(AuctionSummary a) { _auctions[a.Id] = a; return Task.CompletedTask; }
-    public Task AppendBid(Guid auctionId, Bid bid) => Task.CompletedTask;
+
+    public Task AppendBid(Guid auctionId, Bid bid)
+    {
+        _bidders[(bid.DoctorId, auctionId)] = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> AuctionsWithStandingBidsBy(Guid doctorId) =>
+        Task.FromResult<IReadOnlyList<Guid>>(_bidders.Keys.Where(k => k.DoctorId == doctorId).Select(k => k.AuctionId)
+            .Where(id => _auctions.TryGetValue(id, out var a) && a.Status is AuctionStatus.Open or AuctionStatus.Closed).ToList());
 
     public Task AppendEvent(AuctionEvent e)
     {

@@ -45,6 +45,11 @@ public sealed class PatientGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task RevokeDoctorAccess(Guid doctorId)
+    {
+        if (state.State.DoctorGrants.Remove(doctorId)) await state.WriteStateAsync();
+    }
+
     public async Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller)
     {
         if (caller.UserId != PatientId) throw new AccessDeniedException("Only the patient edits their profile.");

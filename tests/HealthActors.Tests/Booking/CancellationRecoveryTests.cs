@@ -96,4 +96,42 @@ public sealed class CancellationRecoveryTests(FlakyRefundApiFactory factory) : I
         Assert.Single(inbox["items"]!.AsArray(), n => n!["kind"]!.GetValue<string>() == "appointment.cancelled" && n["subjectId"]!.GetValue<Guid>() == booked.Id);
         Assert.Equal(3, factory.Gateway.RefundAttempts);
     }
+    [Fact]
+    public async Task A_retirement_cut_short_by_a_failed_refund_is_finished_by_the_doctors_reminder_with_one_refund()
+    {
+        var doctor = await _api.CreateDoctorAsync(price: 35m);
+        var patient = await _api.RegisterPatientAsync();
+        var booked = await _api.BookOkAsync(patient, doctor.Id, await _api.FreeSlotAsync(doctor.Id, TimeSpan.FromHours(5), TimeSpan.FromHours(20)));
+        var doctorGrain = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IDoctorGrain>(doctor.Id);
+        var reminders = factory.Services.GetRequiredService<IReminderTable>();
+        async Task<IReadOnlyList<string>> ReminderNames() =>
+            (await reminders.ReadRows(doctorGrain.GetGrainId())).Reminders.Select(r => r.ReminderName).ToList();
+
+        // The refund times out during the demotion: the demotion and the retirement stand, the rest is owed.
+        factory.Gateway.RefundFailures.Enqueue(() => throw new TimeoutException("processor did not answer"));
+        var admin = await _api.AdminAsync();
+        var demote = await _api.SendAsync(HttpMethod.Post, $"/api/admin/users/{doctor.Id}/role", admin, new { role = "patient" });
+        Assert.Equal(HttpStatusCode.OK, demote.StatusCode);
+        await (await _api.Http.GetAsync($"/api/doctors/{doctor.Id}")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(booked.PaymentId));
+        Assert.Contains("doctor-finish-retirement", await ReminderNames());
+
+        // The reminders' next ticks (delivered directly rather than waiting a minute) finish it: the doctor's ends the
+        // retirement, the appointment's (its cancellation was decided before the refund failed) pays in full, once.
+        await doctorGrain.AsReference<IRemindable>().ReceiveReminder("doctor-finish-retirement", default);
+        Assert.DoesNotContain("doctor-finish-retirement", await ReminderNames());
+        var appointment = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAppointmentGrain>(booked.Id);
+        await appointment.AsReference<IRemindable>().ReceiveReminder("appointment-finish-cancel", default);
+        var view = await _api.GetJsonAsync($"/api/appointments/{booked.Id}", patient);
+        Assert.Equal("cancelled", view["status"]!.GetValue<string>());
+        Assert.Equal(35m, view["refundedAmount"]!.GetValue<decimal>());
+        var inbox = await _api.GetJsonAsync("/api/notifications", patient);
+        Assert.Single(inbox["items"]!.AsArray(), n => n!["kind"]!.GetValue<string>() == "appointment.cancelled" && n["subjectId"]!.GetValue<Guid>() == booked.Id);
+
+        // A stray tick and another retirement pay nothing more.
+        await doctorGrain.AsReference<IRemindable>().ReceiveReminder("doctor-finish-retirement", default);
+        await appointment.AsReference<IRemindable>().ReceiveReminder("appointment-finish-cancel", default);
+        await doctorGrain.Retire(new HealthActors.Grains.Abstractions.Identity.Caller(admin.Id, "admin"));
+        Assert.Equal(["captured", "refunded"], await BookingDb.LedgerEventsAsync(booked.PaymentId));
+    }
 }
