@@ -18,8 +18,8 @@ public static class AuthenticationSetup
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
-                // WWW-Authenticate says only invalid_token: why a token failed (expired, bad signature, ended
-                // session) helps someone probing tokens more than it helps a client, which refreshes either way.
+                // WWW-Authenticate says only invalid_token (set in OnChallenge): why a token failed (expired, bad
+                // signature, ended session) helps someone probing tokens more than a client, which refreshes either way.
                 o.IncludeErrorDetails = false;
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
@@ -45,6 +45,13 @@ public static class AuthenticationSetup
                         var token = ctx.Request.Query["access_token"];
                         if (!string.IsNullOrEmpty(token) && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs"))
                             ctx.Token = token;
+                        return Task.CompletedTask;
+                    },
+                    // Without error details the handler would send a bare "Bearer"; a client still needs to know that
+                    // the token it sent (not the absence of one) was refused.
+                    OnChallenge = ctx =>
+                    {
+                        if (ctx.AuthenticateFailure is not null) ctx.Error = "invalid_token";
                         return Task.CompletedTask;
                     },
                     // A valid signature is not enough: the session must not have ended (logout, refresh-token reuse)
