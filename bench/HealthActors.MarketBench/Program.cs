@@ -80,7 +80,7 @@ public static class Program
             var email = $"bench.doctor.{Guid.NewGuid():N}@bench.example.org";
             await Send(http, HttpMethod.Post, "/api/admin/doctors", admin, new
             {
-                email, password = "doctor-passphrase-1", name = $"Dr Bench {i}", specialtyId = specialty, licenseNumber = $"LIC-{i:0000}",
+                email, password = "doctor-lantern-passphrase-1", name = $"Dr Bench {i}", specialtyId = specialty, licenseNumber = $"LIC-{i:0000}",
                 yearsOfExperience = 5, price = new { amount = 50, currency = "USD" }, languages = new[] { "en" },
                 availability = new { timeZone = "UTC", days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }, startTime = "00:00", endTime = "23:30", slotMinutes = 30 },
             }, HttpStatusCode.Created, c);
