@@ -87,7 +87,16 @@ public sealed class HubSessionFilter(HubSessions sessions) : IHubFilter
         var session = context.Context.User?.ToSession() ?? throw new HubException("The token carries no session.");
         if (!sessions.TryOpen(session, context.Context))
             throw new HubException("Too many open connections for this user; close one and try again.");
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnected for a connection whose OnConnected failed: free its place here.
+            sessions.Close(session.UserId, context.Context.ConnectionId);
+            throw;
+        }
     }
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)

@@ -94,4 +94,21 @@ public sealed class TextHygieneApiTests(ChatApiFactory factory) : IClassFixture<
         var history = JsonNode.Parse(await (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/conversations/{id}/messages", user.Tokens.AccessToken))).Content.ReadAsStringAsync())!.AsArray();
         Assert.Equal("I have chest pain", history[0]!["content"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_specialty_name_with_a_zero_width_space_is_the_same_specialty()
+    {
+        var admin = await _http.LoginAdminAsync();
+        var name = "Hygiene" + Guid.NewGuid().ToString("N")[..8];
+        var first = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/admin/specialties", admin.Tokens.AccessToken,
+            new { name = name.Insert(4, "\u200b"), description = "Invisible\u00a0test" }));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var again = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/admin/specialties", admin.Tokens.AccessToken,
+            new { name, description = "Plain" }));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        var listed = JsonNode.Parse(await _http.GetStringAsync("/api/specialties"))!.AsArray().Single(s => s!["name"]!.GetValue<string>().StartsWith("Hygi", StringComparison.Ordinal) && s["name"]!.GetValue<string>().EndsWith(name[^8..], StringComparison.Ordinal))!;
+        Assert.Equal(name, listed["name"]!.GetValue<string>());
+        Assert.Equal("Invisible test", listed["description"]!.GetValue<string>());
+    }
 }
