@@ -71,7 +71,7 @@ public static class Program
         var doctors = new string[o.Bidders];
         await Parallel.ForEachAsync(Enumerable.Range(0, o.Bidders), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, c) =>
         {
-            const string password = "doctor-passphrase-1";
+            const string password = "doctor-lantern-passphrase-1";
             var profile = ApiDriver.EveryDayDoctor(specialty, password, $"bench.doctor.{Guid.NewGuid():N}@bench.example.org", price: 50, currency: "USD") with
             {
                 Name = $"Dr Bench {i}", LicenseNumber = $"LIC-{i:0000}", YearsOfExperience = 5, Languages = ["en"],

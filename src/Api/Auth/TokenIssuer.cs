@@ -66,4 +66,14 @@ public static class CallerExtensions
         var role = user.FindFirstValue(ClaimNames.Role) ?? Roles.Patient;
         return new Caller(Guid.Parse(sub), role);
     }
+
+    /// <summary>The user, session and role a validated token names; null when any of them is missing.</summary>
+    public static TokenSession? ToSession(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId)
+        && Guid.TryParse(user.FindFirstValue(JwtRegisteredClaimNames.Sid), out var session)
+        && user.FindFirstValue(ClaimNames.Role) is { } role
+            ? new TokenSession(userId, session, role)
+            : null;
 }
+
+public sealed record TokenSession(Guid UserId, Guid SessionId, string Role);

@@ -10,7 +10,7 @@ public sealed record RoleChangeRequest(string? Role);
 
 public static class AccountEndpoints
 {
-    public const string AdminPolicy = "admin";
+    public const string AdminPolicy = Setup.Policies.Admin;
 
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {

@@ -12,8 +12,8 @@ public sealed record BookingRequest(Guid? DoctorId, DateTimeOffset? Start, strin
 
 public static class BookingEndpoints
 {
-    public const string PatientPolicy = "patient";
-    public const string DoctorPolicy = "doctor";
+    public const string PatientPolicy = Setup.Policies.Patient;
+    public const string DoctorPolicy = Setup.Policies.Doctor;
 
     public static void MapBookingEndpoints(this IEndpointRouteBuilder app)
     {

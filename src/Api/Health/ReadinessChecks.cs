@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.Json;
+using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -84,6 +86,13 @@ public sealed class ClusterReadiness(IClusterClient client) : IHealthCheck
     }
 }
 
+/// <summary>
+/// Writes a health report. Anyone may learn whether the node is ready; which dependency failed, and why, is a
+/// map of the deployment, so it goes only to an admin's token or to a caller on this machine (a probe or an
+/// operator on the host). A request that came through a proxy on this machine carries forwarding headers and
+/// is not local; a request with no remote address at all (a Unix socket, the in-process test server) is not
+/// counted as local either, so tests and sockets must show an admin token to see the details.
+/// </summary>
 public static class HealthResponse
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -91,12 +100,23 @@ public static class HealthResponse
     public static Task Write(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
-        var body = new
-        {
-            status = report.Status.ToString(),
-            failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToArray(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        };
+        object body = MayReadDetails(http)
+            ? new
+            {
+                status = report.Status.ToString(),
+                failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToArray(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+            }
+            : new { status = report.Status.ToString() };
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, Json));
+    }
+
+    public static bool MayReadDetails(HttpContext http)
+    {
+        if (http.User.IsInRole(Roles.Admin)) return true;
+        var remote = http.Connection.RemoteIpAddress;
+        return remote is not null && IPAddress.IsLoopback(remote)
+            && !http.Request.Headers.ContainsKey("X-Forwarded-For")
+            && !http.Request.Headers.ContainsKey("Forwarded");
     }
 }

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using HealthActors.Grains.Chat;
+using HealthActors.Grains.Abstractions.Chat;
 
 namespace HealthActors.Api.Limits;
 

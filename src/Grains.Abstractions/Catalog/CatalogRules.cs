@@ -70,13 +70,13 @@ public static partial class CatalogRules
     public static DoctorProfile ToProfile(NewDoctor d, Guid doctorId) => new()
     {
         DoctorId = doctorId,
-        Name = d.Name!.Trim(),
+        Name = TextNormalization.Normalize(d.Name!).Trim(),
         SpecialtyId = d.SpecialtyId!.Value,
         LicenseNumber = d.LicenseNumber!,
         YearsOfExperience = d.YearsOfExperience!.Value,
         Price = d.Price!,
         Languages = d.Languages!.Select(l => l.ToLowerInvariant()).Distinct().ToArray(),
-        Bio = string.IsNullOrWhiteSpace(d.Bio) ? null : d.Bio.Trim(),
+        Bio = TextNormalization.Normalize(d.Bio)?.Trim() is { Length: > 0 } bio ? bio : null,
         PhotoUrl = d.PhotoUrl,
         Availability = d.Availability!,
     };

@@ -11,6 +11,8 @@ public static class ChatRules
     public static ValidationErrors ValidateMessage(string? text)
     {
         var e = new ValidationErrors();
+        // A message made only of zero-width characters is empty once normalized, which is what is stored.
+        text = TextNormalization.Normalize(text);
         if (text is null) e.Add("text", "is required");
         else if (string.IsNullOrWhiteSpace(text)) e.Add("text", "must not be empty or only whitespace");
         else if (text.Length > MaxMessageLength) e.Add("text", $"must be at most {MaxMessageLength} characters");

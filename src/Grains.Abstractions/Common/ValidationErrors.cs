@@ -21,7 +21,10 @@ public sealed class ValidationErrors
         if (!IsValid) throw new DomainValidationException(ToDictionary());
     }
 
-    /// <summary>Checks a free-text field: required or not, length and no control characters.</summary>
+    /// <summary>
+    /// Checks a free-text field (required or not, length, no control characters) after
+    /// <see cref="TextNormalization.Normalize"/> and trimming, and returns that normalized value: the one to store.
+    /// </summary>
     public string? Text(string field, string? value, int maxLength, bool required = false, bool multiline = false)
     {
         if (value is null)
@@ -29,7 +32,7 @@ public sealed class ValidationErrors
             if (required) Add(field, "is required");
             return null;
         }
-        var trimmed = value.Trim();
+        var trimmed = TextNormalization.Normalize(value).Trim();
         if (trimmed.Length == 0)
         {
             if (required) Add(field, "must not be empty");
@@ -39,6 +42,22 @@ public sealed class ValidationErrors
         if (HasControlCharacters(trimmed, multiline)) Add(field, "must not contain control characters");
         return trimmed;
     }
+
+    /// <summary>
+    /// A person's name: like <see cref="Text"/>, but invisible and formatting characters (zero-width, bidi
+    /// controls, soft hyphen) are refused rather than removed, so a name shows exactly what was typed.
+    /// </summary>
+    public string? Name(string field, string? value, int maxLength, bool required = true)
+    {
+        if (value is not null && TextNormalization.HasFormatOrControlCharacters(value))
+        {
+            Add(field, InvisibleCharacters);
+            return null;
+        }
+        return Text(field, value, maxLength, required);
+    }
+
+    public const string InvisibleCharacters = "must not contain invisible, formatting or control characters";
 
     public static bool HasControlCharacters(string value, bool allowNewlines = false)
     {

@@ -25,8 +25,8 @@ public static partial class PatientProfileRules
         var e = new ValidationErrors();
         if (p is null) { e.Add("body", "is required"); return e; }
 
-        e.Text("firstName", p.FirstName, 100, required: true);
-        e.Text("lastName", p.LastName, 100, required: true);
+        e.Name("firstName", p.FirstName, 100);
+        e.Name("lastName", p.LastName, 100);
 
         if (p.BirthDate is { } bd)
         {
@@ -60,7 +60,7 @@ public static partial class PatientProfileRules
 
         if (p.EmergencyContact is { } ec)
         {
-            e.Text("emergencyContact.name", ec.Name, 100, required: true);
+            e.Name("emergencyContact.name", ec.Name, 100);
             if (ec.Phone is null) e.Add("emergencyContact.phone", "is required");
             else if (!E164().IsMatch(ec.Phone)) e.Add("emergencyContact.phone", "must be in E.164 format, e.g. +5491155550123");
             e.Text("emergencyContact.relationship", ec.Relationship, 50);
@@ -73,27 +73,29 @@ public static partial class PatientProfileRules
         return e;
     }
 
-    /// <summary>Trims text and drops empty optional strings so that what is stored is canonical.</summary>
+    /// <summary>Normalizes and trims text and drops empty optional strings so that what is stored is canonical.</summary>
     public static PatientProfile Normalize(PatientProfile p) => p with
     {
-        FirstName = p.FirstName?.Trim(),
-        LastName = p.LastName?.Trim(),
+        FirstName = Clean(p.FirstName),
+        LastName = Clean(p.LastName),
         NationalId = p.NationalId?.Trim(),
-        Allergies = p.Allergies?.Select(a => a.Trim()).ToArray(),
-        Conditions = p.Conditions?.Select(a => a.Trim()).ToArray(),
-        DietaryPreferences = p.DietaryPreferences?.Select(a => a.Trim()).ToArray(),
+        Allergies = p.Allergies?.Select(a => Clean(a)!).ToArray(),
+        Conditions = p.Conditions?.Select(a => Clean(a)!).ToArray(),
+        DietaryPreferences = p.DietaryPreferences?.Select(a => Clean(a)!).ToArray(),
         Medications = p.Medications?.Select(m => m with
         {
-            Name = m.Name?.Trim(),
+            Name = Clean(m.Name),
             Dose = NullIfBlank(m.Dose),
             Frequency = NullIfBlank(m.Frequency),
         }).ToArray(),
         EmergencyContact = p.EmergencyContact is { } ec
-            ? ec with { Name = ec.Name?.Trim(), Relationship = NullIfBlank(ec.Relationship) }
+            ? ec with { Name = Clean(ec.Name), Relationship = NullIfBlank(ec.Relationship) }
             : null,
     };
 
-    private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+    private static string? Clean(string? s) => TextNormalization.Normalize(s)?.Trim();
+
+    private static string? NullIfBlank(string? s) => Clean(s) is { Length: > 0 } clean ? clean : null;
 
     private static void TextList(ValidationErrors e, string field, string[]? items)
     {

@@ -1,4 +1,5 @@
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 
 namespace HealthActors.Grains.Catalog;
 
@@ -15,7 +16,7 @@ public sealed class SpecialtyRegistryGrain(
     public async Task<Specialty?> Create(string name, string description)
     {
         if (Find(name) is not null) return null;
-        var specialty = new Specialty(Guid.NewGuid(), name.Trim(), description.Trim());
+        var specialty = new Specialty(Guid.NewGuid(), Clean(name), Clean(description));
         state.State.Specialties.Add(specialty);
         await state.WriteStateAsync();
         return specialty;
@@ -29,7 +30,10 @@ public sealed class SpecialtyRegistryGrain(
     public Task<Specialty?> FindByName(string name) => Task.FromResult(Find(name));
 
     private Specialty? Find(string name) =>
-        state.State.Specialties.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+        state.State.Specialties.FirstOrDefault(s => string.Equals(s.Name, Clean(name), StringComparison.OrdinalIgnoreCase));
+
+    // "Cardio\u200blogy" is the same specialty as "Cardiology", never a second one.
+    private static string Clean(string text) => TextNormalization.Normalize(text).Trim();
 }
 
 [GenerateSerializer, Alias("ha.catalog.DirectoryState")]

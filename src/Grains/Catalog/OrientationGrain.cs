@@ -1,4 +1,6 @@
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Chat;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +27,8 @@ public sealed class OrientationGrain(
     public async Task<OrientationResult> Orient(string symptoms, int? age, string? sex)
     {
         new OrientationRequest(symptoms, age, sex).Validate().ThrowIfInvalid();
+        // Rules, model and the stored result all see the normalized text (see TextNormalization).
+        symptoms = TextNormalization.Normalize(symptoms).Trim();
         var registry = await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).List();
         Guid? IdOf(string name) => registry.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))?.Id;
 
@@ -56,7 +60,7 @@ public sealed class OrientationGrain(
             }
         }
         var alternatives = scored.Where(s => s.Specialty != top).Take(3).Select(s => new SpecialtyScore(s.Specialty, IdOf(s.Specialty), s.Confidence)).ToList();
-        var result = new OrientationResult(Guid.NewGuid(), top, IdOf(top), confidence, alternatives, flags, flags.Count > 0, source, symptoms.Trim(), time.GetUtcNow());
+        var result = new OrientationResult(Guid.NewGuid(), top, IdOf(top), confidence, alternatives, flags, flags.Count > 0, source, symptoms, time.GetUtcNow());
 
         state.State.Recent.Insert(0, result);
         if (state.State.Recent.Count > Keep) state.State.Recent.RemoveRange(Keep, state.State.Recent.Count - Keep);

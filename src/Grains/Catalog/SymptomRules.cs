@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using HealthActors.Grains.Chat;
+using HealthActors.Grains.Abstractions.Chat;
 
 namespace HealthActors.Grains.Catalog;
 

@@ -1,7 +1,7 @@
-using HealthActors.Grains.Abstractions.Common;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
 using Microsoft.Extensions.Logging;
@@ -64,7 +64,7 @@ public sealed class ConversationGrain(
         var now = time.GetUtcNow();
         state.State.OwnerId = owner.UserId;
         state.State.OwnerRole = owner.Role;
-        state.State.Title = string.IsNullOrWhiteSpace(title) ? "Conversation " + now.ToString("yyyy-MM-dd HH:mm 'UTC'") : title.Trim();
+        state.State.Title = string.IsNullOrWhiteSpace(title) ? "Conversation " + now.ToString("yyyy-MM-dd HH:mm 'UTC'") : TextNormalization.Normalize(title).Trim();
         state.State.CreatedAt = now;
         _updatedAt = now;
         // The archive row first: a conversation the grain knows must always be listable.
@@ -76,6 +76,8 @@ public sealed class ConversationGrain(
     public async IAsyncEnumerable<ChatChunk> Send(Caller caller, string text)
     {
         EnsureOwner(caller);
+        // What is stored, shown back and matched against red flags is the normalized text (see TextNormalization).
+        text = TextNormalization.Normalize(text);
         ChatRules.ValidateMessage(text).ThrowIfInvalid();
 
         // The turn runs to the end even if the caller stops listening, so an answer is always stored.

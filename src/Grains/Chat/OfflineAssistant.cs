@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HealthActors.Grains.Abstractions.Chat;
 
 namespace HealthActors.Grains.Chat;
 

@@ -42,7 +42,7 @@ public sealed class AccountGrain(
         errors.ThrowIfInvalid();
 
         state.State.Email = normalized;
-        state.State.Name = name.Trim();
+        state.State.Name = TextNormalization.Normalize(name).Trim();
         state.State.Role = role;
         state.State.PasswordHash = hasher.HashPassword(AccountUser.Instance, password);
         state.State.CreatedAt = time.GetUtcNow();

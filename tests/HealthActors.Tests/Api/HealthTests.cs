@@ -24,7 +24,9 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Ready_is_200_with_postgres_redis_and_cluster_healthy()
     {
-        var r = await _http.GetAsync("/health/ready");
+        // Which check failed, and why, is for admins (HttpHardeningTests covers the anonymous answer).
+        var admin = await _http.LoginAdminAsync();
+        var r = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, "/health/ready", admin.Tokens.AccessToken));
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(r.StatusCode == HttpStatusCode.OK, text);
         Assert.Equal("application/json", r.Content.Headers.ContentType?.MediaType);
@@ -101,7 +103,8 @@ public sealed class HealthWhenPostgresIsDownTests(PostgresDownApiFactory factory
     [Fact]
     public async Task Ready_is_503_and_names_postgres_while_live_stays_200()
     {
-        var r = await _http.GetAsync("/health/ready");
+        var admin = await _http.LoginAdminAsync();
+        var r = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, "/health/ready", admin.Tokens.AccessToken));
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(r.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)r.StatusCode} {text}");
         var body = JsonNode.Parse(text)!;

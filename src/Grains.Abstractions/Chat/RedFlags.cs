@@ -1,14 +1,17 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using HealthActors.Grains.Abstractions.Common;
 
-namespace HealthActors.Grains.Chat;
+namespace HealthActors.Grains.Abstractions.Chat;
 
 public sealed record RedFlagMatch(string Kind, string Language);
 
 /// <summary>
-/// Emergency phrases in English and Spanish, matched on lower-cased text with accents removed, before any
-/// model is called. Deliberately broad: a false alarm costs a paragraph, a miss can cost a life.
+/// Emergency phrases in English and Spanish, matched on normalized, lower-cased text with accents removed,
+/// before any model is called. Deliberately broad: a false alarm costs a paragraph, a miss can cost a life.
+/// Plain rules with no Orleans in them, so the Api's model-call budget can exempt emergencies without
+/// reaching into the grains.
 /// </summary>
 public static partial class RedFlags
 {
@@ -48,13 +51,23 @@ public static partial class RedFlags
         return Rules.Where(r => r.Pattern.IsMatch(folded)).Select(r => r.Kind).Distinct().ToList();
     }
 
-    /// <summary>Lower case, accents stripped, curly apostrophes straightened: "Tomé" -> "tome", "can’t" -> "can't".</summary>
+    /// <summary>
+    /// <see cref="TextNormalization.Normalize"/>d, lower case, accents stripped, curly apostrophes straightened and
+    /// every run of white space one space: "Tomé" -> "tome", "can’t" -> "can't", "chest\u00a0\n pain" -> "chest pain".
+    /// </summary>
     public static string Fold(string text)
     {
-        var normalized = text.ToLowerInvariant().Replace('\u2019', '\'').Normalize(NormalizationForm.FormD);
+        var normalized = TextNormalization.Normalize(text).ToLowerInvariant().Replace('\u2019', '\'').Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(normalized.Length);
+        var space = false;
         foreach (var c in normalized)
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark) sb.Append(c);
+        {
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
+            if (space && sb.Length > 0) sb.Append(' ');
+            space = false;
+            sb.Append(c);
+        }
         return sb.ToString();
     }
 

@@ -1,0 +1,75 @@
+using HealthActors.Api.Auth;
+using HealthActors.Grains.Abstractions.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HealthActors.Api.Setup;
+
+public static class AuthenticationSetup
+{
+    /// <summary>JWT bearer tokens that are valid only while their session lasts and their role is still the account's.</summary>
+    public static IServiceCollection AddHealthActorsAuthentication(this IServiceCollection services, JwtSettings jwt)
+    {
+        services.AddSingleton(jwt);
+        services.AddSingleton<TokenIssuer>();
+        services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                // WWW-Authenticate says only invalid_token (set in OnChallenge): why a token failed (expired, bad
+                // signature, ended session) helps someone probing tokens more than a client, which refreshes either way.
+                o.IncludeErrorDetails = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Issuer,
+                    ValidAudience = jwt.Audience,
+                    IssuerSigningKey = jwt.SigningKey,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ValidateIssuerSigningKey = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+                    NameClaimType = ClaimNames.Name,
+                    RoleClaimType = ClaimNames.Role,
+                };
+                o.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on WebSockets: SignalR clients send the token in the query string.
+                    OnMessageReceived = ctx =>
+                    {
+                        var token = ctx.Request.Query["access_token"];
+                        if (!string.IsNullOrEmpty(token) && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs"))
+                            ctx.Token = token;
+                        return Task.CompletedTask;
+                    },
+                    // Without error details the handler would send a bare "Bearer"; a client still needs to know that
+                    // the token it sent (not the absence of one) was refused.
+                    OnChallenge = ctx =>
+                    {
+                        if (ctx.AuthenticateFailure is not null) ctx.Error = "invalid_token";
+                        return Task.CompletedTask;
+                    },
+                    // A valid signature is not enough: the session must not have ended (logout, refresh-token reuse)
+                    // and the role in the token must still be the account's. One call to the user's account grain,
+                    // which is in memory while the user is active.
+                    OnTokenValidated = async ctx =>
+                    {
+                        if (ctx.Principal!.ToSession() is not { } session)
+                        {
+                            ctx.Fail("The token carries no session.");
+                            return;
+                        }
+                        var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
+                        if (!await grains.GetGrain<IAccountGrain>(session.UserId).IsSessionValid(session.SessionId, session.Role))
+                            ctx.Fail("The session has ended or the role has changed; refresh or sign in again.");
+                    },
+                };
+            });
+        return services;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using HealthActors.Api.Hubs;
+using Microsoft.AspNetCore.SignalR;
+
+namespace HealthActors.Api.Setup;
+
+public static class LiveSetup
+{
+    /// <summary>SignalR, the relays that forward grain events to the connections held here, and the per-user connection rules.</summary>
+    public static IServiceCollection AddHealthActorsLive(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<LiveOptions>().Bind(config.GetSection(LiveOptions.Section));
+        services.AddSingleton<NotificationRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationRelay>());
+        services.AddSingleton<AuctionRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuctionRelay>());
+
+        services.AddOptions<HubConnectionOptions>().Bind(config.GetSection(HubConnectionOptions.Section));
+        services.AddSingleton<HubSessions>();
+        services.AddSingleton<HubSessionFilter>();
+        services.AddHostedService<HubSessionSweep>();
+
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = 32 * 1024;
+                o.AddFilter<HubSessionFilter>();
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        return services;
+    }
+
+    public static WebApplication MapHealthActorsHubs(this WebApplication app)
+    {
+        app.MapHub<ChatHub>("/hubs/chat");
+        app.MapHub<MarketplaceHub>("/hubs/marketplace");
+        app.MapHub<NotificationHub>("/hubs/notifications");
+        return app;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace HealthActors.Tests.Api;
+
+/// <summary>A small per-user cap and a fast session sweep, so the tests see both within seconds.</summary>
+public sealed class HubLimitsApiFactory : ChatApiFactory
+{
+    public const int Cap = 3;
+
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
+    {
+        ["Hubs:MaxConnectionsPerUser"] = Cap.ToString(),
+        ["Hubs:SessionCheckSeconds"] = "0.5",
+    };
+
+    /// <summary>
+    /// Opens a real SignalR client on a hub and reports when the server closes it. The server may refuse a
+    /// connection right after the handshake, so the close is watched from before the start.
+    /// </summary>
+    public async Task<WatchedConnection> OpenAsync(string hub, string accessToken)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(Server.BaseAddress, hub), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) =>
+                    await Server.CreateWebSocketClient().ConnectAsync(new Uri(context.Uri + "?access_token=" + Uri.EscapeDataString(accessToken)), ct);
+            })
+            .Build();
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
+        try
+        {
+            await connection.StartAsync();
+        }
+        catch (Exception e)
+        {
+            closed.TrySetResult(e);
+        }
+        return new WatchedConnection(connection, closed.Task);
+    }
+}
+
+public sealed record WatchedConnection(HubConnection Hub, Task<Exception?> Closed) : IAsyncDisposable
+{
+    public async Task<bool> ClosesWithin(TimeSpan timeout) => await Task.WhenAny(Closed, Task.Delay(timeout)) == Closed;
+
+    public ValueTask DisposeAsync() => Hub.DisposeAsync();
+}
+
+public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture<HubLimitsApiFactory>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private readonly HttpClient _http = factory.CreateClient();
+
+    private static async Task AssertOpen(WatchedConnection c)
+    {
+        Assert.False(c.Closed.IsCompleted, $"the connection was closed: {(c.Closed.IsCompleted ? c.Closed.Result?.Message : "")}");
+        // A call round-trips only on a connection the server still holds.
+        await c.Hub.InvokeAsync<Guid>("StartConversation", "still here");
+    }
+
+    [Fact]
+    public async Task A_user_holds_at_most_the_cap_across_all_hubs_and_a_closed_one_frees_a_place()
+    {
+        var user = await _http.RegisterAsync();
+        var held = new List<WatchedConnection>
+        {
+            await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken),
+            await factory.OpenAsync("/hubs/notifications", user.Tokens.AccessToken),
+            await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken),
+        };
+        Assert.Equal(HubLimitsApiFactory.Cap, held.Count);
+        foreach (var c in held) Assert.False(await c.ClosesWithin(TimeSpan.FromMilliseconds(200)));
+
+        await using (var extra = await factory.OpenAsync("/hubs/marketplace", user.Tokens.AccessToken))
+        {
+            Assert.True(await extra.ClosesWithin(Bound), "the connection over the cap must be refused");
+            Assert.Contains("Too many open connections", (await extra.Closed)?.Message);
+        }
+
+        // Another user is not affected by this user's connections.
+        var other = await _http.RegisterAsync();
+        await using (var theirs = await factory.OpenAsync("/hubs/chat", other.Tokens.AccessToken))
+            await AssertOpen(theirs);
+
+        await held[0].Hub.StopAsync();
+        await held[0].DisposeAsync();
+        var replacement = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
+        await AssertOpen(replacement);
+        foreach (var c in held.Skip(1).Append(replacement)) await c.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Logout_closes_the_sessions_open_connections_but_not_another_sessions()
+    {
+        var user = await _http.RegisterAsync();
+        var otherSession = await _http.LoginAsync(user.Email, user.Password);
+        await using var ending = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
+        await using var staying = await factory.OpenAsync("/hubs/notifications", otherSession.AccessToken);
+        await AssertOpen(ending);
+
+        var logout = await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = user.Tokens.RefreshToken });
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+
+        Assert.True(await ending.ClosesWithin(Bound), "the logged-out session's connection must be closed");
+        Assert.False(staying.Closed.IsCompleted, "a connection of another session must stay open");
+    }
+
+    [Fact]
+    public async Task Refresh_token_replay_closes_the_familys_connections()
+    {
+        var user = await _http.RegisterAsync();
+        await using var hub = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
+        await AssertOpen(hub);
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken })).StatusCode);
+        // Replaying the used token revokes the whole family, as a stolen token would.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken })).StatusCode);
+
+        Assert.True(await hub.ClosesWithin(Bound), "the replayed family's connection must be closed");
+    }
+
+    [Fact]
+    public async Task A_role_change_closes_connections_opened_with_the_old_role()
+    {
+        var user = await _http.RegisterAsync();
+        await using var hub = await factory.OpenAsync("/hubs/marketplace", user.Tokens.AccessToken);
+        Assert.False(await hub.ClosesWithin(TimeSpan.FromMilliseconds(200)));
+
+        var admin = await _http.LoginAdminAsync();
+        var promote = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, $"/api/admin/users/{user.Id}/role", admin.Tokens.AccessToken, new { role = "doctor" }));
+        Assert.Equal(HttpStatusCode.OK, promote.StatusCode);
+
+        Assert.True(await hub.ClosesWithin(Bound), "a connection carrying the old role must be closed");
+    }
+}
