@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Booking;
 
 namespace HealthActors.Grains.Catalog;
@@ -35,8 +36,12 @@ public sealed class DoctorGrain(
 {
     private Guid Id => this.GetPrimaryKey();
 
-    public async Task<DoctorProfile> SetProfile(DoctorProfile profile)
+    public async Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile)
     {
+        var errors = CatalogRules.ValidateProfile(profile);
+        if (errors.IsValid && await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).Get(profile.SpecialtyId) is null)
+            errors.Add("specialtyId", "no such specialty");
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         var previous = state.State.Profile;
         profile = profile with { DoctorId = Id };
         state.State.Profile = profile;
@@ -44,7 +49,7 @@ public sealed class DoctorGrain(
         if (previous is not null && previous.SpecialtyId != profile.SpecialtyId)
             await GrainFactory.GetGrain<IDirectoryGrain>(previous.SpecialtyId).Remove(Id);
         await GrainFactory.GetGrain<IDirectoryGrain>(profile.SpecialtyId).Upsert(profile);
-        return profile;
+        return Outcome.Ok(profile);
     }
 
     public Task<DoctorProfile?> GetProfile() => Task.FromResult(state.State.Profile);

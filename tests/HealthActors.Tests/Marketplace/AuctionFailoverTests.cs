@@ -134,11 +134,12 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
         for (var i = 0; i < 2; i++)
         {
             var id = Guid.NewGuid();
-            await grains.GetGrain<IDoctorGrain>(id).SetProfile(new DoctorProfile
+            var set = await grains.GetGrain<IDoctorGrain>(id).SetProfile(new DoctorProfile
             {
-                Name = $"Dr Failover {i}", SpecialtyId = specialty.Id, LicenseNumber = "LIC-" + i, Price = new Money(50, "USD"),
+                Name = $"Dr Failover {i}", SpecialtyId = specialty.Id, LicenseNumber = "LIC-" + i, Price = new Money(50, "USD"), Languages = ["en"],
                 Availability = availability, Rating = 4,
             });
+            Assert.True(set.IsOk, set.Failure?.Detail);
             doctors.Add(new Caller(id, Roles.Doctor));
         }
 
