@@ -46,6 +46,9 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         var completed = await RulesClusterFixture.Clock.At(soon.Start.AddMinutes(1), () => soonGrain.Complete(doctor));
         Assert.True(completed.IsOk, completed.Failure?.Detail);
         Assert.Equal(AppointmentStatus.Completed, completed.Value!.Status);
+        // And from there nothing moves it back.
+        AssertConflict(await soonGrain.Cancel(patient));
+        AssertConflict(await soonGrain.Complete(doctor));
 
         // Five minutes in, the patient may just be late; twenty-five minutes in (past the 15-minute grace) it is a no-show.
         var late = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddMinutes(31)));

@@ -151,6 +151,8 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
     [InlineData("window.to", "itch", 80, "USD", 3, 1, 60)]
     [InlineData("closesAt", "itch", 80, "USD", 1, 3, 2)]
     [InlineData("closesAt", "itch", 80, "USD", 1, 3, 60 * 24 * 8)]
+    [InlineData("window.from", "itch", 80, "USD", -2, 3, 60)]
+    [InlineData("window.to", "itch", 80, "USD", 1, 2, 60 * 3)]
     public async Task Bad_auction_requests_name_the_field(string field, string? symptoms, decimal maxPrice, string currency, int fromHours, int toHours, int closesInMinutes)
     {
         var patient = await _http.RegisterAsync();
@@ -161,5 +163,20 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
             closesAt = DateTimeOffset.UtcNow.AddMinutes(closesInMinutes),
         }));
         await r.ValidationProblemAsync(field);
+    }
+
+    [Theory]
+    [InlineData("JPY", "0.5")]
+    [InlineData("USD", "10.005")]
+    public async Task A_max_price_finer_than_its_currency_is_400_naming_it(string currency, string maxPrice)
+    {
+        var patient = await _http.RegisterAsync();
+        var r = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, new
+        {
+            symptoms = "itch", maxPrice = decimal.Parse(maxPrice, System.Globalization.CultureInfo.InvariantCulture), currency,
+            window = new { from = DateTimeOffset.UtcNow.AddHours(2), to = DateTimeOffset.UtcNow.AddHours(5) },
+            closesAt = DateTimeOffset.UtcNow.AddHours(1),
+        }));
+        await r.ValidationProblemAsync("maxPrice");
     }
 }
