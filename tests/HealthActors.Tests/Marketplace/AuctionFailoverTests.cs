@@ -257,6 +257,8 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
             start.Environment["ConnectionStrings__Redis"] = TestEnvironment.Redis;
             start.Environment["Orleans__ClusterId"] = clusterId;
             start.Environment["Orleans__ServiceId"] = serviceId;
+            // The auction grain enforces the minimum open time itself; this test's auctions close within minutes.
+            start.Environment["Marketplace__MinOpenSeconds"] = "2";
             start.Environment["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["Orleans__GatewayPort"] = TestEnvironment.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
             var logPath = Path.Combine(Path.GetTempPath(), $"{clusterId}-silo{index}.log");
