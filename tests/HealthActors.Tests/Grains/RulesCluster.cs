@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace HealthActors.Tests.Grains;
@@ -48,6 +49,13 @@ public sealed class RulesClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.AddHealthActorsStorage(config, ClusterSettings.From(config));
             silo.Services.AddSingleton<TimeProvider>(Clock);
+            // The activation collector ticks once a quantum and cannot take a clock that goes back after a tick saw
+            // it ahead; with hour-long quanta no tick falls inside the milliseconds the clock is moved.
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.CollectionQuantum = TimeSpan.FromHours(1);
+                o.CollectionAge = TimeSpan.FromHours(2);
+            });
         }
     }
 
