@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using HealthActors.Grains.Abstractions.Marketplace;
 
 namespace HealthActors.Tests.Marketplace;
 
@@ -163,6 +164,23 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
             closesAt = DateTimeOffset.UtcNow.AddMinutes(closesInMinutes),
         }));
         await r.ValidationProblemAsync(field);
+    }
+
+    [Fact]
+    public async Task A_patient_with_five_open_auctions_gets_409_for_the_sixth()
+    {
+        var admin = await _http.LoginAdminAsync();
+        var specialty = await Specialty(_http, admin.Tokens.AccessToken, "Cap-" + Guid.NewGuid().ToString("N")[..6]);
+        var patient = await _http.RegisterAsync();
+        var create = new { symptoms = "itch", specialtyId = specialty, currency = "USD", window = new { from = SlotAhead(8), to = SlotAhead(12) }, closesAt = DateTimeOffset.UtcNow.AddHours(1) };
+        var first = (await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        for (var i = 1; i < new MarketplaceOptions().MaxOpenAuctionsPerPatient; i++)
+            await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created);
+        var refused = await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Conflict);
+        Assert.Equal("TooManyOpenAuctions", refused["reason"]!.GetValue<string>());
+
+        await Send(HttpMethod.Post, $"/api/auctions/{first}/cancel", patient.Tokens.AccessToken, null, HttpStatusCode.OK);
+        await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created);
     }
 
     [Theory]
