@@ -1,7 +1,12 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains;
 using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Booking;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace HealthActors.Tests.Grains;
 
@@ -102,5 +107,27 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.True(retry.IsOk);
         Assert.Equal(first.Value!.Id, retry.Value!.Id);
         Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
+    }
+
+    [Fact]
+    public async Task A_request_stored_before_the_salt_is_still_compared_the_old_way()
+    {
+        var doctor = await fx.DoctorAsync();
+        var command = RulesClusterFixture.Booking(Guid.NewGuid(), doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(2)));
+        var key = Guid.NewGuid();
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(key);
+        // The state as an older build wrote it: a last-four fingerprint, no salt, and its first answer.
+        var stored = new BookingRequestState
+        {
+            Fingerprint = command.LegacyFingerprint(), AppointmentId = Guid.NewGuid(),
+            First = Outcome<AppointmentView>.Fail(FailureKind.Conflict, "That slot is already taken.", "start", "SlotTaken"),
+        };
+        var storage = ((InProcessSiloHandle)fx.Cluster.Primary!).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
+        await storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+
+        var retry = await request.Book(command);
+        Assert.Equal("SlotTaken", retry.Failure?.Reason);
+        var otherCard = await request.Book(command with { Card = RulesClusterFixture.Card("4000056655665556") });
+        Assert.Equal(FailureKind.IdempotencyMismatch, otherCard.Failure?.Kind);
     }
 }
