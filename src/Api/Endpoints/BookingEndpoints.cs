@@ -32,12 +32,10 @@ public static class BookingEndpoints
     private static async Task<Results<Created<AppointmentView>, ValidationProblem, ProblemHttpResult>> Book(
         BookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
+        // A fast 400 for the usual mistakes; the grains apply the same rules again and decide.
         var e = new ValidationErrors();
         IdempotencyKeys.Validate(e, idempotencyKey);
-        if (body.DoctorId is null || body.DoctorId == Guid.Empty) e.Add("doctorId", "is required");
-        if (body.Start is null) e.Add("start", "is required");
-        e.Text("reason", body.Reason, 500, required: true, multiline: true);
-        CardRules.Validate(e, body.Payment, time.GetUtcNow());
+        BookingRules.Validate(e, body.DoctorId, body.Start, body.Reason, body.Payment, time.GetUtcNow());
         if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
 
         var caller = user.ToCaller();
@@ -46,16 +44,16 @@ public static class BookingEndpoints
         return outcome.IsOk ? TypedResults.Created($"/api/appointments/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
     {
-        if (Paging(page, pageSize) is { } invalid) return invalid;
-        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+        if (paging.Invalid() is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(user.ToCaller().UserId, paging.Number, paging.Size));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> DoctorsOwn(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    private static async Task<Results<Ok<IReadOnlyList<AppointmentSummary>>, ValidationProblem>> DoctorsOwn(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
     {
-        if (Paging(page, pageSize) is { } invalid) return invalid;
-        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForDoctor(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+        if (paging.Invalid() is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAppointmentQueryGrain>(0).ForDoctor(user.ToCaller().UserId, paging.Number, paging.Size));
     }
 
     private static async Task<Results<Ok<AppointmentView>, ProblemHttpResult>> Get(Guid appointmentId, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -75,12 +73,4 @@ public static class BookingEndpoints
 
     private static Results<Ok<AppointmentView>, ProblemHttpResult> Change(Outcome<AppointmentView> outcome) =>
         outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
-
-    internal static ValidationProblem? Paging(int? page, int? pageSize)
-    {
-        var e = new ValidationErrors();
-        if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
-        if (pageSize is < 1 or > ChatEndpoints.MaxPageSize) e.Add("pageSize", $"must be between 1 and {ChatEndpoints.MaxPageSize}");
-        return e.IsValid ? null : TypedResults.ValidationProblem(e.ToDictionary());
-    }
 }

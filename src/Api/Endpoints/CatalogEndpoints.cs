@@ -2,6 +2,7 @@ using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace HealthActors.Api.Endpoints;
 
@@ -40,26 +41,26 @@ public static class CatalogEndpoints
 
         var account = await grains.GetGrain<IEmailIndexGrain>(EmailKey.For(body.Email!)).Register(body.Email!, body.Password!, body.Name!, Roles.Doctor);
         if (account.Status == RegistrationStatus.EmailTaken) return Problems.Conflict("An account with this email already exists.");
-        var profile = await grains.GetGrain<IDoctorGrain>(account.User!.UserId).SetProfile(CatalogRules.ToProfile(body, account.User.UserId));
-        return TypedResults.Created($"/api/doctors/{profile.DoctorId}", profile);
+        var set = await grains.GetGrain<IDoctorGrain>(account.User!.UserId).SetProfile(CatalogRules.ToProfile(body, account.User.UserId));
+        return set.IsOk ? TypedResults.Created($"/api/doctors/{set.Value!.DoctorId}", set.Value) : set.Failure!.ToProblem();
     }
 
     private static async Task<Ok<IReadOnlyList<Specialty>>> ListSpecialties(IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<ISpecialtyRegistryGrain>(0).List());
 
     private static async Task<Results<Ok<DoctorPage>, ValidationProblem>> SearchDoctors(
-        IGrainFactory grains, Guid? specialtyId, double? minRating, decimal? maxPrice, string? currency, string? language, string? sort, int? page, int? pageSize)
+        IGrainFactory grains, Guid? specialtyId, double? minRating, decimal? maxPrice, string? currency, string? language, string? sort, [AsParameters] PageQuery paging)
     {
         var e = new ValidationErrors();
-        if (minRating is < 0 or > 5) e.Add("minRating", "must be between 0 and 5");
+        // NaN compares false with everything, so a range check alone would let it through (and filter out every doctor).
+        if (minRating is { } rating && (!double.IsFinite(rating) || rating is < 0 or > 5)) e.Add("minRating", "must be between 0 and 5");
         if (maxPrice is < 0) e.Add("maxPrice", "must not be negative");
         if (currency is not null && !CurrencyCodes.Supported.Contains(currency.ToUpperInvariant())) e.Add("currency", CurrencyCodes.Expected);
         if (language is not null && (language.Length is < 2 or > 12 || !language.All(c => char.IsAsciiLetter(c) || c == '-'))) e.Add("language", "must be a language code such as 'es'");
         if (sort is not null && !DoctorQuery.Sorts.Contains(sort)) e.Add("sort", "must be one of: " + string.Join(", ", DoctorQuery.Sorts));
-        if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
-        if (pageSize is < 1 or > ChatEndpoints.MaxPageSize) e.Add("pageSize", $"must be between 1 and {ChatEndpoints.MaxPageSize}");
+        paging.Validate(e);
         if (!e.IsValid) return TypedResults.ValidationProblem(e.ToDictionary());
-        var query = new DoctorQuery(specialtyId, minRating, maxPrice, language, sort ?? "rating", page ?? 1, pageSize ?? 20, currency?.ToUpperInvariant());
+        var query = new DoctorQuery(specialtyId, minRating, maxPrice, language, sort ?? "rating", paging.Number, paging.Size, currency?.ToUpperInvariant());
         return TypedResults.Ok(await grains.GetGrain<ICatalogSearchGrain>(0).Search(query));
     }
 

@@ -10,7 +10,7 @@ public sealed record StartConversationRequest(string? Title);
 
 public static class ChatEndpoints
 {
-    public const int MaxPageSize = 100;
+    public const int MaxPageSize = PageQuery.MaxPageSize;
 
     public static void MapChatEndpoints(this IEndpointRouteBuilder app)
     {
@@ -24,10 +24,10 @@ public static class ChatEndpoints
     }
 
     private static async Task<Results<Ok<Page<ConversationInfo>>, ValidationProblem>> List(
-        ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+        ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
     {
-        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
-        return TypedResults.Ok(await grains.GetGrain<IChatArchiveGrain>(0).ListConversations(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+        if (paging.Invalid() is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IChatArchiveGrain>(0).ListConversations(user.ToCaller().UserId, paging.Number, paging.Size));
     }
 
     private static async Task<Results<Created<ConversationInfo>, ValidationProblem>> Start(

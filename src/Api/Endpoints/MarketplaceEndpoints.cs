@@ -33,6 +33,7 @@ public static class MarketplaceEndpoints
 
     private static async Task<Results<Created<AuctionView>, ValidationProblem, ProblemHttpResult>> Create(NewAuction body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MarketplaceOptions> market)
     {
+        // A fast 400 for the usual mistakes; the auction grain applies the same rules again and decides.
         var errors = AuctionRules.Validate(body, time.GetUtcNow(), TimeSpan.FromSeconds(market.Value.MinOpenSeconds));
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
         var spec = new AuctionSpec(body.Symptoms!.Trim(), body.SpecialtyId, body.MaxPrice, body.Currency!, body.Window!.From!.Value.ToUniversalTime(),
@@ -41,18 +42,18 @@ public static class MarketplaceEndpoints
         return outcome.IsOk ? TypedResults.Created($"/api/auctions/{outcome.Value!.Id}", outcome.Value) : outcome.Failure!.ToProblem();
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Mine(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
     {
-        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
-        return TypedResults.Ok(await grains.GetGrain<IAuctionQueryGrain>(0).ForPatient(user.ToCaller().UserId, page ?? 1, pageSize ?? 20));
+        if (paging.Invalid() is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IAuctionQueryGrain>(0).ForPatient(user.ToCaller().UserId, paging.Number, paging.Size));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Open(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize)
+    private static async Task<Results<Ok<IReadOnlyList<AuctionSummary>>, ValidationProblem>> Open(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
     {
-        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
+        if (paging.Invalid() is { } invalid) return invalid;
         var profile = await grains.GetGrain<IDoctorGrain>(user.ToCaller().UserId).GetProfile();
         if (profile is null) return TypedResults.Ok<IReadOnlyList<AuctionSummary>>([]);
-        return TypedResults.Ok(await grains.GetGrain<IAuctionBoardGrain>(profile.SpecialtyId).List(page ?? 1, pageSize ?? 20));
+        return TypedResults.Ok(await grains.GetGrain<IAuctionBoardGrain>(profile.SpecialtyId).List(paging.Number, paging.Size));
     }
 
     private static async Task<Results<Ok<AuctionView>, ProblemHttpResult>> Get(Guid auctionId, ClaimsPrincipal user, IGrainFactory grains) =>

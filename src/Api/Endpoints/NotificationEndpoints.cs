@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HealthActors.Api.Auth;
 using HealthActors.Grains.Abstractions.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace HealthActors.Api.Endpoints;
 
@@ -14,10 +15,10 @@ public static class NotificationEndpoints
         group.MapPost("/{notificationId:guid}/read", MarkRead).WithSummary("Mark one of my notifications read.");
     }
 
-    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(ClaimsPrincipal user, IGrainFactory grains, int? page, int? pageSize, bool? unreadOnly)
+    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging, bool? unreadOnly)
     {
-        if (BookingEndpoints.Paging(page, pageSize) is { } invalid) return invalid;
-        return TypedResults.Ok(await grains.GetGrain<IInboxGrain>(user.ToCaller().UserId).List(page ?? 1, pageSize ?? 20, unreadOnly ?? false));
+        if (paging.Invalid() is { } invalid) return invalid;
+        return TypedResults.Ok(await grains.GetGrain<IInboxGrain>(user.ToCaller().UserId).List(paging.Number, paging.Size, unreadOnly ?? false));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(Guid notificationId, ClaimsPrincipal user, IGrainFactory grains) =>

@@ -53,7 +53,7 @@ public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILo
                 var account = await index.Register(email, password, doctorName, Roles.Doctor);
                 if (account.User is null) continue;
                 var spanish = n % 4 != 3;
-                await grains.GetGrain<IDoctorGrain>(account.User.UserId).SetProfile(new DoctorProfile
+                var set = await grains.GetGrain<IDoctorGrain>(account.User.UserId).SetProfile(new DoctorProfile
                 {
                     Name = doctorName,
                     SpecialtyId = specialty!.Id,
@@ -73,6 +73,11 @@ public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILo
                     Rating = Math.Round(3.5 + (n * 0.37) % 1.5, 1),
                     RatingCount = 10 + n * 3,
                 });
+                if (!set.IsOk)
+                {
+                    log.LogWarning("Demo doctor {Email} refused: {Problem}", email, string.Join("; ", set.Failure!.FieldErrors().Keys));
+                    continue;
+                }
                 doctors++;
             }
         }

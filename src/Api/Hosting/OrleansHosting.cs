@@ -1,5 +1,6 @@
-using HealthActors.Grains;
+using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 
 namespace HealthActors.Api.Hosting;
@@ -27,7 +28,6 @@ public static class OrleansHosting
         {
             if (!settings.UsesRedis)
                 throw new InvalidOperationException("Orleans:Mode=Client needs ConnectionStrings:Redis to find the cluster.");
-            builder.Services.AddHealthActorsGrainServices(builder.Configuration, settings);
             builder.UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(o =>
@@ -44,6 +44,9 @@ public static class OrleansHosting
                     TimeSpan.FromSeconds(builder.Configuration.GetValue("Orleans:ClientConnectTimeoutSeconds", 60))).ShouldRetry);
             });
         }
+        // What the endpoints use themselves, in either mode; the grains' own services live only in a silo.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<MarketplaceOptions>().Bind(builder.Configuration.GetSection(MarketplaceOptions.Section));
         return mode;
     }
 

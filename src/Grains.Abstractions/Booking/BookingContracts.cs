@@ -32,10 +32,27 @@ public sealed record BookingCommand(
     [property: Id(5)] Guid? ExistingHoldId = null,
     [property: Id(6)] Money? AgreedPrice = null)
 {
-    /// <summary>What makes two requests "the same body" for idempotency, without any secret card data.</summary>
-    public string Fingerprint() =>
+    /// <summary>
+    /// How requests were compared before the keyed fingerprint: the card's last four only. Kept to answer the
+    /// retries of requests stored by an older build; never used for new ones.
+    /// </summary>
+    public string LegacyFingerprint() =>
         string.Join('|', DoctorId.ToString("N"), Start.UtcDateTime.ToString("O"), Reason, Card.Last4, Card.ExpMonth, Card.ExpYear, Card.HolderName?.Trim(),
             ExistingHoldId, AgreedPrice);
+
+    /// <summary>
+    /// What makes two requests "the same body" for idempotency: an HMAC-SHA256, keyed with a random salt kept per
+    /// request, over the whole command including the full card number and the CVC. Only the hash is stored, so a
+    /// retry with another card that shares the last four (or another CVC) no longer passes for the first request.
+    /// </summary>
+    public string Fingerprint(byte[] salt)
+    {
+        // A unit separator between fields: no field's text can shift a boundary and make two bodies collide.
+        var canonical = string.Join('\u001f', DoctorId.ToString("N"), Start.UtcDateTime.ToString("O"), Reason, Card.Digits, Card.ExpMonth, Card.ExpYear,
+            Card.Cvc, Card.HolderName?.Trim(), ExistingHoldId?.ToString("N"), AgreedPrice?.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AgreedPrice?.Currency);
+        return Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(salt, System.Text.Encoding.UTF8.GetBytes(canonical)));
+    }
 
     public override string ToString() => $"booking of {DoctorId} at {Start:O}";
 }
@@ -129,6 +146,28 @@ public interface IAppointmentQueryGrain : IGrainWithIntegerKey
 {
     [Alias("ForPatient")] Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize);
     [Alias("ForDoctor")] Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
+}
+
+/// <summary>The rules a booking command must meet wherever it comes from (the endpoint, the auction grain, anyone else).</summary>
+public static class BookingRules
+{
+    public const int MaxReasonLength = 500;
+
+    public static void Validate(ValidationErrors e, Guid? doctorId, DateTimeOffset? start, string? reason, CardDetails? card, DateTimeOffset now)
+    {
+        if (doctorId is null || doctorId == Guid.Empty) e.Add("doctorId", "is required");
+        if (start is null || start == default(DateTimeOffset)) e.Add("start", "is required");
+        e.Text("reason", reason, MaxReasonLength, required: true, multiline: true);
+        CardRules.Validate(e, card, now);
+    }
+
+    public static ValidationErrors Validate(BookingCommand? command, DateTimeOffset now)
+    {
+        var e = new ValidationErrors();
+        if (command is null) e.Add("body", "is required");
+        else Validate(e, command.DoctorId, command.Start, command.Reason, command.Card, now);
+        return e;
+    }
 }
 
 public static class IdempotencyKeys

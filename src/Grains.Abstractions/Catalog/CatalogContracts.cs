@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 
 namespace HealthActors.Grains.Abstractions.Catalog;
@@ -82,7 +83,8 @@ public interface IDirectoryGrain : IGrainWithGuidKey
 [Alias("ha.catalog.IDoctorGrain")]
 public interface IDoctorGrain : IGrainWithGuidKey
 {
-    [Alias("SetProfile")] Task<DoctorProfile> SetProfile(DoctorProfile profile);
+    /// <summary>Validates (<see cref="CatalogRules.ValidateProfile"/>, and that the specialty exists) and stores the profile.</summary>
+    [Alias("SetProfile")] Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile);
     [Alias("GetProfile")] Task<DoctorProfile?> GetProfile();
     [Alias("GetFreeSlots")] Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to);
 
@@ -111,6 +113,19 @@ public static class CurrencyCodes
 
     /// <summary>The validation message for a currency outside <see cref="Supported"/>.</summary>
     public static readonly string Expected = "must be a supported ISO 4217 code: " + string.Join(", ", Supported.Order());
+
+    // ISO 4217 minor units: a yen or a Chilean peso has no cents, so nobody can be charged half of one.
+    private static readonly IReadOnlySet<string> WithoutMinorUnit = new HashSet<string>(StringComparer.Ordinal) { "JPY", "CLP" };
+
+    /// <summary>How many decimals an amount in <paramref name="currency"/> may have (2 when the currency is unknown).</summary>
+    public static int Decimals(string? currency) => currency is not null && WithoutMinorUnit.Contains(currency) ? 0 : 2;
+
+    /// <summary>True when the amount is payable in the currency, i.e. no finer than its minor unit.</summary>
+    public static bool FitsMinorUnit(decimal amount, string? currency) => decimal.Round(amount, Decimals(currency)) == amount;
+
+    /// <summary>The validation message for an amount finer than its currency's minor unit.</summary>
+    public static string MinorUnitMessage(string? currency) =>
+        Decimals(currency) == 0 ? $"must be a whole amount: {currency} has no decimals" : "must have at most two decimals";
 }
 
 public static class DoctorAccess

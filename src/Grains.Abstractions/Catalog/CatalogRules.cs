@@ -41,28 +41,49 @@ public static partial class CatalogRules
         var e = new ValidationErrors();
         if (d is null) { e.Add("body", "is required"); return e; }
         CredentialRules.ValidateRegistration(e, d.Email, d.Password, d.Name);
-        if (d.SpecialtyId is null || d.SpecialtyId == Guid.Empty) e.Add("specialtyId", "is required");
-        if (d.LicenseNumber is null) e.Add("licenseNumber", "is required");
-        else if (!License().IsMatch(d.LicenseNumber)) e.Add("licenseNumber", "must be 3 to 32 letters, digits, dots, slashes or dashes");
-        if (d.YearsOfExperience is null) e.Add("yearsOfExperience", "is required");
-        else if (d.YearsOfExperience is < 0 or > 70) e.Add("yearsOfExperience", "must be between 0 and 70");
-        ValidatePrice(e, d.Price);
-        if (d.Languages is null || d.Languages.Length == 0) e.Add("languages", "must name at least one language");
-        else if (d.Languages.Length > 10) e.Add("languages", "must have at most 10 items");
-        else for (var i = 0; i < d.Languages.Length; i++)
-            if (d.Languages[i] is null || !Language().IsMatch(d.Languages[i])) e.Add($"languages[{i}]", "must be a language code such as 'es' or 'en'");
-        e.Text("bio", d.Bio, 2000, multiline: true);
-        if (d.PhotoUrl is not null && (d.PhotoUrl.Length > 500 || !Uri.TryCreate(d.PhotoUrl, UriKind.Absolute, out var u) || u.Scheme != Uri.UriSchemeHttps))
-            e.Add("photoUrl", "must be an absolute https URL of at most 500 characters");
-        SlotCalendar.Validate(e, d.Availability);
+        ValidateListing(e, d.SpecialtyId, d.LicenseNumber, d.YearsOfExperience, d.Price, d.Languages, d.Bio, d.PhotoUrl, d.Availability);
         return e;
+    }
+
+    /// <summary>
+    /// A catalog entry as the doctor grain stores it: the same rules as <see cref="ValidateDoctor"/> for the
+    /// listing, plus the name and the rating, which the grain is handed directly.
+    /// </summary>
+    public static ValidationErrors ValidateProfile(DoctorProfile? p)
+    {
+        var e = new ValidationErrors();
+        if (p is null) { e.Add("body", "is required"); return e; }
+        e.Text("name", p.Name, CredentialRules.MaxNameLength, required: true);
+        ValidateListing(e, p.SpecialtyId, p.LicenseNumber, p.YearsOfExperience, p.Price, p.Languages, p.Bio, p.PhotoUrl, p.Availability);
+        if (double.IsNaN(p.Rating) || p.Rating is < 0 or > 5) e.Add("rating", "must be between 0 and 5");
+        if (p.RatingCount < 0) e.Add("ratingCount", "must not be negative");
+        return e;
+    }
+
+    private static void ValidateListing(ValidationErrors e, Guid? specialtyId, string? licenseNumber, int? yearsOfExperience, Money? price,
+        string[]? languages, string? bio, string? photoUrl, WeeklyAvailability? availability)
+    {
+        if (specialtyId is null || specialtyId == Guid.Empty) e.Add("specialtyId", "is required");
+        if (licenseNumber is null) e.Add("licenseNumber", "is required");
+        else if (!License().IsMatch(licenseNumber)) e.Add("licenseNumber", "must be 3 to 32 letters, digits, dots, slashes or dashes");
+        if (yearsOfExperience is null) e.Add("yearsOfExperience", "is required");
+        else if (yearsOfExperience is < 0 or > 70) e.Add("yearsOfExperience", "must be between 0 and 70");
+        ValidatePrice(e, price);
+        if (languages is null || languages.Length == 0) e.Add("languages", "must name at least one language");
+        else if (languages.Length > 10) e.Add("languages", "must have at most 10 items");
+        else for (var i = 0; i < languages.Length; i++)
+            if (languages[i] is null || !Language().IsMatch(languages[i])) e.Add($"languages[{i}]", "must be a language code such as 'es' or 'en'");
+        e.Text("bio", bio, 2000, multiline: true);
+        if (photoUrl is not null && (photoUrl.Length > 500 || !Uri.TryCreate(photoUrl, UriKind.Absolute, out var u) || u.Scheme != Uri.UriSchemeHttps))
+            e.Add("photoUrl", "must be an absolute https URL of at most 500 characters");
+        SlotCalendar.Validate(e, availability);
     }
 
     public static void ValidatePrice(ValidationErrors e, Money? price, string field = "price")
     {
         if (price is null) { e.Add(field, "is required"); return; }
         if (price.Amount <= 0 || price.Amount > 100_000) e.Add($"{field}.amount", "must be greater than 0 and at most 100000");
-        else if (decimal.Round(price.Amount, 2) != price.Amount) e.Add($"{field}.amount", "must have at most two decimals");
+        else if (!CurrencyCodes.FitsMinorUnit(price.Amount, price.Currency)) e.Add($"{field}.amount", CurrencyCodes.MinorUnitMessage(price.Currency));
         if (price.Currency is null || !CurrencyCodes.Supported.Contains(price.Currency))
             e.Add($"{field}.currency", CurrencyCodes.Expected);
     }

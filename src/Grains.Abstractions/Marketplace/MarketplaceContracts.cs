@@ -145,3 +145,19 @@ public interface IAuctionQueryGrain : IGrainWithIntegerKey
     [Alias("ForPatient")] Task<IReadOnlyList<AuctionSummary>> ForPatient(Guid patientId, int page, int pageSize);
 }
 
+
+/// <summary>
+/// The auctions one patient has open: the single writer that caps them (auctions are separate grains, so no
+/// one of them can count the others). Keyed by the patient's id.
+/// </summary>
+[Alias("ha.market.IPatientAuctionsGrain")]
+public interface IPatientAuctionsGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// Counts the auction as open until <paramref name="openUntil"/> (or its release), unless <paramref name="limit"/>
+    /// are open already: false then. Asking again for an auction already counted is true.
+    /// </summary>
+    [Alias("TryOpen")] Task<bool> TryOpen(Guid auctionId, DateTimeOffset openUntil, int limit);
+    /// <summary>The auction stopped taking bids (closed, accepted, cancelled or expired).</summary>
+    [Alias("Release")] Task Release(Guid auctionId);
+}

@@ -8,4 +8,11 @@ public sealed class MarketplaceOptions
     public double GraceMinutes { get; set; } = 30;
     /// <summary>The shortest time an auction may be open (5 minutes; tests shorten it to watch a deadline pass).</summary>
     public double MinOpenSeconds { get; set; } = 300;
+    /// <summary>
+    /// How many auctions one patient may have open at once. Each one notifies every doctor of its specialty, so
+    /// this bounds the fan-out one account can cause; the next one is refused with 409 TooManyOpenAuctions.
+    /// </summary>
+    public int MaxOpenAuctionsPerPatient { get; set; } = 5;
+    /// <summary>How many bids (new or replacing) one doctor may place on one auction per minute; more are refused with 429.</summary>
+    public int MaxBidsPerDoctorPerMinute { get; set; } = 10;
 }

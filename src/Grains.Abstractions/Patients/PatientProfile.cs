@@ -52,13 +52,20 @@ public interface IPatientGrain : IGrainWithGuidKey
     [Alias("GetProfile")]
     Task<PatientProfile?> GetProfile(Caller caller);
 
-    /// <summary>Lets a doctor read this profile until the given moment (a booking grants it; audited on every read).</summary>
-    [Alias("GrantDoctorAccess")]
-    Task GrantDoctorAccess(Guid doctorId, DateTimeOffset until);
+    /// <summary>
+    /// Lets a doctor read this profile until the given moment because of one appointment (a booking grants it;
+    /// audited on every read). Grants are per appointment, so cancelling one takes back only its own.
+    /// </summary>
+    [Alias("GrantAppointmentAccess")]
+    Task GrantDoctorAccess(Guid doctorId, Guid appointmentId, DateTimeOffset until);
+
+    /// <summary>Takes back what one appointment granted (it was cancelled); the doctor keeps access through any other live appointment.</summary>
+    [Alias("RevokeAppointmentAccess")]
+    Task RevokeDoctorAccess(Guid appointmentId, Guid doctorId);
 
     /// <summary>Ends every read grant of this doctor at once (the doctor was retired).</summary>
-    [Alias("RevokeDoctorAccess")]
-    Task RevokeDoctorAccess(Guid doctorId);
+    [Alias("RevokeEveryGrantOf")]
+    Task RevokeEveryGrantOf(Guid doctorId);
 
     /// <summary>Validates, stamps and persists the owner's profile; returns what was stored.</summary>
     [Alias("UpdateProfile")]

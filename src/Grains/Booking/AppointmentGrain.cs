@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
@@ -47,6 +49,8 @@ public sealed class AppointmentGrain(
     public async Task<Outcome<AppointmentView>> Book(BookingCommand cmd)
     {
         if (state.State.View is { } existing) return Outcome.Ok(existing);
+        var errors = BookingRules.Validate(cmd, time.GetUtcNow());
+        if (!errors.IsValid) return Outcome.Invalid(errors);
 
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(cmd.DoctorId);
         // An accepted bid already holds its slot; the booking takes that hold over instead of making one.
@@ -100,7 +104,7 @@ public sealed class AppointmentGrain(
         state.State.ReminderAt = reminderAt;
         await state.WriteStateAsync();
 
-        await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, slot.End + DoctorAccess.AfterAppointment);
+        await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, Id, slot.End + DoctorAccess.AfterAppointment);
         // A reminder whose moment has already passed is never sent.
         // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
@@ -166,6 +170,8 @@ public sealed class AppointmentGrain(
         // booking of the slot that the doctor grain already offers again.
         await store.UpdateStatus(Id, AppointmentStatus.Cancelled);
         await GrainFactory.GetGrain<IDoctorGrain>(v.DoctorId).FreeBooking(Id);
+        // A cancelled appointment is no reason for the doctor to read the patient's record.
+        await GrainFactory.GetGrain<IPatientGrain>(v.PatientId).RevokeDoctorAccess(Id, v.DoctorId);
         await StopReminder();
 
         var refunded = v.RefundedAmount;
@@ -195,16 +201,21 @@ public sealed class AppointmentGrain(
                 $"The appointment at {v.Start:yyyy-MM-dd HH:mm} UTC was cancelled.", Id, Id);
     }
 
-    public Task<Outcome<AppointmentView>> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, notBeforeStart: false);
+    // Both only once the appointment has begun: completing one days ahead would take the patient's cancellation
+    // and refund away, and a patient a few minutes late has not failed to turn up.
+    public Task<Outcome<AppointmentView>> Complete(Caller caller) => DoctorMoves(caller, AppointmentStatus.Completed, TimeSpan.Zero,
+        "An appointment can only be completed once it has started.");
 
-    public Task<Outcome<AppointmentView>> MarkNoShow(Caller caller) => DoctorMoves(caller, AppointmentStatus.NoShow, notBeforeStart: true);
+    public Task<Outcome<AppointmentView>> MarkNoShow(Caller caller) => DoctorMoves(caller, AppointmentStatus.NoShow,
+        TimeSpan.FromMinutes(options.Value.NoShowGraceMinutes),
+        $"A no-show can only be recorded {options.Value.NoShowGraceMinutes:0.#} minutes after the appointment has started.");
 
-    private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, bool notBeforeStart)
+    private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, TimeSpan notBeforeStartPlus, string tooEarly)
     {
         if (state.State.View is not { } v || !IsTheDoctor(caller, v)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked || state.State.Cancelling is not null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
-        if (notBeforeStart && time.GetUtcNow() < v.Start) return Outcome.Conflict(BookingReasons.NotAllowed, "A no-show can only be recorded once the appointment has started.");
+        if (time.GetUtcNow() < v.Start + notBeforeStartPlus) return Outcome.Conflict(BookingReasons.NotYet, tooEarly);
         await store.UpdateStatus(Id, to);
         state.State.View = v with { Status = to };
         await state.WriteStateAsync();
@@ -245,19 +256,23 @@ public sealed class AppointmentGrain(
 
 /// <summary>One per (patient, Idempotency-Key). Non-reentrant, so concurrent retries queue and get the first answer.</summary>
 public sealed class BookingRequestGrain(
-    [PersistentState("booking-request", StorageNames.Store)] IPersistentState<BookingRequestState> state) : Grain, IBookingRequestGrain
+    [PersistentState("booking-request", StorageNames.Store)] IPersistentState<BookingRequestState> state,
+    TimeProvider time) : Grain, IBookingRequestGrain
 {
     public async Task<Outcome<AppointmentView>> Book(BookingCommand command)
     {
-        var fingerprint = command.Fingerprint();
+        var errors = BookingRules.Validate(command, time.GetUtcNow());
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         if (state.State.Fingerprint is { } known)
         {
-            if (known != fingerprint) return Outcome.IdempotencyMismatch();
+            if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
             if ((state.State.First ?? state.State.Legacy?.ToOutcome()) is { } first) return first;
         }
         else
         {
-            state.State.Fingerprint = fingerprint;
+            var salt = RandomNumberGenerator.GetBytes(32);
+            state.State.FingerprintSalt = salt;
+            state.State.Fingerprint = command.Fingerprint(salt);
             state.State.AppointmentId = Guid.NewGuid();
             await state.WriteStateAsync();
         }
@@ -267,6 +282,12 @@ public sealed class BookingRequestGrain(
         await state.WriteStateAsync();
         return outcome;
     }
+
+    /// <summary>A request stored without a salt was fingerprinted the old way (last four only) and is compared that way.</summary>
+    private bool SameRequest(string known, BookingCommand command) =>
+        state.State.FingerprintSalt is { } salt
+            ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(known), Encoding.ASCII.GetBytes(command.Fingerprint(salt)))
+            : known == command.LegacyFingerprint();
 }
 
 [GenerateSerializer, Alias("ha.booking.BookingRequestState")]
@@ -277,6 +298,8 @@ public sealed class BookingRequestState
     /// <summary>The first answer as stored before the shared outcome type; read, never written.</summary>
     [Id(2)] public StoredBookingOutcome? Legacy { get; set; }
     [Id(3)] public Outcome<AppointmentView>? First { get; set; }
+    /// <summary>The random key of <see cref="Fingerprint"/>'s HMAC; null for requests stored before it, whose fingerprint is the legacy one.</summary>
+    [Id(4)] public byte[]? FingerprintSalt { get; set; }
 }
 
 [Orleans.Concurrency.StatelessWorker]

@@ -10,4 +10,6 @@ public sealed class BookingOptions
     public double ReminderMinutesBefore { get; set; } = 60;
     /// <summary>A cancellation more than this far ahead is refunded in full; later ones are not refunded.</summary>
     public double FullRefundHours { get; set; } = 24;
+    /// <summary>How long after the start a doctor must wait before recording a no-show: a patient a few minutes late has not failed to turn up.</summary>
+    public double NoShowGraceMinutes { get; set; } = 15;
 }

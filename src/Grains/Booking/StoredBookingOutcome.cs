@@ -11,6 +11,8 @@ public static class BookingReasons
     public const string SlotInPast = "SlotInPast";
     public const string DoctorNotFound = "DoctorNotFound";
     public const string NotAllowed = "NotAllowed";
+    /// <summary>The appointment has not started (or not long enough ago) for this change.</summary>
+    public const string NotYet = "NotYet";
 }
 
 /// <summary>

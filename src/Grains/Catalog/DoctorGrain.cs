@@ -52,8 +52,12 @@ public sealed class DoctorGrain(
     private Guid Id => this.GetPrimaryKey();
     private bool Retired => state.State.RetiredAt is not null;
 
-    public async Task<DoctorProfile> SetProfile(DoctorProfile profile)
+    public async Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile)
     {
+        var errors = CatalogRules.ValidateProfile(profile);
+        if (errors.IsValid && await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).Get(profile.SpecialtyId) is null)
+            errors.Add("specialtyId", "no such specialty");
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         var previous = state.State.Profile;
         profile = profile with { DoctorId = Id };
         state.State.Profile = profile;
@@ -61,7 +65,7 @@ public sealed class DoctorGrain(
         if (previous is not null && previous.SpecialtyId != profile.SpecialtyId)
             await GrainFactory.GetGrain<IDirectoryGrain>(previous.SpecialtyId).Remove(Id);
         await GrainFactory.GetGrain<IDirectoryGrain>(profile.SpecialtyId).Upsert(profile);
-        return profile;
+        return Outcome.Ok(profile);
     }
 
     public Task<DoctorProfile?> GetProfile() => Task.FromResult(Retired ? null : state.State.Profile);
@@ -180,7 +184,7 @@ public sealed class DoctorGrain(
             await GrainFactory.GetGrain<IAppointmentGrain>(appointmentId).CancelByPractice("the doctor no longer practises here");
         // Grants run to an appointment's end plus DoctorAccess.AfterAppointment, so older patients hold none.
         foreach (var patientId in await store.PatientsOf(Id, now - DoctorAccess.AfterAppointment))
-            await GrainFactory.GetGrain<IPatientGrain>(patientId).RevokeDoctorAccess(Id);
+            await GrainFactory.GetGrain<IPatientGrain>(patientId).RevokeEveryGrantOf(Id);
         state.State.Holds.Clear();
         state.State.RetirementSettled = true;
         await state.WriteStateAsync();

@@ -58,6 +58,8 @@ public sealed class AuctionGrain(
     {
         if (Exists) return S.PatientId == patient.UserId ? Outcome.Ok(View()) : Outcome.NotFound();
         var now = time.GetUtcNow();
+        var errors = AuctionRules.ValidateSpec(spec, now, TimeSpan.FromSeconds(options.Value.MinOpenSeconds));
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         var registry = GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0);
         Guid specialtyId;
         if (spec.SpecialtyId is { } given)
@@ -72,6 +74,13 @@ public sealed class AuctionGrain(
                 return Outcome.Invalid("specialtyId", $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.");
             specialtyId = inferred;
         }
+
+        // Last before anything is written: a refused auction leaves nothing behind, and one that fails after this
+        // point still frees its place when its latest possible close has passed.
+        var openUntil = spec.ClosesAt + AuctionRules.MaxExtension;
+        if (!await GrainFactory.GetGrain<IPatientAuctionsGrain>(patient.UserId).TryOpen(Id, openUntil, options.Value.MaxOpenAuctionsPerPatient))
+            return Outcome.Conflict(MarketReasons.TooManyOpenAuctions,
+                $"You already have {options.Value.MaxOpenAuctionsPerPatient} open auctions; cancel one or wait until one closes.");
 
         S.PatientId = patient.UserId;
         S.Spec = spec;
@@ -101,11 +110,15 @@ public sealed class AuctionGrain(
     {
         if (!Exists) return Outcome.NotFound();
         if (caller.Role != Roles.Doctor) return Outcome.Forbidden("Only doctors bid.");
+        var errors = AuctionRules.ValidateBid(price, slotStart, message, S.Spec!.Currency);
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
         var profile = await doctor.GetProfile();
         if (profile is null || profile.SpecialtyId != S.SpecialtyId) return Outcome.Forbidden("This auction is for another specialty.");
         var now = time.GetUtcNow();
         if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return Outcome.Conflict(MarketReasons.Closed, "The auction no longer takes bids.");
+        if (!BidBudget(caller.UserId, now))
+            return Outcome.TooMany($"At most {options.Value.MaxBidsPerDoctorPerMinute} bids per minute on one auction; wait a moment.");
         if (S.Spec!.MaxPrice is { } max && price > max) return Outcome.Invalid("price", $"must be at most {max}");
         slotStart = slotStart.ToUniversalTime();
         var slot = SlotCalendar.SlotAt(profile.Availability, slotStart);
@@ -128,6 +141,7 @@ public sealed class AuctionGrain(
         var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
             string.IsNullOrWhiteSpace(message) ? null : message.Trim(), now, ++S.NextOrder);
         S.Standing[caller.UserId] = new StandingBid(bid, holdId);
+        RecordBid(caller.UserId, now);
         var extended = AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now);
         if (extended is { } closes)
         {
@@ -159,6 +173,11 @@ public sealed class AuctionGrain(
     public async Task<Outcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
     {
         if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
+        var errors = new ValidationErrors();
+        IdempotencyKeys.Validate(errors, idempotencyKey);
+        if (bidId == Guid.Empty) errors.Add("bidId", "is required");
+        CardRules.Validate(errors, card, time.GetUtcNow());
+        if (!errors.IsValid) return Outcome.Invalid(errors);
         if (S.Status == AuctionStatus.Accepted)
             return S.AcceptKey == idempotencyKey && S.WinningBidId == bidId
                 ? Outcome.Ok(S.Appointment!)
@@ -259,6 +278,7 @@ public sealed class AuctionGrain(
             await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
             await store.UpsertAuction(Summary());
             await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.GraceUntil), TimeSpan.FromMinutes(1));
+            await GrainFactory.GetGrain<IPatientAuctionsGrain>(S.PatientId).Release(Id);
             return;
         }
         if (S.Status == AuctionStatus.Closed && now >= S.GraceUntil)
@@ -278,6 +298,23 @@ public sealed class AuctionGrain(
         if (!_doctorSpecialty.TryGetValue(caller.UserId, out var specialty))
             _doctorSpecialty[caller.UserId] = specialty = (await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).GetProfile())?.SpecialtyId;
         return specialty == S.SpecialtyId;
+    }
+
+    // Bid times per doctor over the last minute. Kept in memory only: a new activation forgets them, which lets
+    // a doctor through early at worst once per activation; the cap is against floods, not an accounting.
+    private readonly Dictionary<Guid, Queue<DateTimeOffset>> _recentBids = [];
+
+    private bool BidBudget(Guid doctorId, DateTimeOffset now)
+    {
+        if (!_recentBids.TryGetValue(doctorId, out var times)) return true;
+        while (times.Count > 0 && now - times.Peek() >= TimeSpan.FromMinutes(1)) times.Dequeue();
+        return times.Count < options.Value.MaxBidsPerDoctorPerMinute;
+    }
+
+    private void RecordBid(Guid doctorId, DateTimeOffset now)
+    {
+        if (!_recentBids.TryGetValue(doctorId, out var times)) _recentBids[doctorId] = times = new Queue<DateTimeOffset>();
+        times.Enqueue(now);
     }
 
     // Doctors' specialties seldom change; remembering them keeps watch checks off the doctor grains.
@@ -324,6 +361,7 @@ public sealed class AuctionGrain(
     private async Task Finish()
     {
         await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
+        await GrainFactory.GetGrain<IPatientAuctionsGrain>(S.PatientId).Release(Id);
         await store.UpsertAuction(Summary());
         await StopReminder();
     }

@@ -7,4 +7,5 @@ public static class MarketReasons
     public const string SlotUnavailable = "SlotUnavailable";
     public const string NotBetter = "NotBetter";
     public const string AlreadyDecided = "AlreadyDecided";
+    public const string TooManyOpenAuctions = "TooManyOpenAuctions";
 }

@@ -9,9 +9,18 @@ namespace HealthActors.Grains.Patients;
 public sealed class PatientState
 {
     [Id(0)] public PatientProfile? Profile { get; set; }
-    /// <summary>Doctors who may read the profile, and until when.</summary>
+    /// <summary>
+    /// Grants stored before they were kept per appointment: doctor -> until. Still honoured until they lapse,
+    /// but no longer written; a cancellation by the patient removes that doctor's entry (it cannot tell which
+    /// appointment it came from, and erring towards privacy costs the doctor only the legacy grant).
+    /// </summary>
     [Id(1)] public Dictionary<Guid, DateTimeOffset> DoctorGrants { get; set; } = [];
+    /// <summary>What each appointment grants: appointment id -> (doctor, until).</summary>
+    [Id(2)] public Dictionary<Guid, AppointmentGrant> AppointmentGrants { get; set; } = [];
 }
+
+[GenerateSerializer, Immutable, Alias("ha.patients.AppointmentGrant")]
+public sealed record AppointmentGrant([property: Id(0)] Guid DoctorId, [property: Id(1)] DateTimeOffset Until);
 
 public sealed class PatientGrain(
     [PersistentState("patient-profile", StorageNames.Store)] IPersistentState<PatientState> state,
@@ -23,7 +32,7 @@ public sealed class PatientGrain(
     public async Task<PatientProfile?> GetProfile(Caller caller)
     {
         if (caller.UserId == PatientId) return state.State.Profile;
-        var granted = caller.Role == Roles.Doctor && state.State.DoctorGrants.TryGetValue(caller.UserId, out var until) && until > time.GetUtcNow();
+        var granted = caller.Role == Roles.Doctor && HasGrant(caller.UserId, time.GetUtcNow());
         if (caller.IsAdmin || granted)
         {
             // The audit row is written before the data leaves the grain: no audit, no read.
@@ -35,20 +44,35 @@ public sealed class PatientGrain(
         return null;
     }
 
-    public async Task GrantDoctorAccess(Guid doctorId, DateTimeOffset until)
+    public async Task GrantDoctorAccess(Guid doctorId, Guid appointmentId, DateTimeOffset until)
     {
-        if (state.State.DoctorGrants.TryGetValue(doctorId, out var current) && current >= until) return;
+        var grants = state.State.AppointmentGrants;
+        if (grants.TryGetValue(appointmentId, out var current) && current.DoctorId == doctorId && current.Until >= until) return;
         var now = time.GetUtcNow();
-        foreach (var expired in state.State.DoctorGrants.Where(g => g.Value <= now).Select(g => g.Key).ToList())
-            state.State.DoctorGrants.Remove(expired);
-        state.State.DoctorGrants[doctorId] = until;
+        foreach (var expired in grants.Where(g => g.Value.Until <= now).Select(g => g.Key).ToList()) grants.Remove(expired);
+        foreach (var expired in state.State.DoctorGrants.Where(g => g.Value <= now).Select(g => g.Key).ToList()) state.State.DoctorGrants.Remove(expired);
+        grants[appointmentId] = new AppointmentGrant(doctorId, until);
         await state.WriteStateAsync();
     }
 
-    public async Task RevokeDoctorAccess(Guid doctorId)
+    public async Task RevokeEveryGrantOf(Guid doctorId)
     {
-        if (state.State.DoctorGrants.Remove(doctorId)) await state.WriteStateAsync();
+        var appointments = state.State.AppointmentGrants.Where(g => g.Value.DoctorId == doctorId).Select(g => g.Key).ToList();
+        foreach (var id in appointments) state.State.AppointmentGrants.Remove(id);
+        if (state.State.DoctorGrants.Remove(doctorId) | appointments.Count > 0) await state.WriteStateAsync();
     }
+
+    public async Task RevokeDoctorAccess(Guid appointmentId, Guid doctorId)
+    {
+        // The doctor is named too so that an appointment booked before grants were per appointment (it has only
+        // the legacy doctor-wide entry) also stops granting when cancelled.
+        var removed = state.State.AppointmentGrants.Remove(appointmentId) | state.State.DoctorGrants.Remove(doctorId);
+        if (removed) await state.WriteStateAsync();
+    }
+
+    private bool HasGrant(Guid doctorId, DateTimeOffset now) =>
+        state.State.AppointmentGrants.Values.Any(g => g.DoctorId == doctorId && g.Until > now)
+        || (state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now);
 
     public async Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller)
     {

@@ -181,6 +181,9 @@ public sealed class BookingValidationTests(BookingApiFactory factory) : IAsyncLi
     [InlineData("sort=bogus", "sort")]
     [InlineData("minRating=6", "minRating")]
     [InlineData("minRating=-1", "minRating")]
+    [InlineData("minRating=NaN", "minRating")]
+    [InlineData("minRating=Infinity", "minRating")]
+    [InlineData("minRating=-Infinity", "minRating")]
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("page=0", "page")]
     [InlineData("maxPrice=-5", "maxPrice")]
@@ -189,6 +192,16 @@ public sealed class BookingValidationTests(BookingApiFactory factory) : IAsyncLi
     [InlineData("language=e", "language")]
     public async Task A_bad_doctor_search_is_400_naming_it(string query, string field) =>
         await (await _api.Http.GetAsync("/api/doctors?" + query)).ValidationProblemAsync(field);
+
+    [Fact]
+    public async Task A_doctor_priced_finer_than_the_currency_is_400_naming_the_amount()
+    {
+        var admin = await _api.AdminAsync();
+        var body = BookingApi.DoctorBody(_doctor.SpecialtyId, price: 0.5m);
+        body["price"]!["currency"] = "JPY";
+        var r = await _api.Http.SendAsync(ApiClientExtensions.RawJson(HttpMethod.Post, "/api/admin/doctors", await admin.TokenAsync(), body.ToJsonString()));
+        await r.ValidationProblemAsync("price.amount");
+    }
 
     [Fact]
     public async Task Booking_an_unknown_doctor_is_404()

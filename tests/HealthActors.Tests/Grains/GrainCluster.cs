@@ -22,7 +22,12 @@ public static class GrainCluster
     }
 
     public static IConfiguration Configuration() => new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = TestEnvironment.Postgres })
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = TestEnvironment.Postgres,
+            // The auction grain enforces the minimum open time itself; grain tests watch deadlines pass within minutes.
+            ["Marketplace:MinOpenSeconds"] = "2",
+        })
         .Build();
 
     private sealed class PostgresStorage : ISiloConfigurator

@@ -131,11 +131,12 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
         for (var i = 0; i < 2; i++)
         {
             var id = Guid.NewGuid();
-            await grains.GetGrain<IDoctorGrain>(id).SetProfile(new DoctorProfile
+            var set = await grains.GetGrain<IDoctorGrain>(id).SetProfile(new DoctorProfile
             {
-                Name = $"Dr Failover {i}", SpecialtyId = specialty.Id, LicenseNumber = "LIC-" + i, Price = new Money(50, "USD"),
+                Name = $"Dr Failover {i}", SpecialtyId = specialty.Id, LicenseNumber = "LIC-" + i, Price = new Money(50, "USD"), Languages = ["en"],
                 Availability = availability, Rating = 4,
             });
+            Assert.True(set.IsOk, set.Failure?.Detail);
             doctors.Add(new Caller(id, Roles.Doctor));
         }
 
@@ -230,6 +231,8 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
                 ["ConnectionStrings__Redis"] = TestEnvironment.Redis,
                 ["Orleans__ClusterId"] = clusterId,
                 ["Orleans__ServiceId"] = serviceId,
+                // The auction grain enforces the minimum open time itself; this test's auctions close within minutes.
+                ["Marketplace__MinOpenSeconds"] = "2",
                 ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Orleans__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using HealthActors.Grains.Abstractions.Marketplace;
 
 namespace HealthActors.Tests.Marketplace;
 
@@ -143,6 +144,8 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
     [InlineData("window.to", "itch", 80, "USD", 3, 1, 60)]
     [InlineData("closesAt", "itch", 80, "USD", 1, 3, 2)]
     [InlineData("closesAt", "itch", 80, "USD", 1, 3, 60 * 24 * 8)]
+    [InlineData("window.from", "itch", 80, "USD", -2, 3, 60)]
+    [InlineData("window.to", "itch", 80, "USD", 1, 2, 60 * 3)]
     public async Task Bad_auction_requests_name_the_field(string field, string? symptoms, decimal maxPrice, string currency, int fromHours, int toHours, int closesInMinutes)
     {
         var patient = await _http.RegisterAsync();
@@ -153,5 +156,37 @@ public sealed class MarketplaceFlowTests(ApiFactory factory) : IClassFixture<Api
             closesAt = DateTimeOffset.UtcNow.AddMinutes(closesInMinutes),
         }));
         await r.ValidationProblemAsync(field);
+    }
+
+    [Fact]
+    public async Task A_patient_with_five_open_auctions_gets_409_for_the_sixth()
+    {
+        var admin = await _http.LoginAdminAsync();
+        var specialty = await Specialty(_http, admin.Tokens.AccessToken, "Cap-" + Guid.NewGuid().ToString("N")[..6]);
+        var patient = await _http.RegisterAsync();
+        var create = new { symptoms = "itch", specialtyId = specialty, currency = "USD", window = new { from = SlotAhead(8), to = SlotAhead(12) }, closesAt = DateTimeOffset.UtcNow.AddHours(1) };
+        var first = (await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        for (var i = 1; i < new MarketplaceOptions().MaxOpenAuctionsPerPatient; i++)
+            await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created);
+        var refused = await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Conflict);
+        Assert.Equal("TooManyOpenAuctions", refused["reason"]!.GetValue<string>());
+
+        await Send(HttpMethod.Post, $"/api/auctions/{first}/cancel", patient.Tokens.AccessToken, null, HttpStatusCode.OK);
+        await Send(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, create, HttpStatusCode.Created);
+    }
+
+    [Theory]
+    [InlineData("JPY", "0.5")]
+    [InlineData("USD", "10.005")]
+    public async Task A_max_price_finer_than_its_currency_is_400_naming_it(string currency, string maxPrice)
+    {
+        var patient = await _http.RegisterAsync();
+        var r = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/auctions", patient.Tokens.AccessToken, new
+        {
+            symptoms = "itch", maxPrice = decimal.Parse(maxPrice, System.Globalization.CultureInfo.InvariantCulture), currency,
+            window = new { from = DateTimeOffset.UtcNow.AddHours(2), to = DateTimeOffset.UtcNow.AddHours(5) },
+            closesAt = DateTimeOffset.UtcNow.AddHours(1),
+        }));
+        await r.ValidationProblemAsync("maxPrice");
     }
 }

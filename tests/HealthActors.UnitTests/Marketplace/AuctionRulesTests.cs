@@ -106,7 +106,8 @@ public sealed class AuctionRulesTests
         Assert.True(AuctionRules.Validate(Valid, Now).IsValid);
         Assert.True(AuctionRules.Validate(Valid with { MaxPrice = null }, Now).IsValid);
         Assert.True(AuctionRules.Validate(Valid with { ClosesAt = Now.AddMinutes(5) }, Now).IsValid);
-        Assert.True(AuctionRules.Validate(Valid with { ClosesAt = Now.AddDays(7) }, Now).IsValid);
+        // The window must still be ahead when bidding ends.
+        Assert.True(AuctionRules.Validate(Valid with { ClosesAt = Now.AddDays(7), Window = new TimeWindow(Now.AddDays(6), Now.AddDays(8)) }, Now).IsValid);
     }
 
     public static TheoryData<NewAuction, string> Invalid => new()

@@ -1,0 +1,133 @@
+using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains;
+using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Booking;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace HealthActors.Tests.Grains;
+
+/// <summary>Holes found by probing the running stack, each closed in the grain that owns the rule.</summary>
+[Collection(RulesCollection.Name)]
+public sealed class BookingHoleTests(RulesClusterFixture fx)
+{
+    private async Task<AppointmentView> BookAsync(Guid patientId, Guid doctorId, DateTimeOffset start)
+    {
+        var booked = await fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid()).Book(RulesClusterFixture.Booking(patientId, doctorId, start));
+        Assert.True(booked.IsOk, booked.Failure?.Detail);
+        return booked.Value!;
+    }
+
+    private static void AssertConflict<T>(Outcome<T> outcome)
+    {
+        Assert.False(outcome.IsOk, "expected 409");
+        Assert.Equal(FailureKind.Conflict, outcome.Failure!.Kind);
+    }
+
+    [Fact]
+    public async Task A_doctor_completes_only_once_the_appointment_has_started_and_records_a_no_show_only_after_the_grace()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var future = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(17)));
+        var grain = fx.Grains.GetGrain<IAppointmentGrain>(future.Id);
+
+        AssertConflict(await grain.Complete(doctor));
+        AssertConflict(await grain.MarkNoShow(doctor));
+        Assert.Equal(AppointmentStatus.Booked, (await grain.Get(patient))!.Status);
+        // Still the patient's to cancel, with the full refund.
+        var cancelled = await grain.Cancel(patient);
+        Assert.True(cancelled.IsOk);
+        Assert.Equal(future.Price.Amount, cancelled.Value!.RefundedAmount);
+
+        // The clock moves forward only for the one call, to a moment after the start (the runtime's own timers
+        // cannot take a clock that goes back, and the appointment grain is already active, so nothing new is scheduled).
+        var soon = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddMinutes(1)));
+        var soonGrain = fx.Grains.GetGrain<IAppointmentGrain>(soon.Id);
+        AssertConflict(await soonGrain.Complete(doctor));
+        var completed = await RulesClusterFixture.Clock.At(soon.Start.AddMinutes(1), () => soonGrain.Complete(doctor));
+        Assert.True(completed.IsOk, completed.Failure?.Detail);
+        Assert.Equal(AppointmentStatus.Completed, completed.Value!.Status);
+        // And from there nothing moves it back.
+        AssertConflict(await soonGrain.Cancel(patient));
+        AssertConflict(await soonGrain.Complete(doctor));
+
+        // Five minutes in, the patient may just be late; twenty-five minutes in (past the 15-minute grace) it is a no-show.
+        var late = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddMinutes(31)));
+        var lateGrain = fx.Grains.GetGrain<IAppointmentGrain>(late.Id);
+        AssertConflict(await RulesClusterFixture.Clock.At(late.Start.AddMinutes(5), () => lateGrain.MarkNoShow(doctor)));
+        Assert.Equal(AppointmentStatus.Booked, (await lateGrain.Get(patient))!.Status);
+        var noShow = await RulesClusterFixture.Clock.At(late.Start.AddMinutes(25), () => lateGrain.MarkNoShow(doctor));
+        Assert.True(noShow.IsOk, noShow.Failure?.Detail);
+        Assert.Equal(AppointmentStatus.NoShow, noShow.Value!.Status);
+    }
+
+    [Fact]
+    public async Task A_cancelled_appointment_grants_the_doctor_nothing_but_another_live_one_still_does()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var record = fx.Grains.GetGrain<IPatientGrain>(patient.UserId);
+        await record.UpdateProfile(new PatientProfile { FirstName = "Ana", LastName = "García", Allergies = ["penicillin"] }, patient);
+
+        var only = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(3)));
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(only.Id).Cancel(patient)).IsOk);
+        Assert.Null(await record.GetProfile(doctor));
+
+        // Two appointments: cancelling one leaves the other's grant standing, cancelling both ends it.
+        var first = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(4)));
+        var second = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(5)));
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(first.Id).Cancel(patient)).IsOk);
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(second.Id).Cancel(patient)).IsOk);
+        Assert.Null(await record.GetProfile(doctor));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_answers_only_the_very_same_request_card_number_and_cvc_included()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patientId = Guid.NewGuid();
+        var command = RulesClusterFixture.Booking(patientId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(2)));
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var first = await request.Book(command);
+        Assert.True(first.IsOk, first.Failure?.Detail);
+
+        // Same last four (4242), another card: not the same request.
+        var otherCard = await request.Book(command with { Card = RulesClusterFixture.Card("4111000000084242") });
+        Assert.Equal(FailureKind.IdempotencyMismatch, otherCard.Failure?.Kind);
+        var otherCvc = await request.Book(command with { Card = RulesClusterFixture.Card(cvc: "999") });
+        Assert.Equal(FailureKind.IdempotencyMismatch, otherCvc.Failure?.Kind);
+
+        var retry = await request.Book(command with { Card = RulesClusterFixture.Card() });
+        Assert.True(retry.IsOk);
+        Assert.Equal(first.Value!.Id, retry.Value!.Id);
+        Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
+    }
+
+    [Fact]
+    public async Task A_request_stored_before_the_salt_is_still_compared_the_old_way()
+    {
+        var doctor = await fx.DoctorAsync();
+        var command = RulesClusterFixture.Booking(Guid.NewGuid(), doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(2)));
+        var key = Guid.NewGuid();
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(key);
+        // The state as an older build wrote it: a last-four fingerprint, no salt, and its first answer.
+        var stored = new BookingRequestState
+        {
+            Fingerprint = command.LegacyFingerprint(), AppointmentId = Guid.NewGuid(),
+            First = Outcome<AppointmentView>.Fail(FailureKind.Conflict, "That slot is already taken.", "start", "SlotTaken"),
+        };
+        var storage = ((InProcessSiloHandle)fx.Cluster.Primary!).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
+        await storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+
+        var retry = await request.Book(command);
+        Assert.Equal("SlotTaken", retry.Failure?.Reason);
+        var otherCard = await request.Book(command with { Card = RulesClusterFixture.Card("4000056655665556") });
+        Assert.Equal(FailureKind.IdempotencyMismatch, otherCard.Failure?.Kind);
+    }
+}
