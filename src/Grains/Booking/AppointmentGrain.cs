@@ -99,7 +99,7 @@ public sealed class AppointmentGrain(
 
         var now = time.GetUtcNow();
         state.State.View = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
-            profile.Availability.TimeZone!, cmd.Reason, AppointmentStatus.Booked, price, paymentId, now, null, 0);
+            profile.Availability.TimeZone!, TextNormalization.Normalize(cmd.Reason).Trim(), AppointmentStatus.Booked, price, paymentId, now, null, 0);
         var reminderAt = slot.Start - TimeSpan.FromMinutes(options.Value.ReminderMinutesBefore);
         state.State.ReminderAt = reminderAt;
         await state.WriteStateAsync();

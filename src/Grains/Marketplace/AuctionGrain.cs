@@ -83,7 +83,8 @@ public sealed class AuctionGrain(
                 $"You already have {options.Value.MaxOpenAuctionsPerPatient} open auctions; cancel one or wait until one closes.");
 
         S.PatientId = patient.UserId;
-        S.Spec = spec;
+        // Stored as matched: what doctors read is what the red-flag and orientation rules saw.
+        S.Spec = spec with { Symptoms = TextNormalization.Normalize(spec.Symptoms).Trim() };
         S.SpecialtyId = specialtyId;
         S.Status = AuctionStatus.Open;
         S.ClosesAt = S.OriginalClosesAt = spec.ClosesAt;
@@ -139,7 +140,7 @@ public sealed class AuctionGrain(
         if (standing is not null && standing.HoldId != holdId) await doctor.Release(standing.HoldId);
 
         var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
-            string.IsNullOrWhiteSpace(message) ? null : message.Trim(), now, ++S.NextOrder);
+            string.IsNullOrWhiteSpace(message) ? null : TextNormalization.Normalize(message).Trim(), now, ++S.NextOrder);
         S.Standing[caller.UserId] = new StandingBid(bid, holdId);
         RecordBid(caller.UserId, now);
         var extended = AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now);

@@ -18,6 +18,19 @@ public sealed class AppointmentLifecycleTests(BookingApiFactory factory)
     }
 
     [Fact]
+    public async Task The_reason_is_stored_normalized_as_the_doctor_will_read_it()
+    {
+        var doctor = await _api.CreateDoctorAsync();
+        var patient = await _api.RegisterPatientAsync();
+        var body = BookingApi.BookingBody(doctor.Id, await _api.FreeSlotAsync(doctor.Id), reason: "c\u200bhest\u00a0pain when climbing\u2009stairs");
+        var r = await _api.Http.SendAsync(BookingApi.BookingRequest(await patient.TokenAsync(), body, Guid.NewGuid().ToString()));
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var id = JsonNode.Parse(await r.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
+        var stored = await _api.GetJsonAsync($"/api/appointments/{id}", doctor.Account);
+        Assert.Equal("chest pain when climbing stairs", stored["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Cancelling_more_than_a_day_ahead_refunds_in_full_and_frees_the_slot()
     {
         var doctor = await _api.CreateDoctorAsync(price: 55.50m);
