@@ -79,7 +79,7 @@ public static class Program
             await driver.CreateDoctorAsync(admin, profile, c);
             doctors[i] = (await driver.SignInAsync(profile.Email!, password, c)).AccessToken;
         });
-        var patient = (await driver.RegisterTokensAsync($"bench.patient.{Guid.NewGuid():N}@bench.example.org", "patient-passphrase-1", "Bench Patient", ct)).AccessToken;
+        var patient = (await driver.RegisterTokensAsync($"bench.patient.{Guid.NewGuid():N}@bench.example.org", "harbor-violet-93-candle", "Bench Patient", ct)).AccessToken;
 
         var from = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(2);
         DateTimeOffset SlotOf(int i) => from.AddDays(i / 40).AddMinutes(30 * (i % 40));
@@ -300,6 +300,10 @@ public sealed class ApiProcess : IAsyncDisposable
             // A bench account books, bids or chats far faster than a person; the per-user limits are not what is measured.
             ["RateLimiting__UserRequestsPerMinute"] = "100000000",
             ["RateLimiting__ModelCallsPerMinute"] = "100000000",
+            // The same for the per-doctor bid rate and the per-user hub connection cap: the bench's doctors bid as
+            // fast as they are answered, which is what is measured.
+            ["Marketplace__MaxBidsPerDoctorPerMinute"] = "100000000",
+            ["Hubs__MaxConnectionsPerUser"] = "10000",
             ["Catalog__SeedDemo"] = "false",
             ["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id),
             ["Logging__LogLevel__Default"] = "Warning",
