@@ -100,7 +100,7 @@ public static class CredentialRules
             if (reason is not null && !reasons.Contains(reason)) reasons.Add(reason);
         }
         var because = reasons.Count > 0 ? " (it is built from " + string.Join(", ", reasons) + ")" : "";
-        return $"is too easy to guess{because}; use a passphrase of four or more unrelated words, such as 'river lantern 47 quiet', and avoid seasons, years, names and keyboard rows";
+        return $"is too easy to guess{because}; use a passphrase of four or more unrelated words of your own (not one printed in an example), and avoid seasons, years, names and keyboard rows";
     }
 
     // An estimator loads its dictionaries (about 7 MB) once; building one per call costs ~70 ms against ~10 ms
