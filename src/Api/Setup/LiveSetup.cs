@@ -32,9 +32,12 @@ public static class LiveSetup
 
     public static WebApplication MapHealthActorsHubs(this WebApplication app)
     {
-        app.MapHub<ChatHub>("/hubs/chat");
-        app.MapHub<MarketplaceHub>("/hubs/marketplace");
-        app.MapHub<NotificationHub>("/hubs/notifications");
+        // A WebSocket outlives the token it was opened with unless told otherwise: closing it when the token
+        // expires makes the client come back with a fresh one, so a connection never holds more than a token would.
+        static void UntilTokenExpiry(Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions o) => o.CloseOnAuthenticationExpiration = true;
+        app.MapHub<ChatHub>("/hubs/chat", UntilTokenExpiry);
+        app.MapHub<MarketplaceHub>("/hubs/marketplace", UntilTokenExpiry);
+        app.MapHub<NotificationHub>("/hubs/notifications", UntilTokenExpiry);
         return app;
     }
 }

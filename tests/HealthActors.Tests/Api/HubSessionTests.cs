@@ -139,3 +139,44 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
         Assert.True(await hub.ClosesWithin(Bound), "a connection carrying the old role must be closed");
     }
 }
+
+/// <summary>One-minute access tokens and no clock skew, so a token's expiry can be watched closing its connection.</summary>
+public sealed class ShortTokenApiFactory : ChatApiFactory
+{
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
+    {
+        ["Jwt:AccessTokenMinutes"] = "1",
+        ["Jwt:ClockSkewSeconds"] = "0",
+    };
+}
+
+public sealed class HubTokenExpiryTests(ShortTokenApiFactory factory) : IClassFixture<ShortTokenApiFactory>
+{
+    [Fact]
+    public async Task A_connection_is_closed_when_the_token_it_was_opened_with_expires()
+    {
+        var http = factory.CreateClient();
+        var user = await http.RegisterAsync();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(factory.Server.BaseAddress, "/hubs/chat"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) =>
+                    await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(context.Uri + "?access_token=" + Uri.EscapeDataString(user.Tokens.AccessToken)), ct);
+            })
+            .Build();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await using var _ = connection;
+        await connection.StartAsync();
+        var opened = DateTime.UtcNow;
+
+        // Usable while the token is valid...
+        await connection.InvokeAsync<Guid>("StartConversation", "before expiry");
+        Assert.False(await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(30))) == closed.Task, "closed long before the token expired");
+        // ...and closed by the server once it is not (the token lives 60 s; the server checks on its heartbeat).
+        Assert.True(await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(75))) == closed.Task, "the connection outlived its token");
+        Assert.InRange(DateTime.UtcNow - opened, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(110));
+    }
+}
