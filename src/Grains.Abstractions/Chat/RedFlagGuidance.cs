@@ -96,14 +96,14 @@ public static class RedFlagGuidance
             ? "Gracias por contarlo; no tienes que pasar por esto solo/a, y lo que sientes ahora puede cambiar con ayuda. " +
               (crisis is not null
                   ? $"Puedes hablar ahora mismo con alguien que sabe escuchar: {crisis}. "
-                  : "Puedes hablar ahora mismo con alguien en la línea de crisis de tu país. ") +
+                  : "Puedes hablar ahora mismo con alguien en la línea de crisis de tu país (024 en España, 988 en EE. UU. y Canadá, 135 en Argentina). ") +
               $"Si puedes llegar a hacerte daño o ya lo hiciste, llama ahora {number}. " +
               "Si puedes, quédate con alguien de confianza y aleja lo que podrías usar para hacerte daño. " +
               "Este asistente no puede evaluar emergencias, pero las personas de esa línea sí pueden acompañarte."
             : "Thank you for saying this; you do not have to go through it alone, and what you feel now can change with help. " +
               (crisis is not null
                   ? $"You can talk to someone who will listen right now: {crisis}. "
-                  : "You can talk to someone right now at your local crisis line. ") +
+                  : "You can talk to someone right now at your local crisis line (988 in the US and Canada, Samaritans 116 123 in the UK, 024 in Spain). ") +
               $"If you might act on these thoughts or have already hurt yourself, call {number} now. " +
               "If you can, stay with someone you trust and put away anything you could use to hurt yourself. " +
               "This assistant cannot assess emergencies, but the people on that line can be with you through this.";

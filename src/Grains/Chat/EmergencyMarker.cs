@@ -12,6 +12,9 @@ public sealed class EmergencyMarker(string guidance)
     private readonly StringBuilder _pending = new();
     private readonly StringBuilder _emitted = new();
     private bool _decided;
+    // The blank line between the guidance and the model's words goes out with the first of those words, so a reply
+    // that is only the marker does not end in an empty paragraph.
+    private bool _separate;
 
     public bool Fired { get; private set; }
 
@@ -29,8 +32,9 @@ public sealed class EmergencyMarker(string guidance)
         _pending.Clear();
         if (!head.StartsWith(marker, StringComparison.OrdinalIgnoreCase)) return Emit(head);
         Fired = true;
+        _separate = true;
         var rest = head[marker.Length..].TrimStart();
-        return rest.Length > 0 ? [.. Emit(guidance + "\n\n"), .. Emit(rest)] : Emit(guidance + "\n\n");
+        return [.. EmitGuidance(), .. Emit(rest)];
     }
 
     /// <summary>The end of the reply: a short reply still held back goes out as it is.</summary>
@@ -44,13 +48,27 @@ public sealed class EmergencyMarker(string guidance)
         if (trimmed.Length > 0 && trimmed.Equals(PromptBuilder.EmergencyMarker, StringComparison.OrdinalIgnoreCase))
         {
             Fired = true;
-            return Emit(guidance);
+            return EmitGuidance();
         }
         return head.Length > 0 ? Emit(head) : [];
     }
 
+    private string[] EmitGuidance()
+    {
+        _emitted.Append(guidance);
+        _separate = true;
+        return [guidance];
+    }
+
     private string[] Emit(string text)
     {
+        if (_separate)
+        {
+            text = text.TrimStart();
+            if (text.Length == 0) return [];
+            text = "\n\n" + text;
+            _separate = false;
+        }
         _emitted.Append(text);
         return [text];
     }
