@@ -33,7 +33,9 @@ public sealed record OrientationResult(
     [property: Id(6)] bool Emergency,
     [property: Id(7)] string Source,
     [property: Id(8)] string Symptoms,
-    [property: Id(9)] DateTimeOffset At);
+    [property: Id(9)] DateTimeOffset At,
+    /// <summary>For an emergency: what to do now, in the patient's language with their country's numbers (the first red flag's answer).</summary>
+    [property: Id(10)] string? Guidance = null);
 
 /// <summary>One per user: runs orientations and keeps the latest ones.</summary>
 [Alias("ha.catalog.IOrientationGrain")]

@@ -26,11 +26,14 @@ public sealed record ChatMessage(
     [property: Id(4)] string Content,
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] string? Source,
-    [property: Id(7)] bool Degraded);
+    [property: Id(7)] bool Degraded,
+    /// <summary>On an assistant message: the red-flag category that made it an emergency answer (see RedFlagCategories, or "model").</summary>
+    [property: Id(8)] string? RedFlag = null);
 
 /// <summary>
 /// One piece of a streamed answer. Every chunk but the last carries text; the last (Final) carries the ids of
-/// the stored user and assistant messages, where the answer came from and whether it is degraded.
+/// the stored user and assistant messages, where the answer came from, whether it is degraded, and for an
+/// emergency answer which red-flag category fired ("model" when the model, not the rules, flagged it).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ha.chat.ChatChunk")]
 public sealed record ChatChunk(
@@ -41,7 +44,8 @@ public sealed record ChatChunk(
     [property: Id(4)] Guid? AssistantMessageId,
     [property: Id(5)] string? Source,
     [property: Id(6)] bool Degraded,
-    [property: Id(7)] bool Emergency);
+    [property: Id(7)] bool Emergency,
+    [property: Id(8)] string? RedFlag = null);
 
 [GenerateSerializer, Immutable, Alias("ha.chat.ConversationInfo")]
 public sealed record ConversationInfo(

@@ -73,24 +73,7 @@ public static partial class RedFlags
 
     public static string Guidance(RedFlagMatch match)
     {
-        var es = match.Language == "es";
-        var specific = (match.Kind, es) switch
-        {
-            ("suicide", false) => "You are not alone. If you might act on these thoughts, call your local emergency number now, or a suicide and crisis line (988 in the US and Canada; 024 in Spain; 135 in Argentina). Stay with someone you trust.",
-            ("suicide", true) => "No estás solo/a. Si podés llegar a actuar sobre estos pensamientos, llamá ya al número de emergencias local o a una línea de crisis (024 en España, 135 en Argentina, 988 en EE. UU.). Quedate con alguien de confianza.",
-            ("anaphylaxis", false) => "If you have an epinephrine auto-injector, use it now, then call emergency services.",
-            ("anaphylaxis", true) => "Si tenés un autoinyector de adrenalina, usalo ahora y llamá a emergencias.",
-            ("overdose", false) => "Call emergency services or poison control now. Do not make yourself vomit unless told to.",
-            ("overdose", true) => "Llamá ya a emergencias o al centro de toxicología. No provoques el vómito salvo que te lo indiquen.",
-            ("bleeding", false) => "Press firmly on the wound with a clean cloth and keep pressing while you call emergency services.",
-            ("bleeding", true) => "Presioná firme la herida con un paño limpio y no sueltes mientras llamás a emergencias.",
-            ("stroke", false) => "Note the time the symptoms started; every minute matters for stroke treatment.",
-            ("stroke", true) => "Anotá la hora en que empezaron los síntomas: en un ACV cada minuto cuenta.",
-            (_, false) => "Do not drive yourself. Sit or lie down and unlock the door if you are alone.",
-            (_, true) => "No manejes. Sentate o acostate y, si estás solo/a, dejá la puerta sin llave.",
-        };
-        return es
-            ? "⚠️ Esto puede ser una emergencia. Llamá ahora al número de emergencias (112 en Europa, 911 en América) o andá a la guardia más cercana. " + specific + " Este asistente no puede evaluar emergencias."
-            : "⚠️ This may be a medical emergency. Call your local emergency number now (911 in the Americas, 112 in Europe) or go to the nearest emergency department. " + specific + " This assistant cannot assess emergencies.";
+        // Kept for callers without a profile: the language of the text and the generic emergency wording.
+        return RedFlagGuidance.For(match, null, null);
     }
 }

@@ -54,7 +54,11 @@ public sealed record AuctionView(
     [property: Id(12)] Guid? WinningBidId,
     [property: Id(13)] Guid? AppointmentId,
     [property: Id(14)] long LastSeq,
-    [property: Id(15)] DateTimeOffset CreatedAt);
+    [property: Id(15)] DateTimeOffset CreatedAt,
+    /// <summary>Red-flag categories found in the symptoms (empty when none): the request is still created, but it is an emergency.</summary>
+    [property: Id(16)] IReadOnlyList<string>? RedFlags = null,
+    /// <summary>For an emergency: what to do now, in the patient's language with their country's numbers; null otherwise.</summary>
+    [property: Id(17)] string? Guidance = null);
 
 public static class AuctionEventTypes
 {

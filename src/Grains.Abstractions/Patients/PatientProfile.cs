@@ -40,6 +40,8 @@ public sealed record PatientProfile
     [Id(15)] public string? TimeZone { get; init; }
     /// <summary>Set by the grain on every write (UTC); ignored on input.</summary>
     [Id(16)] public DateTimeOffset? UpdatedAt { get; init; }
+    /// <summary>ISO 3166-1 alpha-2 ("ES"), for the emergency, crisis and poison-control numbers in red-flag answers; none is inferred when missing.</summary>
+    [Id(17)] public string? Country { get; init; }
 }
 
 [Alias("ha.patients.IPatientGrain")]

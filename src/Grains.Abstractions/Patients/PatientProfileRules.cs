@@ -70,6 +70,8 @@ public static partial class PatientProfileRules
             e.Add("preferredLanguage", "must be a BCP 47 language tag such as 'es' or 'en-US'");
         if (p.TimeZone is not null && !IsIanaZone(p.TimeZone))
             e.Add("timeZone", "must be an IANA time zone such as 'America/Argentina/Buenos_Aires'");
+        if (p.Country is not null && !Chat.CountryCodes.IsValid(p.Country))
+            e.Add("country", "must be an ISO 3166-1 alpha-2 country code such as 'ES' or 'US'");
         return e;
     }
 
@@ -79,6 +81,7 @@ public static partial class PatientProfileRules
         FirstName = Clean(p.FirstName),
         LastName = Clean(p.LastName),
         NationalId = p.NationalId?.Trim(),
+        Country = p.Country?.ToUpperInvariant(),
         Allergies = p.Allergies?.Select(a => Clean(a)!).ToArray(),
         Conditions = p.Conditions?.Select(a => Clean(a)!).ToArray(),
         DietaryPreferences = p.DietaryPreferences?.Select(a => Clean(a)!).ToArray(),

@@ -1,6 +1,8 @@
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Chat;
 using Microsoft.Extensions.Options;
 
@@ -37,10 +39,12 @@ public sealed class OrientationGrain(
         var source = "rules";
         string top;
         double confidence;
+        string? guidance = null;
         if (flags.Count > 0)
         {
             top = SymptomRules.EmergencyMedicine;
             confidence = 1.0;
+            guidance = await Guidance(symptoms, flags[0]);
         }
         else
         {
@@ -60,12 +64,25 @@ public sealed class OrientationGrain(
             }
         }
         var alternatives = scored.Where(s => s.Specialty != top).Take(3).Select(s => new SpecialtyScore(s.Specialty, IdOf(s.Specialty), s.Confidence)).ToList();
-        var result = new OrientationResult(Guid.NewGuid(), top, IdOf(top), confidence, alternatives, flags, flags.Count > 0, source, symptoms, time.GetUtcNow());
+        var result = new OrientationResult(Guid.NewGuid(), top, IdOf(top), confidence, alternatives, flags, flags.Count > 0, source, symptoms, time.GetUtcNow(), guidance);
 
         state.State.Recent.Insert(0, result);
         if (state.State.Recent.Count > Keep) state.State.Recent.RemoveRange(Keep, state.State.Recent.Count - Keep);
         await state.WriteStateAsync();
         return result;
+    }
+
+    /// <summary>
+    /// The answer for the first category, in the language and with the numbers of the user's own profile. This grain
+    /// is keyed by the user, so it reads the profile as its owner; a user with no patient profile gets the language
+    /// of the text and the generic wording.
+    /// </summary>
+    private async Task<string> Guidance(string symptoms, string firstFlag)
+    {
+        var userId = this.GetPrimaryKey();
+        var profile = await GrainFactory.GetGrain<IPatientGrain>(userId).GetProfile(new Caller(userId, Roles.Patient));
+        var match = RedFlags.Detect(symptoms) is { } m && m.Kind == firstFlag ? m : new RedFlagMatch(firstFlag, OfflineAssistant.Language(symptoms, null));
+        return RedFlagGuidance.For(match, profile?.PreferredLanguage, profile?.Country);
     }
 
     public Task<IReadOnlyList<OrientationResult>> History(int limit) =>

@@ -20,7 +20,7 @@ public interface IChatStore
 
 public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
 {
-    private const string MessageColumns = "id, conversation_id, seq, role, content, created_at, source, degraded";
+    private const string MessageColumns = "id, conversation_id, seq, role, content, created_at, source, degraded, red_flag";
 
     public async Task CreateConversation(ConversationInfo c)
     {
@@ -37,8 +37,8 @@ public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
     {
         await using var cmd = db.CreateCommand("""
             WITH inserted AS (
-                INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, source, degraded, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING conversation_id, created_at)
+                INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, source, degraded, created_at, red_flag)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING conversation_id, created_at)
             UPDATE chat_conversations c SET updated_at = i.created_at, message_count = c.message_count + 1
             FROM inserted i WHERE c.id = i.conversation_id
             """);
@@ -51,6 +51,7 @@ public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
         cmd.Parameters.AddWithValue((object?)m.Source ?? DBNull.Value);
         cmd.Parameters.AddWithValue(m.Degraded);
         cmd.Parameters.AddWithValue(m.CreatedAt.UtcDateTime);
+        cmd.Parameters.AddWithValue((object?)m.RedFlag ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync();
     }
 
@@ -146,7 +147,7 @@ public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             list.Add(new ChatMessage(r.GetGuid(0), r.GetGuid(1), r.GetInt32(2), r.GetString(3), r.GetString(4), Utc(r.GetDateTime(5)),
-                r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7)));
+                r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetString(8)));
         return list;
     }
 

@@ -149,29 +149,42 @@ public sealed class ConversationGrain(
 
             var index = 0;
             AssistantAnswer answer;
+            string? redFlag = null;
+            var owner = new Caller(state.State.OwnerId, state.State.OwnerRole);
+            // The profile read is a grain call, not the model: it gives the emergency answer its language and country.
+            var profile = await GrainFactory.GetGrain<IPatientGrain>(owner.UserId).GetProfile(owner);
             var flag = RedFlags.Detect(text);
             if (flag is not null)
             {
                 // Answered before and without the model: an emergency must never wait on it.
-                var guidance = RedFlags.Guidance(flag);
+                var guidance = RedFlagGuidance.For(flag, profile?.PreferredLanguage, profile?.Country);
                 writer.TryWrite(new ChatChunk(index++, guidance, false, null, null, null, false, false));
                 answer = new AssistantAnswer(guidance, AnswerSources.Emergency, Degraded: false);
+                redFlag = flag.Kind;
             }
             else
             {
-                var owner = new Caller(state.State.OwnerId, state.State.OwnerRole);
-                var profile = await GrainFactory.GetGrain<IPatientGrain>(owner.UserId).GetProfile(owner);
                 var language = OfflineAssistant.Language(text, profile?.PreferredLanguage);
                 var prompt = PromptBuilder.Build(profile, state.State.Summary, _window, language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+                // The model may add an emergency the rules missed (never remove one: it is not asked when they fire).
+                var marker = new EmergencyMarker(RedFlagGuidance.For(new RedFlagMatch(RedFlagGuidance.ModelCategory, language), language, profile?.Country));
                 answer = await assistant.Answer(prompt, OfflineAssistant.Answer(text, language), piece =>
                 {
-                    writer.TryWrite(new ChatChunk(index++, piece, false, null, null, null, false, false));
+                    foreach (var emitted in marker.Accept(piece))
+                        writer.TryWrite(new ChatChunk(index++, emitted, false, null, null, null, false, false));
                     return ValueTask.CompletedTask;
                 }, CancellationToken.None);
+                foreach (var emitted in marker.Flush())
+                    writer.TryWrite(new ChatChunk(index++, emitted, false, null, null, null, false, false));
+                if (marker.Fired)
+                {
+                    answer = answer with { Text = marker.Emitted };
+                    redFlag = RedFlagGuidance.ModelCategory;
+                }
             }
 
-            var reply = await Store(ChatRoles.Assistant, answer.Text, answer.Source, answer.Degraded);
-            writer.TryWrite(new ChatChunk(index, "", true, user.Id, reply.Id, answer.Source, answer.Degraded, flag is not null));
+            var reply = await Store(ChatRoles.Assistant, answer.Text, answer.Source, answer.Degraded, redFlag);
+            writer.TryWrite(new ChatChunk(index, "", true, user.Id, reply.Id, answer.Source, answer.Degraded, redFlag is not null, redFlag));
             writer.TryComplete();
 
             if (_window[0].Seq - 1 > state.State.SummarizedThroughSeq && !_summarizing)
@@ -185,9 +198,9 @@ public sealed class ConversationGrain(
         finally { _turn.Release(); }
     }
 
-    private async Task<ChatMessage> Store(string role, string content, string? source, bool degraded)
+    private async Task<ChatMessage> Store(string role, string content, string? source, bool degraded, string? redFlag = null)
     {
-        var message = new ChatMessage(Guid.NewGuid(), Id, _lastSeq + 1, role, content, time.GetUtcNow(), source, degraded);
+        var message = new ChatMessage(Guid.NewGuid(), Id, _lastSeq + 1, role, content, time.GetUtcNow(), source, degraded, redFlag);
         await store.Append(message, state.State.OwnerId);
         _lastSeq = message.Seq;
         _updatedAt = message.CreatedAt;

@@ -8,12 +8,19 @@ namespace HealthActors.Grains.Chat;
 
 public static class PromptBuilder
 {
+    /// <summary>
+    /// How the model flags an emergency the rules missed: the grain strips it, puts the emergency guidance first
+    /// and records the category "model". A fixed token rather than free text, so a reply merely mentioning
+    /// emergencies is not taken for one.
+    /// </summary>
+    public const string EmergencyMarker = "[EMERGENCY]";
+
     public const string SystemPrompt =
         "You are HealthActors' careful health assistant. You give general health information, not medical care. " +
         "Never state a diagnosis; describe possibilities in plain words and say what kind of professional to see and how soon. " +
         "Suggest professional care whenever symptoms are significant, persistent or worsening. " +
         "Never recommend, and warn against, any drug or product the patient is allergic to or that clashes with their conditions or current medications. " +
-        "If anything sounds like an emergency, tell them to call emergency services now. " +
+        "If the message may describe a medical emergency or a risk of suicide or self-harm, begin your reply with " + EmergencyMarker + " exactly, then tell them to call emergency services now. " +
         "Be brief and kind.";
 
     public static IList<AiMessage> Build(PatientProfile? profile, string? summary, IReadOnlyList<ChatMessage> window, string language, DateOnly today)

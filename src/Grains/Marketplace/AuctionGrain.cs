@@ -1,9 +1,11 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Abstractions.Notifications;
+using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +32,8 @@ public sealed class AuctionState
     [Id(12)] public string? AcceptKey { get; set; }
     [Id(13)] public AppointmentView? Appointment { get; set; }
     [Id(14)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(15)] public List<string> RedFlags { get; set; } = [];
+    [Id(16)] public string? Guidance { get; set; }
 }
 
 [GenerateSerializer, Alias("ha.market.StandingBid")]
@@ -60,6 +64,16 @@ public sealed class AuctionGrain(
         var now = time.GetUtcNow();
         var errors = AuctionRules.ValidateSpec(spec, now, TimeSpan.FromSeconds(options.Value.MinOpenSeconds));
         if (!errors.IsValid) return Outcome.Invalid(errors);
+        // An emergency is not refused (the patient may still want a doctor later), but the answer carries what to do now.
+        var symptoms = TextNormalization.Normalize(spec.Symptoms).Trim();
+        var flags = RedFlags.DetectAll(symptoms);
+        string? guidance = null;
+        if (flags.Count > 0 && RedFlags.Detect(symptoms) is { } first)
+        {
+            var profile = await GrainFactory.GetGrain<IPatientGrain>(patient.UserId).GetProfile(patient);
+            guidance = RedFlagGuidance.For(first, profile?.PreferredLanguage, profile?.Country);
+        }
+
         var registry = GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0);
         Guid specialtyId;
         if (spec.SpecialtyId is { } given)
@@ -71,7 +85,9 @@ public sealed class AuctionGrain(
         {
             var orientation = await GrainFactory.GetGrain<IOrientationGrain>(patient.UserId).Orient(spec.Symptoms, null, null);
             if (orientation.SpecialtyId is not { } inferred)
-                return Outcome.Invalid("specialtyId", $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.");
+                // Emergency medicine is often not a catalog specialty: the refusal must still say what to do now.
+                return Outcome.Invalid("specialtyId", (guidance is null ? "" : guidance + " ") +
+                    $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.");
             specialtyId = inferred;
         }
 
@@ -84,7 +100,9 @@ public sealed class AuctionGrain(
 
         S.PatientId = patient.UserId;
         // Stored as matched: what doctors read is what the red-flag and orientation rules saw.
-        S.Spec = spec with { Symptoms = TextNormalization.Normalize(spec.Symptoms).Trim() };
+        S.Spec = spec with { Symptoms = symptoms };
+        S.RedFlags = [.. flags];
+        S.Guidance = guidance;
         S.SpecialtyId = specialtyId;
         S.Status = AuctionStatus.Open;
         S.ClosesAt = S.OriginalClosesAt = spec.ClosesAt;
@@ -390,5 +408,5 @@ public sealed class AuctionGrain(
 
     private AuctionView View() => new(Id, S.PatientId, S.SpecialtyId, S.Spec!.Symptoms, S.Spec.MaxPrice, S.Spec.Currency, S.Spec.WindowFrom,
         S.Spec.WindowTo, S.ClosesAt, S.GraceUntil, S.Status, AuctionRules.Rank(S.Standing.Values.Select(s => s.Bid)), S.WinningBidId,
-        S.AppointmentId, S.LastSeq, S.CreatedAt);
+        S.AppointmentId, S.LastSeq, S.CreatedAt, S.RedFlags, S.Guidance);
 }

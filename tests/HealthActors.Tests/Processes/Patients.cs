@@ -34,6 +34,7 @@ public static class Patients
         ["emergencyContact"] = new JsonObject { ["name"] = $"Luis García {n}", ["phone"] = "+5491155559999", ["relationship"] = "brother" },
         ["preferredLanguage"] = "es-AR",
         ["timeZone"] = "America/Argentina/Buenos_Aires",
+        ["country"] = "AR",
     };
 
     /// <summary>Registers and writes the profile of patients numbered <paramref name="first"/>.., a few at a time.</summary>
