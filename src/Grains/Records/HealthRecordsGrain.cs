@@ -38,6 +38,8 @@ public sealed class HealthRecordsGrain(IHealthRecordStore store, TimeProvider ti
         if (!e.IsValid) return Outcome.Invalid(e);
 
         var now = time.GetUtcNow();
+        // PostgreSQL keeps microseconds: the 201 should say what a later read will.
+        var createdAt = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
         var drafts = new List<RecordDraft>(items.Count);
         for (var i = 0; i < items.Count; i++)
             if (HealthRecordRules.Parse(kind, items[i], now, e, single ? "" : $"items[{i}].") is { } d) drafts.Add(d);
@@ -48,7 +50,7 @@ public sealed class HealthRecordsGrain(IHealthRecordStore store, TimeProvider ti
                 if (await store.FindDuplicate(PatientId, drafts[i], HealthRecordRules.DuplicateWindow, except: null) is { } existing)
                     return Duplicate(existing, single ? null : $"items[{i}]");
 
-        var records = drafts.Select(d => new HealthRecord(Guid.NewGuid(), kind, d.Type, d.RecordedAt, d.Payload, d.Note, now, 1)).ToList();
+        var records = drafts.Select(d => new HealthRecord(Guid.NewGuid(), kind, d.Type, d.RecordedAt, d.Payload, d.Note, createdAt, 1)).ToList();
         await store.Append(records.Select(r => new RecordRow(PatientId, r, Deleted: false)).ToList());
         foreach (var r in records) KeepIfNewest(r);
         return Outcome.Ok<IReadOnlyList<HealthRecord>>(records);
