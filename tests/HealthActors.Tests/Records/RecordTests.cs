@@ -211,6 +211,32 @@ public sealed class RecordTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Empty(await ListAll(token, "vitals", "&type=weight"));
     }
 
+    [Theory]
+    [InlineData("", "/vitals", "body")]
+    [InlineData("{not json", "/vitals", "body")]
+    [InlineData("[1,2]", "/vitals", "body")]
+    [InlineData("null", "/vitals", "body")]
+    [InlineData("""{"type":"heart-rate","value":1e400,"recordedAt":"2026-01-01T00:00:00Z"}""", "/vitals", "value")]
+    [InlineData("""{"type":{"a":1},"value":60,"recordedAt":"2026-01-01T00:00:00Z"}""", "/vitals", "type")]
+    [InlineData("""{"items":{"ml":1}}""", "/water/batch", "items")]
+    [InlineData("""{"items":[]}""", "/water/batch", "items")]
+    [InlineData("""{"items":[{"ml":1,"recordedAt":"2026-01-01T00:00:00Z"},7]}""", "/water/batch", "items[1]")]
+    public async Task Malformed_bodies_are_400_not_500(string body, string path, string field)
+    {
+        var token = (await _http.RegisterAsync()).Tokens.AccessToken;
+        await (await Send(HttpMethod.Post, Base + path, token, body)).ValidationProblemAsync(field);
+        Assert.Empty(await ListAll(token, path.Split('/')[1]));
+    }
+
+    [Fact]
+    public async Task A_bad_allowDuplicate_is_a_400()
+    {
+        var token = (await _http.RegisterAsync()).Tokens.AccessToken;
+        var response = await Send(HttpMethod.Post, $"{Base}/water?allowDuplicate=maybe", token, Fill("""{"ml":250,"recordedAt":"{at}"}"""));
+        await response.ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Empty(await ListAll(token, "water"));
+    }
+
     [Fact]
     public async Task Bad_list_queries_are_400_naming_the_parameter()
     {
