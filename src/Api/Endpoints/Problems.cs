@@ -46,6 +46,7 @@ internal static class Problems
         var problem = new ProblemDetails { Status = StatusOf(failure.Kind), Title = failure.Detail ?? "The request was refused." };
         if (failure.Reason is not null) problem.Extensions["reason"] = failure.Reason;
         if (failure.Field is not null) problem.Extensions["field"] = failure.Field;
+        foreach (var (key, value) in failure.Extensions ?? new Dictionary<string, string>()) problem.Extensions[key] = value;
         return TypedResults.Problem(problem);
     }
 }

@@ -55,6 +55,7 @@ public static class CoreSetup
         app.MapNotificationEndpoints();
         app.MapOrientationEndpoints();
         app.MapMarketplaceEndpoints();
+        app.MapRecordEndpoints();
         return app;
     }
 }

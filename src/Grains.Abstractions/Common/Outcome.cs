@@ -31,7 +31,9 @@ public sealed record Failure(
     /// <summary>A stable code for clients to branch on (e.g. "SlotTaken"); sent as the problem's "reason".</summary>
     [property: Id(3)] string? Reason = null,
     /// <summary>Every invalid field with its messages, when the input broke several rules at once.</summary>
-    [property: Id(4)] IReadOnlyDictionary<string, string[]>? Errors = null)
+    [property: Id(4)] IReadOnlyDictionary<string, string[]>? Errors = null,
+    /// <summary>Facts a client needs to act on a refusal (e.g. the id of the record a duplicate repeats); sent as problem extensions.</summary>
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Extensions = null)
 {
     /// <summary>The field errors of an Invalid failure, whichever way it was built.</summary>
     public IDictionary<string, string[]> FieldErrors() =>

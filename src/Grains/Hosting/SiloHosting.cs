@@ -3,6 +3,7 @@ using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Marketplace;
+using HealthActors.Grains.Records;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -102,6 +103,8 @@ public static class SiloHosting
         services.AddOptions<MarketplaceOptions>().Bind(config.GetSection(MarketplaceOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IMarketStore, PostgresMarketStore>();
         else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
+        if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();
+        else services.TryAddSingleton<IHealthRecordStore, InMemoryHealthRecordStore>();
         return services;
     }
 }
