@@ -36,6 +36,7 @@ public static class RedFlagDetector
     private static readonly HashSet<string> NegationCues = new(RedFlagKnowledge.NegationCues, StringComparer.Ordinal);
     private static readonly HashSet<string> NegationReleases = new(RedFlagKnowledge.NegationReleases, StringComparer.Ordinal);
     private static readonly HashSet<string> ScopeEnds = new(RedFlagKnowledge.ScopeEnds, StringComparer.Ordinal);
+    private static readonly HashSet<string> FollowingCues = new(RedFlagKnowledge.FollowingCues, StringComparer.Ordinal);
     private static readonly HashSet<string> PresentCues = new(RedFlagKnowledge.PresentCues, StringComparer.Ordinal);
 
     static RedFlagDetector()
@@ -180,6 +181,7 @@ public static class RedFlagDetector
             if (last == int.MaxValue || last - start >= rule.Span) continue;
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
             if (sentence < 0 && (AnyNegated(tokens, at) || Resolved(tokens, start, positions))) continue;
+            if (sentence < 0 && last + 1 < tokens.Count && FollowingCues.Contains(tokens[last + 1].Word)) continue;
             return true;
         }
         return false;

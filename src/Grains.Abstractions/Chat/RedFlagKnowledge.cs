@@ -57,13 +57,13 @@ public static class RedFlagKnowledge
         ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas",
         ["pills"] = "pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants",
         ["ingest"] = "took|taken|swallow*|ate|eaten|drank|drunk|downed|gulped|popped|tomo|tome|tomado|tomo|trago|trague|tragado|comio|bebio|ingirio|ingerido|tomando",
-        ["lots"] = "whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote",
+        ["lots"] = "20|25|30|40|50|60|100|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote",
         ["poison"] = "bleach|detergent|cleaner|antifreeze|pod|pods|battery|batteries|lejia|lavandina|cloro|veneno|raticida|rat|poison|pesticide*|insecticid*|plaguicida|amoniaco|ammonia|gasolina|gasoline|kerosene|querosen*|soda|caustica|lye|drain|destapacanos|mushrooms|hongos|setas",
         ["hit"] = "hit|hits|bang*|banged|struck|knock*|fell|fall|falls|golpe*|golpeo|pego|cayo|cai|caida|cayendo|bumped|smacked|slammed",
         ["confused"] = "confus*|dizzy|vomit*|sleepy|drowsy|repeat*|repite|confundid*|mare*|somnolient*|desorientad*|disoriented|incoheren*|knocked|blacked|dormido|dormida|memory|memoria|recuerda|remember",
         ["belly"] = "belly|stomach|abdom*|tummy|gut|panza|barriga|estomago|vientre|guata|tripa",
         ["infection"] = "infection|infected|infeccion|infectad*|uti|urinaria|wound|herida|surgery|operation|cirugia|operacion|pneumonia|neumonia|cellulitis|celulitis|fever|fiebre",
-        ["septic"] = "confus*|mottled|blotchy|moteada|marmore*|jaspead*|delirious|delirando|delira|desorientad*|disoriented|peed|pee|urinated|orina|orinado|orinar|pis|grey|gray|gris|racing|taquicardia|shaking|rigors|temblores|freezing|helada|frio|fria|barely",
+        ["septic"] = "confund*|mottled|blotchy|moteada|marmore*|jaspead*|delirious|delirando|delira|desorientad*|disoriented|grey|gray|gris|racing|taquicardia|shaking|rigors|temblores|freezing|helada|frio|fria|barely",
     };
 
     public static readonly IReadOnlyList<RedFlagCategoryKnowledge> Categories =
@@ -123,7 +123,7 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.SevereBleeding,
             English:
             [
-                N("@blood wont|not|doesnt|cant|wont|never|stop|stopping|stops", 5), N("heavy|heavily|severe|lot|lots|uncontrol*|spurting|gushing|pouring|soaked|soaking|squirting|everywhere|tons @blood", 4),
+                N("@blood wont|doesnt|cant|never|isnt|not|aint stop|stopping|stops", 8), N("heavy|heavily|severe|lot|lots|uncontrol*|spurting|gushing|pouring|soaked|soaking|squirting|everywhere|tons @blood", 4),
                 N("@vomit @blood", 4), N("@cough @blood", 4), P("coffee ground*"), N("black|tarry stool*|poop|poo", 4),
                 N("blood soaked|through towel*|bandage*", 6), N("deep cut|gash|wound @blood", 6), P("hemorrhag*|haemorrhag*"),
             ],
@@ -136,7 +136,7 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.Pregnancy,
             English:
             [
-                N("@pregnant @blood|spotting", 12), N("@pregnant severe|bad|strong|intense|terrible|really @belly|pelvic|cramp* @pain|cramp*", 14),
+                N("@pregnant @blood|spotting", 12), N("@pregnant severe|bad|strong|intense|terrible|really|sharp|stabbing @pain|cramp*", 14),
                 N("@pregnant cramp*|contraction*", 10), P("ectopic"), N("@pregnant water broke|leaking|fluid", 12),
                 N("@pregnant baby not|stopped|hasnt moving|moved|kicking", 12), N("@pregnant @pain|hurt* belly|tummy|stomach", 12),
             ],
@@ -152,7 +152,7 @@ public static class RedFlagKnowledge
                 P("unconscious|unconcious|unconsious|unresponsive"), N("@cant|wont|not|isnt|doesnt|didnt|hasnt @wake him|her|them|my|he|she|hes|shes", 6),
                 P("seizure*|seizing|siezure*|convuls*|fitting"), P("having a fit"), P("passed|blacked out and"), P("knocked out"),
                 N("fainted|collapsed|passed|blacked @cant|wont|not|isnt|still|hasnt|doesnt|didnt", 6), P("no pulse"), P("not breathing"),
-                P("isnt|stopped breathing"), P("cardiac arrest"), P("heart stopped"), P("collapsed"), N("eyes rolled|rolling back", 4),
+                P("isnt|stopped breathing"), P("cardiac arrest"), P("heart stopped"), P("collapsed"), P("floppy"), N("eyes rolled|rolling back", 4),
             ],
             Spanish:
             [
@@ -166,7 +166,7 @@ public static class RedFlagKnowledge
             English:
             [
                 N("worst headache|head|migraine", 4), P("thunderclap"), N("@sudden @severe headache|head", 8), N("@sudden headache|head explod*|exploding", 6),
-                N("like hit|struck by|with a hammer|bat|lightning head|headache", 10), N("headache|head explod*|exploding|exploded", 5),
+                N("hammer|bat|lightning|thunder head|headache", 10), N("headache|head explod*|exploding|exploded", 5),
             ],
             Spanish:
             [
@@ -176,33 +176,33 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.Meningitis,
             English:
             [
-                P("meningitis|menengitis|meningococ*"), N("@neck @stiff @fever", 15), N("@rash fade|fading|blanch*|disappear* glass|press*|pressing|fever", 12),
+                P("meningitis|menengitis|meningococ*"), N("@neck @stiff @fever", 15), N("@rash doesnt|dont|wont|not|no|isnt|arent|never fade*|fading|blanch*|disappear*|go glass|press*|pressing|fever", 14), N("@rash doesnt|dont|wont|not|no|isnt|arent|never fade*|fading|blanch*|disappear*", 8),
                 N("purple|dark spots|rash|dots @fever", 8), P("petechia*|purpura"), N("@neck @stiff light|vomit*|headache", 12),
             ],
             Spanish:
             [
-                P("meningitis"), N("@neck @stiff @fever", 15), N("@rash desaparec*|borra*|quita*|aclar*|van vaso|vidrio|presion*|aprieto|apreto|fiebre", 12),
+                P("meningitis"), N("@neck @stiff @fever", 15), N("@rash no desaparec*|borra*|quita*|aclar*|van vaso|vidrio|presion*|aprieto|apreto|fiebre", 14),
                 N("morad*|violace*|puntitos @fever", 8), P("petequia*|purpura"), N("@neck @stiff luz|vomit*|cabeza", 12),
             ]),
         new(RedFlagCategories.InfantFever, English: [], Spanish: []),
         new(RedFlagCategories.Suicide,
             English:
             [
-                P("suicid*|sucid*|suicid"), P("kill|killing|end myself|himself|herself|themself|themselves|me"), P("end|ending|take|taking my|his|her|their own life|lives", 4),
-                P("end it all"), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna to live|be alive|be here|exist|wake", 5),
-                N("better off without me|him|her", 6), P("no reason|point to|in living|live|go on|going on", 5), P("self harm|harming"), P("selfharm*"),
-                P("hurt|hurting|cut|cutting|harm|harming myself|himself|herself|themselves", 3), P("nobody|no one|noone would miss|care me", 5),
-                P("wish i|he|she was|were|could be dead|die", 4), P("jump off|from|in front", 3), N("goodbye letter|note|notes|texts", 4),
+                P("suicid*|sucid*|suicid"), P("kill|killing|end myself|himself|herself|themself|themselves"), P("end|ending|take|taking my|his|her|their life|lives", 4),
+                P("end it all"), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
+                N("better off without me|him|her", 6), P("no reason|point living|live|go|going|anymore", 5), P("self harm|harming"), P("selfharm*"),
+                P("hurt|hurting|cut|cutting|harm|harming myself|himself|herself|themselves", 3), P("nobody|noone|one would|will miss|care me|if", 5),
+                P("wish i|he|she dead|die|died", 5), P("jump off|from|in front", 3), N("goodbye letter|note|notes|texts", 4),
                 P("cant go on anymore|living", 4), P("not worth living", 4), P("everyone would be better"), P("disappear forever"), P("overdose on purpose"),
                 P("plan to kill|die|end", 4),
             ],
             Spanish:
             [
-                P("suicid*"), P("matarme|matarse|suicidarme|suicidarse"), P("quitarme|quitarse la vida"), P("quiero|quiere|queria morir*", 3),
-                P("no quiero|quiere seguir|vivir|despertar|existir", 4), N("sentido seguir|vivir|viviendo|vida", 6), N("mejor sin mi|el|ella", 6),
-                P("acabar con todo|mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
+                P("suicid*"), P("matarme|matarse|suicidarme|suicidarse"), P("quiere|quiero|queria|quiera|va|voy matar|matarse|matarme", 4), P("quitarme|quitarse la vida"), P("quiero|quiere|queria morir*", 3),
+                P("no quiero|quiere seguir|vivir|despertar|existir", 4), N("no|ningun|sin sentido seguir|vivir|viviendo|vida", 8), N("mejor sin mi|el|ella", 6),
+                P("acabar|terminar con todo", 3), P("acabar|terminar con mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
                 P("se corta|lastima", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|por|bajo|al", 3),
-                P("nadie me extranaria|extranaria"), P("ojala no despertar|despierte|estar muerto|muerta|morirme", 4), N("carta despedida", 4),
+                P("nadie me extranaria|extranaria"), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta despedida", 4),
                 P("no aguanto|soporto mas vivir|la vida", 5), P("no vale la pena vivir|seguir", 6), P("ganas de morir|morirme|vivir", 3), P("terminar con mi vida", 4),
             ]),
         new(RedFlagCategories.Overdose,
@@ -220,8 +220,8 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.Trauma,
             English:
             [
-                N("@hit @head @confused", 12), N("hit|run over by a car|truck|bus|van|motorbike", 5), N("fell|fall|fallen off|from|down roof|ladder|balcony|stairs|floor|story|storey|tree|cliff|building", 6),
-                P("stabbed|stabbing|gunshot|shot in|stab wound"), N("bone sticking|poking out|through skin", 5), N("car|motorcycle|bike|motorbike crash|accident|wreck|collision|crashed bleeding|unconscious|trapped|move|hurt|injured|badly|airbag|windshield|head", 12),
+                N("@hit @head @confused", 12), N("hit|struck|run|ran car|truck|bus|van|motorbike|motorcycle", 5), N("fell|fall|fallen off|from|down roof|ladder|balcony|stairs|floor|story|storey|tree|cliff|building", 6),
+                P("stabbed|stabbing|gunshot|stab"), P("got|was|been|he|she|hes|shes shot"), N("bone sticking|poking|out|through", 5), N("@hit @head doesnt|dont|cant|no|not remember|recuerda|acuerda|reconoce|recognize|know", 14), N("car|motorcycle|bike|motorbike crash|accident|wreck|collision|crashed bleeding|unconscious|trapped|move|hurt|injured|badly|airbag|windshield|head", 12),
                 N("cant|cannot feel|move legs|arms|neck", 5), P("head injury|trauma"), N("crushed|crush under|by", 6),
             ],
             Spanish:
@@ -234,26 +234,26 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.Sepsis,
             English:
             [
-                P("sepsis|septic|septicemia|sepsys"), N("@infection @septic", 15), N("@fever mottled|blotchy|confus*|delirious", 12),
+                P("sepsis|septic|septicemia|sepsys"), N("@infection @septic", 15), N("@fever mottled|blotchy|confus*|delirious", 12), N("@infection hasnt|havent|not|barely peed|pee|peeing|urinated", 15),
                 N("blood poisoning", 3), N("very unwell|sick|ill @fever @septic", 15),
             ],
             Spanish:
             [
-                P("sepsis|septic*|septicemia"), N("@infection @septic", 15), N("@fever moteada|confus*|delira*|jaspead*|marmore*", 12),
+                P("sepsis|septic*|septicemia"), N("@infection @septic", 15), N("@fever moteada|confus*|confund*|delira*|jaspead*|marmore*", 12), N("@infection no|casi orinado|orina|orinar|pis|hecho", 15),
                 P("infeccion en la sangre", 4), P("infeccion generalizada", 3),
             ]),
         new(RedFlagCategories.AcuteAbdomen,
             English:
             [
-                N("@severe @belly @pain", 8), N("@belly rigid|hard|board|swollen|distended", 6), N("doubled|curled over|up pain", 6),
+                N("@severe @belly @pain", 8), N("@belly rigid|hard|board", 6), N("doubled|curled over|up pain", 6),
                 P("appendic*|apendic*"), N("testicle|testicular|balls|scrotum pain|swollen|twist*", 6), N("vomit*|throwing green|bile|poop", 4),
                 N("cant|cannot stand|walk|move pain|belly|stomach", 8), N("right lower|side belly|tummy|abdomen pain|hurt*", 8), P("bowel obstruction"),
             ],
             Spanish:
             [
-                N("@severe @belly @pain", 8), N("@belly dur*|tabla|rigid*|hinchad*|distendid*", 6), P("apendic*"), N("testicul*|huevo*|bolas|escroto @pain|hinch*|torcid*", 6),
+                N("@severe @belly @pain", 8), N("@belly dur*|tabla|rigid*", 6), P("apendic*"), N("testicul*|huevo*|bolas|escroto @pain|hinch*|torcid*", 6),
                 N("vomit*|vomito verde|bilis|caca", 4), N("no puedo|puede caminar|moverme|pararme|enderezarme @pain", 10), N("lado derecho abajo|inferior @pain", 8),
-                N("retorciendo|retorcia del dolor", 4), P("obstruccion intestinal"), N("@pain @belly no aguanto|aguanta|soporto", 10),
+                N("retuerce|retorciendo|retorcia|retorcerse dolor", 4), P("obstruccion intestinal"), N("@pain @belly no aguanto|aguanta|soporto", 10),
             ]),
     ];
 
@@ -274,8 +274,11 @@ public static class RedFlagKnowledge
         "deny", "denied", "negative", "nor", "none", "nope", "sin", "ni", "nunca", "jamas", "niega", "tampoco", "ningun", "ninguna",
         "food", "alimentaria", "vaccine", "vaccines", "vaccinated", "vacuna", "vacunas", "vacunado", "vacunada", "shot",
         "risk", "riesgo", "prevent", "preventing", "prevenir", "prevencion", "avoid", "evitar", "symptoms", "signs", "sintomas", "signos",
-        "died", "murio", "fallecio", "history", "antecedentes", "family",
+        "died", "murio", "fallecio", "history", "antecedentes", "family", "cause", "causes", "causa", "causar", "provoca", "swimming", "swim", "natacion",
     ];
+
+    /// <summary>A word right after an expression that makes it a question about something else: "the meningitis vaccine".</summary>
+    public static readonly IReadOnlyList<string> FollowingCues = ["vaccine", "vaccines", "shot", "vacuna", "test", "risk", "riesgo", "prevention", "prevencion"];
 
     /// <summary>A negation word followed by one of these is doubt, not denial: "no sé si", "not sure", "don't know".</summary>
     public static readonly IReadOnlyList<string> NegationReleases =
