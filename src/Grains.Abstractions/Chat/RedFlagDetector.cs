@@ -80,15 +80,18 @@ public static class RedFlagDetector
         var tokens = Tokenize(RedFlags.Fold(text));
         var positions = Locate(tokens);
         var found = new List<RedFlagMatch>();
+        // Body-part and symptom concepts are shared by both languages, so which rule fired does not tell the
+        // patient's language; the message's common words do, and the rule decides only when they are silent.
+        var language = GuessLanguage(tokens);
         foreach (var rule in Rules)
         {
             if (found.Exists(f => f.Kind == rule.Category)) continue;
-            if (Occurs(rule, tokens, positions)) found.Add(new RedFlagMatch(rule.Category, rule.Language));
+            if (Occurs(rule, tokens, positions)) found.Add(new RedFlagMatch(rule.Category, language ?? rule.Language));
         }
         var age = InfantAgeFromText(tokens) ?? ageInDays;
         if (age is >= 0 and < InfantAgeLimitDays && !found.Exists(f => f.Kind == RedFlagCategories.InfantFever))
             foreach (var rule in FeverRules)
-                if (Occurs(rule, tokens, positions)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, GuessLanguage(tokens))); break; }
+                if (Occurs(rule, tokens, positions)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, language ?? (rule.Groups.Length > 0 && FeverRules[1] == rule ? "es" : "en"))); break; }
         return found;
     }
 
@@ -258,8 +261,8 @@ public static class RedFlagDetector
         return null;
     }
 
-    /// <summary>For a flag with no language of its own (a fever figure): Spanish when its common words outnumber English ones.</summary>
-    private static string GuessLanguage(List<Token> tokens)
+    /// <summary>Spanish when the message's common words outnumber English ones, English when the reverse, else null.</summary>
+    private static string? GuessLanguage(List<Token> tokens)
     {
         var score = 0;
         foreach (var t in tokens)
@@ -267,7 +270,7 @@ public static class RedFlagDetector
             if (RedFlagKnowledge.SpanishMarkers.Contains(t.Word)) score++;
             else if (RedFlagKnowledge.EnglishMarkers.Contains(t.Word)) score--;
         }
-        return score > 0 ? "es" : "en";
+        return score > 0 ? "es" : score < 0 ? "en" : null;
     }
 
     private static int UnitDays(string unit) => unit switch

@@ -322,12 +322,12 @@ public static class RedFlagKnowledge
 
     public static readonly IReadOnlySet<string> SpanishMarkers = new HashSet<string>(StringComparer.Ordinal)
     {
-        "de", "el", "la", "los", "las", "y", "mi", "tiene", "tengo", "con", "que", "es", "esta", "bebe", "hijo", "hija", "semanas", "meses", "dias", "fiebre", "muy", "le", "se",
+        "de", "el", "la", "los", "las", "y", "mi", "tiene", "tengo", "con", "que", "es", "esta", "bebe", "hijo", "hija", "semanas", "meses", "dias", "fiebre", "muy", "le", "se", "me", "duele", "mucho", "por", "para", "del", "mama", "papa",
     };
 
     public static readonly IReadOnlySet<string> EnglishMarkers = new HashSet<string>(StringComparer.Ordinal)
     {
-        "the", "my", "is", "has", "have", "and", "with", "of", "baby", "son", "daughter", "weeks", "months", "days", "old", "fever", "very", "he", "she", "it",
+        "the", "my", "is", "has", "have", "and", "with", "of", "baby", "son", "daughter", "weeks", "months", "days", "old", "fever", "very", "he", "she", "it", "i", "im", "to", "in", "hurts", "cant", "his", "her",
     };
 
     public static readonly string[] NumberWordsEn = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
