@@ -27,7 +27,7 @@ public static class RedFlagKnowledge
 
     public static readonly IReadOnlyDictionary<string, string> Concepts = new Dictionary<string, string>
     {
-        ["pain"] = "pain*|hurt*|ache|aches|aching|pressure|tight*|squeez*|crush*|heavy|heaviness|dolor*|duel*|opresion|oprim*|presion|apret*|aprieta|pesadez|punzada*|puntada*",
+        ["pain"] = "peso|weight|pain*|hurt*|ache|aches|aching|pressure|tight*|squeez*|crush*|heavy|heaviness|dolor*|duel*|opresion|oprim*|presion|apret*|aprieta|pesadez|punzada*|puntada*",
         ["chest"] = "chest|chets|chset|pecho|pexo|torax|toracic*|torasic*|thorax|breastbone|sternum|esternon",
         ["arm"] = "arm|arms|jaw|shoulder|brazo|brazos|mandibula|quijada|hombro|neck|cuello|back|espalda",
         ["sweat"] = "sweat*|clammy|sudor*|sudando|sudoroso|transpir*",
@@ -54,7 +54,7 @@ public static class RedFlagKnowledge
         ["neck"] = "neck|cuello|nuca",
         ["stiff"] = "stiff*|rigid*|duro|dura|tieso|tiesa|bend|doblar|agachar|mover|move|touch|tocar",
         ["fever"] = "fever*|temp|temperature|febril|fiebre|calentura|temperatura|afiebrad*|hot",
-        ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas",
+        ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas|manchitas",
         ["pills"] = "pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants",
         ["ingest"] = "took|taken|swallow*|ate|eaten|drank|drunk|downed|gulped|popped|tomo|tome|tomado|tomo|trago|trague|tragado|comio|bebio|ingirio|ingerido|tomando",
         ["lots"] = "20|25|30|40|50|60|100|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote",
@@ -82,7 +82,7 @@ public static class RedFlagKnowledge
         new(RedFlagCategories.BreathingDifficulty,
             English:
             [
-                P("@cant @breathe", 3), P("can not @breathe", 3), P("@cant catch breath*", 4), P("short* of breath*"), P("sob"),
+                P("@cant @breathe", 3), P("can not @breathe", 3), P("@cant catch|get breath*", 4), P("breathing|breath bad|terrible|awful|worse|horrible|scary", 5), N("@breathe effort|esfuerzo", 4), P("short* of breath*"), P("sob"),
                 N("trouble|difficult*|difficulty|hard|struggl*|labou*|labor*|fighting @breathe", 4), P("gasp*"), P("chok*"), P("suffocat*"),
                 P("not|isnt|stopped|stopping @breathe", 3), P("no air"), P("cant get air|enough"),
                 N("lips|face|fingernails|nails blue|purple|grey|gray", 4), N("inhaler|puffer|nebuli* not|isnt|doesnt|dont|aint help*|work*", 5),
@@ -93,18 +93,18 @@ public static class RedFlagKnowledge
                 P("no puedo|puede|podia|pudo|logro|logra|podemos @breathe", 4), P("ahog*"), N("falta|faltando|falto|faltaba aire|respiracion", 3),
                 N("dificultad* @breathe", 4), N("cuesta|costando|costaba @breathe", 4), P("no me|le entra aire", 5), P("asfixi*"),
                 P("no respira|respiraba"), P("dejo|deja de respirar"), N("labios|cara|unas morad*|azul*|gris*", 4),
-                N("inhalador|puff|nebuliz* no sirve|funciona|hace|ayuda", 5), N("costillas hund*", 4), P("sin aire"),
+                N("inhalador|puff|nebuliz* no sirve|funciona|hace|ayuda", 5), N("costillas hund*", 4), P("sin aire"), P("no alcanza aire", 5), P("respiracion mal|terrible|horrible|fatal|peor", 4),
                 N("respira|respirando muy rapido|agitad*|ruidos|silb*", 4),
             ]),
         new(RedFlagCategories.Stroke,
             English:
             [
                 P("stroke|strok|stoke"), N("@face @droop", 4), P("slur*"), N("@speech @garbled", 4), P("@cant speak|talk|get words", 4),
-                N("one|left|right @side @weak", 5), N("sudden* @weak", 4), N("face|arm|leg @weak one", 6), P("mini stroke"), P("tia"),
+                N("half|one|left|right side|face|body @weak", 6), N("sudden* cant|cannot|doesnt|dont understand|talk|speak|see", 6), N("sudden* @weak", 4), N("face|arm|leg @weak one", 6), P("mini stroke"), P("tia"),
             ],
             Spanish:
             [
-                P("acv|ictus|avc"), P("derrame cerebral"), P("embolia"), N("@face @droop", 4), N("@speech @garbled", 3),
+                P("acv|ictus|avc"), P("derrame cerebral"), P("embolia"), N("@face @droop", 4), N("@speech @garbled", 3), N("boca|cara|rostro lado", 5), N("repente no entiende|habla|ve", 6),
                 P("no puede|puedo hablar", 4), N("@side cuerpo|cara|brazo|pierna @weak", 6), N("repente|repentin* @weak", 5),
                 N("perdi|perdio fuerza brazo|pierna|lado", 6), P("no puedo|puede mover el|la|mi brazo|pierna", 5),
             ]),
@@ -129,8 +129,8 @@ public static class RedFlagKnowledge
             ],
             Spanish:
             [
-                P("hemorrag*"), N("sangr*|sangre mucho|muchisimo|abundante*|chorro*|litros|bastante|parar|abundant*|montones|todos", 4),
-                N("no para|paro|deja|dejo|detiene|cesa|corta sangr*|sangre", 5), N("@vomit sangre", 4), N("@cough sangre", 4),
+                P("hemorrag*"), N("sangr*|sangre mucho|muchisimo|abundante*|chorro*|litros|bastante|parar|abundant*|montones|monton|todos", 4),
+                N("no para|paro|deja|dejo|detiene|cesa|corta sangr*|sangre", 8), N("@vomit sangre", 4), N("@cough sangre", 4),
                 N("heces|caca|popo negr*", 4), N("empapad* sangre|toalla*|venda*", 6), N("cortada|corte|herida profund* sangr*", 6),
             ]),
         new(RedFlagCategories.Pregnancy,
@@ -142,7 +142,7 @@ public static class RedFlagKnowledge
             ],
             Spanish:
             [
-                N("@pregnant @blood|manch*", 12), N("@pregnant fuerte|mucho|intenso|terrible @pain|colic*|contracc*", 14),
+                N("@pregnant @blood|manch*", 12), N("estoy de semanas|meses @blood|manch*|contracc*|colic*", 10), N("@pregnant fuerte|mucho|intenso|terrible @pain|colic*|contracc*", 14),
                 N("@pregnant colic*|contracc*", 10), P("ectopico"), N("@pregnant rompio|bolsa|fuente|liquido", 12),
                 N("@pregnant bebe no se mueve|patea", 12), N("@pregnant @pain @belly", 12), P("aborto espontaneo"), N("perdiendo el bebe", 4),
             ]),
@@ -181,7 +181,7 @@ public static class RedFlagKnowledge
             ],
             Spanish:
             [
-                P("meningitis"), N("@neck @stiff @fever", 15), N("@rash no desaparec*|borra*|quita*|aclar*|van vaso|vidrio|presion*|aprieto|apreto|fiebre", 14),
+                P("meningitis"), N("@neck @stiff @fever", 15), N("@rash no desaparec*|borra*|quita*|aclar*|van vaso|vidrio|presion*|aprieto|apreto|apret*|fiebre", 14),
                 N("morad*|violace*|puntitos @fever", 8), P("petequia*|purpura"), N("@neck @stiff luz|vomit*|cabeza", 12),
             ]),
         new(RedFlagCategories.InfantFever, English: [], Spanish: []),
@@ -189,7 +189,7 @@ public static class RedFlagKnowledge
             English:
             [
                 P("suicid*|sucid*|suicid"), P("kill|killing|end myself|himself|herself|themself|themselves"), P("end|ending|take|taking my|his|her|their life|lives", 4),
-                P("end it all"), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
+                P("end it all"), P("want|wanna it all end", 5), N("going|gonna|plan|planning take|swallow all|whole|every @pills", 8), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
                 N("better off without me|him|her", 6), P("no reason|point living|live|go|going|anymore", 5), P("self harm|harming"), P("selfharm*"),
                 P("hurt|hurting|cut|cutting|harm|harming myself|himself|herself|themselves", 3), P("nobody|noone|one would|will miss|care me|if", 5),
                 P("wish i|he|she dead|die|died", 5), P("jump off|from|in front", 3), N("goodbye letter|note|notes|texts", 4),
@@ -201,20 +201,20 @@ public static class RedFlagKnowledge
                 P("suicid*"), P("matarme|matarse|suicidarme|suicidarse"), P("quiere|quiero|queria|quiera|va|voy matar|matarse|matarme", 4), P("quitarme|quitarse la vida"), P("quiero|quiere|queria morir*", 3),
                 P("no quiero|quiere seguir|vivir|despertar|existir", 4), N("no|ningun|sin sentido seguir|vivir|viviendo|vida", 8), N("mejor sin mi|el|ella", 6),
                 P("acabar|terminar con todo", 3), P("acabar|terminar con mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
-                P("se corta|lastima", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|por|bajo|al", 3),
+                P("se corta|lastima", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme todas|todo @pills", 8),
                 P("nadie me extranaria|extranaria"), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta despedida", 4),
                 P("no aguanto|soporto mas vivir|la vida", 5), P("no vale la pena vivir|seguir", 6), P("ganas de morir|morirme|vivir", 3), P("terminar con mi vida", 4),
             ]),
         new(RedFlagCategories.Overdose,
             English:
             [
-                P("overdos*|od|ods"), N("@ingest @lots @pills", 10), N("@ingest too|extra|double|triple @pills", 8), N("@ingest|into @poison", 6),
+                P("overdos*|od|ods"), N("kid|son|daughter|toddler|baby|child @ingest @pills|@poison", 8), N("@ingest @pills grandma*|grandpa*|mom*|mother*|dad*|father*|someone|else", 8), N("@ingest @lots @pills", 10), N("@ingest too|extra|double|triple @pills", 8), N("@ingest|into @poison", 6),
                 P("poisoned|poisoning"), N("carbon monoxide|co alarm", 4), P("took too many|much"), N("bottle|box|pack of @pills empty", 10),
                 N("@pills gone|missing|empty bottle|box|pack|all", 8),
             ],
             Spanish:
             [
-                P("sobredosis"), N("@ingest @lots @pills", 10), N("@ingest @poison", 6), P("envenen*"), N("intoxic* @pills|@poison|monoxido|gas|alcohol", 8),
+                P("sobredosis"), N("hijo|hija|nene|nena|bebe|nieto|nieta @ingest @pills|@poison", 8), N("@ingest @pills abuel*|mama|papa|madre|padre|ajen*", 8), N("@ingest @lots @pills", 10), N("@ingest @poison", 6), P("envenen*"), N("intoxic* @pills|@poison|monoxido|gas|alcohol", 8),
                 P("monoxido de carbono"), N("caja|frasco|blister vacia|vacio|vacias @pills", 10), P("tome|tomo demasiad*"),
             ]),
         new(RedFlagCategories.Trauma,
@@ -235,12 +235,12 @@ public static class RedFlagKnowledge
             English:
             [
                 P("sepsis|septic|septicemia|sepsys"), N("@infection @septic", 15), N("@fever mottled|blotchy|confus*|delirious", 12), N("@infection hasnt|havent|not|barely peed|pee|peeing|urinated", 15),
-                N("blood poisoning", 3), N("very unwell|sick|ill @fever @septic", 15),
+                N("blood poisoning", 3), N("@fever not|isnt|doesnt|no making|make sense", 10), N("very unwell|sick|ill @fever @septic", 15),
             ],
             Spanish:
             [
                 P("sepsis|septic*|septicemia"), N("@infection @septic", 15), N("@fever moteada|confus*|confund*|delira*|jaspead*|marmore*", 12), N("@infection no|casi orinado|orina|orinar|pis|hecho", 15),
-                P("infeccion en la sangre", 4), P("infeccion generalizada", 3),
+                P("infeccion en la sangre", 4), P("infeccion generalizada", 3), N("@fever sin|no sentido|coherente|incoherente", 10),
             ]),
         new(RedFlagCategories.AcuteAbdomen,
             English:
