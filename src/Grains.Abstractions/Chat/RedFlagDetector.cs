@@ -184,9 +184,20 @@ public static class RedFlagDetector
             if (last == int.MaxValue || last - start >= rule.Span) continue;
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
             if (sentence < 0 && (AnyNegated(tokens, at) || Resolved(tokens, start, positions))) continue;
-            if (sentence < 0 && last + 1 < tokens.Count && FollowingCues.Contains(tokens[last + 1].Word)) continue;
+            if (sentence < 0 && AnyFollowedByCue(rule, tokens, at)) continue;
             return true;
         }
+        return false;
+    }
+
+    private const int FollowingLookAhead = 3;
+
+    private static bool AnyFollowedByCue(CompiledRule rule, List<Token> tokens, Span<int> matched)
+    {
+        RedFlagKnowledge.CategoryFollowingCues.TryGetValue(rule.Category, out var own);
+        foreach (var p in matched)
+            for (var i = p + 1; i < tokens.Count && i <= p + FollowingLookAhead && tokens[i].Clause == tokens[p].Clause; i++)
+                if (FollowingCues.Contains(tokens[i].Word) || (own is not null && own.Contains(tokens[i].Word))) return true;
         return false;
     }
 

@@ -41,7 +41,7 @@ public static class RedFlagKnowledge
         ["weak"] = "numb*|weak*|paraly*|limp|dead|tingl*|dormid*|durmio|durmi|adormec*|entumec*|paraliz*|debil*|flojo|floja|hormigue*",
         ["throat"] = "throat|garganta|airway",
         ["closing"] = "clos*|tight*|shut*|swell*|swollen|cierr*|cerr*|cierra|apret*",
-        ["swelling"] = "swell*|swollen|puff*|hinch*|inflam*",
+        ["swelling"] = "swell*|swollen|hinch*|inflam*",
         ["allergen"] = "allerg*|alerg*|hives|welts|ronchas|urticaria|peanut*|nuts|mani|cacahuet*|bee|wasp|abeja|avispa|sting*|stung|picadura|pico|shellfish|mariscos|penicillin*|penicilina|amoxicil*",
         ["blood"] = "bleed*|blood*|bled|sangr*|hemorrag*|nosebleed*",
         ["vomit"] = "vomit*|throw*|threw|puk*|vomito|vomitando|vomitar|vomita|vomitado|arcadas",
@@ -277,8 +277,18 @@ public static class RedFlagKnowledge
         "died", "murio", "fallecio", "history", "antecedentes", "family", "cause", "causes", "causa", "causar", "provoca", "swimming", "swim", "natacion",
     ];
 
-    /// <summary>A word right after an expression that makes it a question about something else: "the meningitis vaccine".</summary>
+    /// <summary>
+    /// A word shortly after an expression's word, in its clause, that makes it something else: "the meningitis
+    /// vaccine".
+    /// </summary>
     public static readonly IReadOnlyList<string> FollowingCues = ["vaccine", "vaccines", "shot", "vacuna", "test", "risk", "riesgo", "prevention", "prevencion"];
+
+    /// <summary>As <see cref="FollowingCues"/> for one category only: breathing "por la nariz" is a blocked nose.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> CategoryFollowingCues = new Dictionary<string, IReadOnlyList<string>>
+    {
+        [RedFlagCategories.BreathingDifficulty] = ["nariz", "nose"],
+        [RedFlagCategories.Anaphylaxis] = ["nariz", "nose"],
+    };
 
     /// <summary>A negation word followed by one of these is doubt, not denial: "no sé si", "not sure", "don't know".</summary>
     public static readonly IReadOnlyList<string> NegationReleases =
