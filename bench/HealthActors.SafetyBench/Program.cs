@@ -53,6 +53,21 @@ var p99 = samples[(int)(samples.Length * 0.99)];
 var cost = $"Detection cost per message ({all.Length} messages x {iterations} iterations, one thread, {Environment.ProcessorCount} cores, .NET {Environment.Version}): " +
            $"mean {mean.ToString("0.0", CultureInfo.InvariantCulture)} µs, p50 {p50.ToString("0.0", CultureInfo.InvariantCulture)} µs, p99 {p99.ToString("0.0", CultureInfo.InvariantCulture)} µs.";
 
+// The longest message chat accepts (4000 characters): ordinary text, and the same word over and over (every
+// word a hit for the rules, the worst case for the matcher).
+static string Cap(string text) => text.Length > 4000 ? text[..4000] : text;
+var longPlain = Cap(string.Join(". ", Enumerable.Repeat(string.Join(". ", nonUrgent.Select(x => x.Text)), 10)));
+var longHits = Cap(string.Concat(Enumerable.Repeat("no chest pain ", 400)));
+var longCost = string.Join(", ", new[] { ("ordinary text", longPlain), ("'no chest pain' repeated", longHits) }.Select(l =>
+{
+    RedFlags.DetectAll(l.Item2);
+    var start = Stopwatch.GetTimestamp();
+    const int reps = 20;
+    for (var i = 0; i < reps; i++) RedFlags.DetectAll(l.Item2);
+    return $"{l.Item1} {(Stopwatch.GetElapsedTime(start).TotalMicroseconds / reps).ToString("0", CultureInfo.InvariantCulture)} µs";
+}));
+cost += $" A 4000-character message (the chat limit): {longCost}.";
+
 Console.WriteLine(table);
 Console.WriteLine(cost);
 foreach (var m in misses) Console.WriteLine($"MISS   {m.Category}: {m.Text}   -> [{string.Join(", ", RedFlags.DetectAll(m.Text))}]");

@@ -80,18 +80,19 @@ public static class RedFlagDetector
         var tokens = Tokenize(RedFlags.Fold(text));
         var positions = Locate(tokens);
         var found = new List<RedFlagMatch>();
+        var resolved = new Dictionary<int, bool>();
         // Body-part and symptom concepts are shared by both languages, so which rule fired does not tell the
         // patient's language; the message's common words do, and the rule decides only when they are silent.
         var language = GuessLanguage(tokens);
         foreach (var rule in Rules)
         {
             if (found.Exists(f => f.Kind == rule.Category)) continue;
-            if (Occurs(rule, tokens, positions)) found.Add(new RedFlagMatch(rule.Category, language ?? rule.Language));
+            if (Occurs(rule, tokens, positions, resolved)) found.Add(new RedFlagMatch(rule.Category, language ?? rule.Language));
         }
         var age = InfantAgeFromText(tokens) ?? ageInDays;
         if (age is >= 0 and < InfantAgeLimitDays && !found.Exists(f => f.Kind == RedFlagCategories.InfantFever))
             foreach (var rule in FeverRules)
-                if (Occurs(rule, tokens, positions)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, language ?? (rule.Groups.Length > 0 && FeverRules[1] == rule ? "es" : "en"))); break; }
+                if (Occurs(rule, tokens, positions, resolved)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, language ?? (rule.Groups.Length > 0 && FeverRules[1] == rule ? "es" : "en"))); break; }
         return found;
     }
 
@@ -140,51 +141,64 @@ public static class RedFlagDetector
         return positions;
     }
 
-    private static bool Has(int[] group, List<int>?[] positions, int at)
+    /// <summary>The sorted positions of the words matching any term of the group; empty when none.</summary>
+    private static int[] GroupPositions(int[] group, List<int>?[] positions)
     {
+        List<int>? only = null;
+        var count = 0;
         foreach (var id in group)
-            if (positions[id] is { } list && list.Contains(at)) return true;
-        return false;
+            if (positions[id] is { Count: > 0 } list) { only ??= list; count++; }
+        if (count == 0) return [];
+        if (count == 1) return only!.ToArray();
+        var merged = new SortedSet<int>();
+        foreach (var id in group)
+            if (positions[id] is { } list) merged.UnionWith(list);
+        return [.. merged];
     }
 
-    private static int Next(int[] group, List<int>?[] positions, int from)
+    /// <summary>The first position at or after <paramref name="from"/>, or int.MaxValue.</summary>
+    private static int Next(int[] sorted, int from)
     {
-        var best = int.MaxValue;
-        foreach (var id in group)
-            if (positions[id] is { } list)
-                foreach (var p in list)
-                    if (p >= from && p < best) { best = p; break; }
-        return best;
+        var i = Array.BinarySearch(sorted, from);
+        if (i < 0) i = ~i;
+        return i < sorted.Length ? sorted[i] : int.MaxValue;
     }
 
-    private static bool Occurs(CompiledRule rule, List<Token> tokens, List<int>?[] positions, int sentence = -1)
+    /// <summary>
+    /// Whether the rule occurs undenied (or, with <paramref name="sentence"/>, occurs at all in that sentence).
+    /// Candidates start only where one of its words is, so a long message costs what its hits cost.
+    /// </summary>
+    private static bool Occurs(CompiledRule rule, List<Token> tokens, List<int>?[] positions, Dictionary<int, bool>? resolved, int sentence = -1)
     {
-        // Cheap rejection: a group with no word in the message.
-        foreach (var group in rule.Groups)
-            if (Next(group, positions, 0) == int.MaxValue) return false;
-        Span<int> at = stackalloc int[rule.Groups.Length];
-        for (var start = 0; start < tokens.Count; start++)
+        var groups = new int[rule.Groups.Length][];
+        for (var g = 0; g < groups.Length; g++)
+            if ((groups[g] = GroupPositions(rule.Groups[g], positions)).Length == 0) return false;
+        var starts = rule.Ordered ? groups[0] : groups.Length == 1 ? groups[0] : [.. groups.SelectMany(x => x).Distinct().Order()];
+        Span<int> at = stackalloc int[groups.Length];
+        foreach (var start in starts)
         {
             if (sentence >= 0 && tokens[start].Sentence != sentence) continue;
             int last;
             if (rule.Ordered)
             {
-                if (!Has(rule.Groups[0], positions, start)) continue;
                 at[0] = last = start;
-                for (var g = 1; g < rule.Groups.Length && last != int.MaxValue; g++) at[g] = last = Next(rule.Groups[g], positions, last + 1);
+                for (var g = 1; g < groups.Length && last != int.MaxValue; g++) at[g] = last = Next(groups[g], last + 1);
             }
             else
             {
-                var any = false;
-                foreach (var group in rule.Groups) any |= Has(group, positions, start);
-                if (!any) continue;
                 last = -1;
-                for (var g = 0; g < rule.Groups.Length; g++) last = Math.Max(last, at[g] = Next(rule.Groups[g], positions, start));
+                for (var g = 0; g < groups.Length; g++) last = Math.Max(last, at[g] = Next(groups[g], start));
             }
             if (last == int.MaxValue || last - start >= rule.Span) continue;
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
-            if (sentence < 0 && (AnyNegated(tokens, at) || Resolved(tokens, start, positions))) continue;
-            if (sentence < 0 && AnyFollowedByCue(rule, tokens, at)) continue;
+            if (sentence >= 0) return true;
+            if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
+            var s = tokens[start].Sentence;
+            if (resolved is not null)
+            {
+                if (!resolved.TryGetValue(s, out var settled)) resolved[s] = settled = Resolved(tokens, start, positions);
+                if (settled) continue;
+            }
             return true;
         }
         return false;
@@ -237,7 +251,7 @@ public static class RedFlagDetector
         var sentence = tokens[first].Sentence;
         var past = false;
         foreach (var s in Suppressors)
-            if (Occurs(s, tokens, positions, sentence)) { past = true; break; }
+            if (Occurs(s, tokens, positions, resolved: null, sentence)) { past = true; break; }
         if (!past) return false;
         foreach (var t in tokens)
             if (t.Sentence == sentence && PresentCues.Contains(t.Word)) return false;
