@@ -55,12 +55,12 @@ public static class RedFlagKnowledge
         ["stiff"] = "stiff*|rigid*|duro|dura|tieso|tiesa|bend|doblar|agachar|mover|move|touch|tocar",
         ["fever"] = "fever*|temp|temperature|febril|fiebre|calentura|temperatura|afiebrad*|hot",
         ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas|manchitas",
-        ["pills"] = "pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants",
+        ["pills"] = "pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|ibuprofeno|aspirin*|aspirina|diazepam|alprazolam|tramadol|metformin*|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants",
         ["ingest"] = "took|taken|swallow*|ate|eaten|drank|drunk|downed|gulped|popped|tomo|tome|tomado|tomo|trago|trague|tragado|comio|bebio|ingirio|ingerido|tomando",
         ["lots"] = "20|25|30|40|50|60|100|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote",
         ["poison"] = "bleach|detergent|cleaner|antifreeze|pod|pods|battery|batteries|lejia|lavandina|cloro|veneno|raticida|rat|poison|pesticide*|insecticid*|plaguicida|amoniaco|ammonia|gasolina|gasoline|kerosene|querosen*|soda|caustica|lye|drain|destapacanos|mushrooms|hongos|setas",
         ["hit"] = "hit|hits|bang*|banged|struck|knock*|fell|fall|falls|golpe*|golpeo|pego|cayo|cai|caida|cayendo|bumped|smacked|slammed",
-        ["confused"] = "confus*|dizzy|vomit*|sleepy|drowsy|repeat*|repite|confundid*|mare*|somnolient*|desorientad*|disoriented|incoheren*|knocked|blacked|dormido|dormida|memory|memoria|recuerda|remember",
+        ["confused"] = "confus*|dizzy|vomit*|throw*|threw|puk*|sleepy|drowsy|repeat*|repite|confundid*|mare*|somnolient*|desorientad*|disoriented|incoheren*|knocked|blacked|dormido|dormida|memory|memoria|recuerda|remember",
         ["belly"] = "belly|stomach|abdom*|tummy|gut|panza|barriga|estomago|vientre|guata|tripa",
         ["infection"] = "infection|infected|infeccion|infectad*|uti|urinaria|wound|herida|surgery|operation|cirugia|operacion|pneumonia|neumonia|cellulitis|celulitis|fever|fiebre",
         ["septic"] = "confund*|mottled|blotchy|moteada|marmore*|jaspead*|delirious|delirando|delira|desorientad*|disoriented|grey|gray|gris|racing|taquicardia|shaking|rigors|temblores|freezing|helada|frio|fria|barely",
@@ -86,7 +86,7 @@ public static class RedFlagKnowledge
                 N("trouble|difficult*|difficulty|hard|struggl*|labou*|labor*|fighting @breathe", 4), P("gasp*"), P("chok*"), P("suffocat*"),
                 P("not|isnt|stopped|stopping @breathe", 3), P("no air"), P("cant get air|enough"),
                 N("lips|face|fingernails|nails blue|purple|grey|gray", 4), N("inhaler|puffer|nebuli* not|isnt|doesnt|dont|aint help*|work*", 5),
-                N("ribs suck*|pulling", 4), P("turning blue"),
+                N("ribs suck*|pulling", 4), P("turning blue"), P("grunt*"), N("@breathe weird|strange|funny|odd|noisy", 4),
             ],
             Spanish:
             [
@@ -100,7 +100,7 @@ public static class RedFlagKnowledge
             English:
             [
                 P("stroke|strok|stoke"), N("@face @droop", 4), P("slur*"), N("@speech @garbled", 4), P("@cant speak|talk|get words", 4),
-                N("half|one|left|right side|face|body @weak", 6), N("sudden* cant|cannot|doesnt|dont understand|talk|speak|see", 6), N("sudden* @weak", 4), N("face|arm|leg @weak one", 6), P("mini stroke"), P("tia"),
+                N("half|one|left|right side|face|body @weak", 6), N("sudden* cant|cannot|doesnt|dont understand|talk|speak|see", 6), N("sudden* @weak", 4), N("face|arm|leg @weak one", 6), P("mini stroke"), P("tia"), N("@cant move|lift|feel left|right|one|half side|arm|leg|hand", 6),
             ],
             Spanish:
             [
@@ -117,13 +117,13 @@ public static class RedFlagKnowledge
             ],
             Spanish:
             [
-                P("anafila*"), N("@throat @closing", 4), N("lengua|labios|cara|ojos @swelling", 4),
+                P("anafila*"), N("@throat @closing", 4), N("lengua|labios|boca|cara|ojos|garganta @swelling", 4),
                 N("@allergen @breathe|garganta|hinch*|mare*|desmay*", 10), P("adrenalina|epipen"), N("reaccion alergica grave|fuerte", 4),
             ]),
         new(RedFlagCategories.SevereBleeding,
             English:
             [
-                N("@blood wont|doesnt|cant|never|isnt|not|aint stop|stopping|stops", 8), N("heavy|heavily|severe|lot|lots|uncontrol*|spurting|gushing|pouring|soaked|soaking|squirting|everywhere|tons @blood", 4),
+                N("@blood wont|doesnt|cant|never|isnt|not|aint stop|stopping|stops", 8), N("heavy|heavily|severe|lot|lots|uncontrol*|spurting|gushing|pouring|soaked|soaking|squirting|everywhere|tons|crazy|badly|profuse* @blood", 4),
                 N("@vomit @blood", 4), N("@cough @blood", 4), P("coffee ground*"), N("black|tarry stool*|poop|poo", 4),
                 N("blood soaked|through towel*|bandage*", 6), N("deep cut|gash|wound @blood", 6), P("hemorrhag*|haemorrhag*"),
             ],
@@ -166,7 +166,7 @@ public static class RedFlagKnowledge
             English:
             [
                 N("worst headache|head|migraine", 4), P("thunderclap"), N("@sudden @severe headache|head", 8), N("@sudden headache|head explod*|exploding", 6),
-                N("hammer|bat|lightning|thunder head|headache", 10), N("headache|head explod*|exploding|exploded", 5),
+                N("hammer|bat|lightning|thunder head|headache", 10), N("headache|head explod*|exploding|exploded", 5), N("@head never ever|before|like", 8),
             ],
             Spanish:
             [
