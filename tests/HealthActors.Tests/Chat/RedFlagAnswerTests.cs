@@ -224,4 +224,22 @@ public sealed class RedFlagAnswerWithoutModelTests(ApiFactory factory) : IClassF
         Assert.Contains("911", text);
         Assert.Contains("1-800-222-1222", text);
     }
+
+    [Fact]
+    public async Task A_fever_in_a_baby_whose_own_account_says_six_weeks_old_is_an_emergency_and_the_same_words_from_an_adult_are_not()
+    {
+        var baby = await _http.RegisterAsync();
+        var born = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-42)).ToString("yyyy-MM-dd");
+        var put = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Put, "/api/patients/me/profile", baby.Tokens.AccessToken,
+            new { firstName = "Lucía", lastName = "García", birthDate = born, preferredLanguage = "en", country = "US" }));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var text = await RedFlagSteps.ChatEmergency(factory, _http, baby, "she has a fever of 38.4 since this morning", RedFlagCategories.InfantFever);
+        Assert.Contains("911", text);
+
+        var adult = await RedFlagSteps.Patient(_http, "en", "US");
+        await using var hub = await factory.ConnectHubAsync("/hubs/chat", adult.Tokens.AccessToken);
+        var id = await Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.InvokeAsync<Guid>(hub, "StartConversation", "Fever");
+        var chunks = await hub.SendAsync(id, "she has a fever of 38.4 since this morning");
+        Assert.False(chunks[^1].Emergency);
+    }
 }

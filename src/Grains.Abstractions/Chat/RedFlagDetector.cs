@@ -1,0 +1,320 @@
+namespace HealthActors.Grains.Abstractions.Chat;
+
+/// <summary>
+/// Matches <see cref="RedFlagKnowledge"/> against folded text as a sequence of words rather than as one string,
+/// so an expression survives inflection (word stems), words in between and word order (a symptom within a few
+/// words of its body part), and a plain denial ("no chest pain", "sin dificultad para respirar") is not an alarm.
+/// Every rule is compiled once into a word index; a message is tokenised once and each word looked up, so the
+/// cost grows with the length of the message, not with the number of rules.
+/// </summary>
+public static class RedFlagDetector
+{
+    /// <summary>Fever under this age (days) is an emergency on its own: infants hide sepsis behind a fever.</summary>
+    public const int InfantAgeLimitDays = 90;
+
+    private const int NegationLookBack = 4;
+
+    private sealed record Token(string Word, int Sentence, int Clause);
+
+    /// <summary>One word alternative: a whole word, or a stem ending in '*' that any longer word may start with.</summary>
+    private sealed class Term(string text)
+    {
+        public string Text { get; } = text.TrimEnd('*');
+        public bool IsPrefix { get; } = text.EndsWith('*');
+        public int Id { get; set; }
+    }
+
+    private sealed record CompiledRule(string Category, string Language, int[][] Groups, int Span, bool Ordered);
+
+    private static readonly Dictionary<string, Term> Exact = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Term> Prefixes = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Term>.AlternateLookup<ReadOnlySpan<char>> PrefixLookup = Prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly List<Term> Terms = [];
+    private static readonly CompiledRule[] Rules;
+    private static readonly CompiledRule[] Suppressors;
+    private static readonly CompiledRule[] FeverRules;
+    private static readonly HashSet<string> NegationCues = new(RedFlagKnowledge.NegationCues, StringComparer.Ordinal);
+    private static readonly HashSet<string> NegationReleases = new(RedFlagKnowledge.NegationReleases, StringComparer.Ordinal);
+    private static readonly HashSet<string> ScopeEnds = new(RedFlagKnowledge.ScopeEnds, StringComparer.Ordinal);
+    private static readonly HashSet<string> FollowingCues = new(RedFlagKnowledge.FollowingCues, StringComparer.Ordinal);
+    private static readonly HashSet<string> PresentCues = new(RedFlagKnowledge.PresentCues, StringComparer.Ordinal);
+
+    static RedFlagDetector()
+    {
+        Rules = RedFlagKnowledge.Categories
+            .SelectMany(c => c.English.Select(r => Compile(c.Id, "en", r)).Concat(c.Spanish.Select(r => Compile(c.Id, "es", r))))
+            .ToArray();
+        Suppressors = RedFlagKnowledge.PastOrResolved.Select(r => Compile("", "", r)).ToArray();
+        FeverRules = RedFlagKnowledge.Fever.Select(r => Compile(RedFlagCategories.InfantFever, "", r)).ToArray();
+    }
+
+    private static CompiledRule Compile(string category, string language, RedFlagRule rule)
+    {
+        var groups = rule.Pattern.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(g => Expand(g).Select(Intern).Distinct().ToArray())
+            .ToArray();
+        return new CompiledRule(category, language, groups, rule.Span ?? groups.Length + 1, rule.Ordered);
+    }
+
+    private static IEnumerable<string> Expand(string group) => group.Split('|', StringSplitOptions.RemoveEmptyEntries)
+        .SelectMany(a => a.StartsWith('@')
+            ? Expand(RedFlagKnowledge.Concepts.TryGetValue(a[1..], out var concept) ? concept : throw new InvalidOperationException("Unknown red-flag concept " + a))
+            : [a]);
+
+    private static int Intern(string alternative)
+    {
+        var table = alternative.EndsWith('*') ? Prefixes : Exact;
+        var key = alternative.TrimEnd('*');
+        if (!table.TryGetValue(key, out var term))
+        {
+            term = new Term(alternative) { Id = Terms.Count };
+            Terms.Add(term);
+            table[key] = term;
+        }
+        return term.Id;
+    }
+
+    /// <summary>Every category whose expressions occur in the text, undenied, in the order of <see cref="RedFlagKnowledge.Categories"/>.</summary>
+    public static IReadOnlyList<RedFlagMatch> Match(string text, int? ageInDays = null)
+    {
+        var tokens = Tokenize(RedFlags.Fold(text));
+        var positions = Locate(tokens);
+        var found = new List<RedFlagMatch>();
+        var resolved = new Dictionary<int, bool>();
+        // Body-part and symptom concepts are shared by both languages, so which rule fired does not tell the
+        // patient's language; the message's common words do, and the rule decides only when they are silent.
+        var language = GuessLanguage(tokens);
+        foreach (var rule in Rules)
+        {
+            if (found.Exists(f => f.Kind == rule.Category)) continue;
+            if (Occurs(rule, tokens, positions, resolved)) found.Add(new RedFlagMatch(rule.Category, language ?? rule.Language));
+        }
+        var age = InfantAgeFromText(tokens) ?? ageInDays;
+        if (age is >= 0 and < InfantAgeLimitDays && !found.Exists(f => f.Kind == RedFlagCategories.InfantFever))
+            foreach (var rule in FeverRules)
+                if (Occurs(rule, tokens, positions, resolved)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, language ?? (rule.Groups.Length > 0 && FeverRules[1] == rule ? "es" : "en"))); break; }
+        return found;
+    }
+
+    private static List<Token> Tokenize(string folded)
+    {
+        var tokens = new List<Token>();
+        int sentence = 0, clause = 0;
+        var word = new System.Text.StringBuilder();
+        void Flush()
+        {
+            if (word.Length == 0) return;
+            tokens.Add(new Token(word.ToString(), sentence, clause));
+            word.Clear();
+        }
+        for (var i = 0; i < folded.Length; i++)
+        {
+            var c = folded[i];
+            if (char.IsLetterOrDigit(c)) { word.Append(c); continue; }
+            // "can't" is one word to the rules, and so is the phone spelling "cant".
+            if (c is '\'' or '`' or '\u00b4' && word.Length > 0 && i + 1 < folded.Length && char.IsLetter(folded[i + 1])) continue;
+            // "38.5" stays one number; a full stop between words ends a sentence.
+            if (c is '.' or ',' && word.Length > 0 && char.IsDigit(word[^1]) && i + 1 < folded.Length && char.IsDigit(folded[i + 1])) { word.Append('.'); continue; }
+            Flush();
+            switch (c)
+            {
+                case '.' or '!' or '?' or ';' or '\n' or '¿' or '¡': sentence++; clause++; break;
+                case ',' or ':' or '(' or ')' or '-' when c != '-' || i + 1 >= folded.Length || folded[i + 1] == ' ': clause++; break;
+            }
+        }
+        Flush();
+        return tokens;
+    }
+
+    /// <summary>For each term, the positions of the words it matches.</summary>
+    private static List<int>?[] Locate(List<Token> tokens)
+    {
+        var positions = new List<int>?[Terms.Count];
+        void Add(Term term, int at) => (positions[term.Id] ??= []).Add(at);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var word = tokens[i].Word;
+            if (Exact.TryGetValue(word, out var exact)) Add(exact, i);
+            for (var length = 2; length <= word.Length; length++)
+                if (PrefixLookup.TryGetValue(word.AsSpan(0, length), out var prefix)) Add(prefix, i);
+        }
+        return positions;
+    }
+
+    /// <summary>The sorted positions of the words matching any term of the group; empty when none.</summary>
+    private static int[] GroupPositions(int[] group, List<int>?[] positions)
+    {
+        List<int>? only = null;
+        var count = 0;
+        foreach (var id in group)
+            if (positions[id] is { Count: > 0 } list) { only ??= list; count++; }
+        if (count == 0) return [];
+        if (count == 1) return only!.ToArray();
+        var merged = new SortedSet<int>();
+        foreach (var id in group)
+            if (positions[id] is { } list) merged.UnionWith(list);
+        return [.. merged];
+    }
+
+    /// <summary>The first position at or after <paramref name="from"/>, or int.MaxValue.</summary>
+    private static int Next(int[] sorted, int from)
+    {
+        var i = Array.BinarySearch(sorted, from);
+        if (i < 0) i = ~i;
+        return i < sorted.Length ? sorted[i] : int.MaxValue;
+    }
+
+    /// <summary>
+    /// Whether the rule occurs undenied (or, with <paramref name="sentence"/>, occurs at all in that sentence).
+    /// Candidates start only where one of its words is, so a long message costs what its hits cost.
+    /// </summary>
+    private static bool Occurs(CompiledRule rule, List<Token> tokens, List<int>?[] positions, Dictionary<int, bool>? resolved, int sentence = -1)
+    {
+        var groups = new int[rule.Groups.Length][];
+        for (var g = 0; g < groups.Length; g++)
+            if ((groups[g] = GroupPositions(rule.Groups[g], positions)).Length == 0) return false;
+        var starts = rule.Ordered ? groups[0] : groups.Length == 1 ? groups[0] : [.. groups.SelectMany(x => x).Distinct().Order()];
+        Span<int> at = stackalloc int[groups.Length];
+        foreach (var start in starts)
+        {
+            if (sentence >= 0 && tokens[start].Sentence != sentence) continue;
+            int last;
+            if (rule.Ordered)
+            {
+                at[0] = last = start;
+                for (var g = 1; g < groups.Length && last != int.MaxValue; g++) at[g] = last = Next(groups[g], last + 1);
+            }
+            else
+            {
+                last = -1;
+                for (var g = 0; g < groups.Length; g++) last = Math.Max(last, at[g] = Next(groups[g], start));
+            }
+            if (last == int.MaxValue || last - start >= rule.Span) continue;
+            if (tokens[start].Sentence != tokens[last].Sentence) continue;
+            if (sentence >= 0) return true;
+            if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
+            var s = tokens[start].Sentence;
+            if (resolved is not null)
+            {
+                if (!resolved.TryGetValue(s, out var settled)) resolved[s] = settled = Resolved(tokens, start, positions);
+                if (settled) continue;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private const int FollowingLookAhead = 3;
+
+    private static bool AnyFollowedByCue(CompiledRule rule, List<Token> tokens, Span<int> matched)
+    {
+        RedFlagKnowledge.CategoryFollowingCues.TryGetValue(rule.Category, out var own);
+        foreach (var p in matched)
+            for (var i = p + 1; i < tokens.Count && i <= p + FollowingLookAhead && tokens[i].Clause == tokens[p].Clause; i++)
+                if (FollowingCues.Contains(tokens[i].Word) || (own is not null && own.Contains(tokens[i].Word))) return true;
+        return false;
+    }
+
+    private static bool AnyNegated(List<Token> tokens, Span<int> matched)
+    {
+        foreach (var p in matched)
+            if (Negated(tokens, p, matched)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A denial word shortly before the expression, in the same clause: "no chest pain", "denies chest pain",
+    /// "sin dificultad para respirar", "no me falta el aire". An expression that is itself a negation ("no puedo
+    /// respirar", "can't breathe", "not breathing") starts with that word, so only what precedes it counts.
+    /// </summary>
+    private static bool Negated(List<Token> tokens, int first, Span<int> matched)
+    {
+        for (var i = first - 1; i >= 0 && i >= first - NegationLookBack; i--)
+        {
+            var t = tokens[i];
+            if (t.Clause != tokens[first].Clause || ScopeEnds.Contains(t.Word)) return false;
+            if (matched.Contains(i)) continue;
+            if (!NegationCues.Contains(t.Word)) continue;
+            // "no sé si es el corazón", "not sure if": uncertainty, not a denial.
+            if (i + 1 < tokens.Count && NegationReleases.Contains(tokens[i + 1].Word)) continue;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The sentence places the complaint in the past and says it was settled ("had chest pain last year, it was
+    /// checked and fine"), and nothing in it brings it back to now ("... and now it's back").
+    /// </summary>
+    private static bool Resolved(List<Token> tokens, int first, List<int>?[] positions)
+    {
+        var sentence = tokens[first].Sentence;
+        var past = false;
+        foreach (var s in Suppressors)
+            if (Occurs(s, tokens, positions, resolved: null, sentence)) { past = true; break; }
+        if (!past) return false;
+        foreach (var t in tokens)
+            if (t.Sentence == sentence && PresentCues.Contains(t.Word)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// An age under a year said in the text: "my 2 month old", "6 weeks old", "bebé de 6 semanas", "tiene 40 días",
+    /// "recién nacido", "newborn". Null when the text says none.
+    /// </summary>
+    private static int? InfantAgeFromText(List<Token> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var w = tokens[i].Word;
+            if (RedFlagKnowledge.NewbornWords.Contains(w)) return 14;
+            if (w == "recien" && i + 1 < tokens.Count && tokens[i + 1].Word.StartsWith("nacid", StringComparison.Ordinal)) return 14;
+            if (!TryNumber(w, out var n) || i + 1 >= tokens.Count) continue;
+            var unitDays = UnitDays(tokens[i + 1].Word);
+            if (unitDays == 0) continue;
+            bool Word(int at, params string[] words) => at >= 0 && at < tokens.Count && words.Contains(tokens[at].Word);
+            bool BabyNear(int at) => Enumerable.Range(at - 3, 3).Any(k => k >= 0 && RedFlagKnowledge.BabyWords.Contains(tokens[k].Word));
+            var isAge =
+                Word(i + 2, "old", "olds", "baby", "babies", "infant", "newborn", "son", "daughter", "boy", "girl", "grandson", "granddaughter")
+                || (Word(i + 2, "de") && i + 3 < tokens.Count && tokens[i + 3].Word is "vida" or "nacido" or "nacida" or "edad")
+                || (Word(i - 1, "de", "tiene", "cumplio", "tenia", "of") && BabyNear(i - 1))
+                || (Word(i - 1, "tiene", "cumplio") && tokens.Any(t => RedFlagKnowledge.BabyWords.Contains(t.Word)))
+                || (Word(i + 2, "ago", "atras") && Word(i - 1, "born", "nacio", "nacida", "nacido"))
+                || (Word(i - 1, "hace") && Word(i - 2, "nacio", "nacido", "nacida"));
+            if (isAge) return n * unitDays;
+        }
+        return null;
+    }
+
+    /// <summary>Spanish when the message's common words outnumber English ones, English when the reverse, else null.</summary>
+    private static string? GuessLanguage(List<Token> tokens)
+    {
+        var score = 0;
+        foreach (var t in tokens)
+        {
+            if (RedFlagKnowledge.SpanishMarkers.Contains(t.Word)) score++;
+            else if (RedFlagKnowledge.EnglishMarkers.Contains(t.Word)) score--;
+        }
+        return score > 0 ? "es" : score < 0 ? "en" : null;
+    }
+
+    private static int UnitDays(string unit) => unit switch
+    {
+        "day" or "days" or "dia" or "dias" or "d" => 1,
+        "week" or "weeks" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
+        "month" or "months" or "mo" or "mos" or "mes" or "meses" or "m" => 30,
+        "year" or "years" or "yr" or "yrs" or "ano" or "anos" => 365,
+        _ => 0,
+    };
+
+    private static bool TryNumber(string word, out int n)
+    {
+        if (int.TryParse(word, out n) && n is > 0 and < 1000) return true;
+        n = Array.IndexOf(RedFlagKnowledge.NumberWordsEn, word);
+        if (n > 0) return true;
+        n = Array.IndexOf(RedFlagKnowledge.NumberWordsEs, word);
+        if (n > 0) return true;
+        n = word is "a" or "an" or "un" or "una" or "uno" ? 1 : 0;
+        return n > 0;
+    }
+}

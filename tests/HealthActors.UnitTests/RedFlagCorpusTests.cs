@@ -1,0 +1,84 @@
+using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.RedFlagCorpus;
+
+namespace HealthActors.UnitTests;
+
+/// <summary>The red-flag detector held to its corpus (RedFlagCorpus/*.txt): every emergency caught with its category, few false alarms.</summary>
+public sealed class RedFlagCorpusTests
+{
+    [Fact]
+    public void The_corpus_covers_every_category_in_both_languages_with_enough_phrasings()
+    {
+        var emergencies = RedFlagCorpusFiles.Emergencies();
+        Assert.True(emergencies.Count >= 300, $"{emergencies.Count} emergencies");
+        Assert.True(RedFlagCorpusFiles.NonUrgent().Count >= 100);
+        foreach (var category in RedFlagCategories.All)
+            Assert.True(emergencies.Count(e => e.Category == category) >= 15, category);
+        Assert.Empty(emergencies.Select(e => e.Category).Except(RedFlagCategories.All));
+    }
+
+    [Fact]
+    public void Every_emergency_in_the_corpus_is_detected_with_its_category()
+    {
+        var misses = RedFlagCorpusFiles.Emergencies()
+            .Where(e => RedFlags.Detect(e.Text) is null || !RedFlags.DetectAll(e.Text).Contains(e.Category))
+            .Select(e => $"line {e.LineNumber}: {e.Category} | {e.Text} -> [{string.Join(", ", RedFlags.DetectAll(e.Text))}]")
+            .ToList();
+        Assert.True(misses.Count == 0, "Missed emergencies:\n" + string.Join("\n", misses));
+    }
+
+    [Fact]
+    public void At_most_five_percent_of_the_non_urgent_complaints_raise_an_alarm()
+    {
+        var nonUrgent = RedFlagCorpusFiles.NonUrgent();
+        var alarms = nonUrgent.Where(n => RedFlags.DetectAll(n.Text).Count > 0)
+            .Select(n => $"line {n.LineNumber}: {n.Category} | {n.Text} -> [{string.Join(", ", RedFlags.DetectAll(n.Text))}]")
+            .ToList();
+        Assert.True(alarms.Count <= nonUrgent.Count * 0.05, $"{alarms.Count} false alarms of {nonUrgent.Count}:\n" + string.Join("\n", alarms));
+    }
+
+    [Theory]
+    [InlineData("no chest pain")]
+    [InlineData("denies chest pain")]
+    [InlineData("sin dificultad para respirar")]
+    [InlineData("no me falta el aire")]
+    [InlineData("had chest pain last year, it was checked and fine")]
+    public void A_denial_is_not_an_alarm(string text) => Assert.Null(RedFlags.Detect(text));
+
+    [Theory]
+    [InlineData("no puedo respirar", "breathing")]
+    [InlineData("can't breathe", "breathing")]
+    [InlineData("cant breath", "breathing")]
+    [InlineData("he is not breathing", "breathing")]
+    [InlineData("had chest pain last year and now it is back", "chest-pain")]
+    [InlineData("no fever but chest pain", "chest-pain")]
+    public void A_negation_that_is_the_symptom_itself_is_an_alarm(string text, string category) =>
+        Assert.Contains(category, RedFlags.DetectAll(text));
+
+    [Theory]
+    [InlineData(30, "infant-fever")]
+    [InlineData(89, "infant-fever")]
+    public void Fever_in_an_infant_under_three_months_by_profile_age_is_an_emergency(int ageInDays, string category)
+    {
+        Assert.Equal(category, RedFlags.Detect("she has a fever", ageInDays)?.Kind);
+        Assert.Equal("es", RedFlags.Detect("tiene fiebre desde anoche", ageInDays)?.Language);
+        Assert.Contains(category, RedFlags.DetectAll("tiene fiebre", ageInDays));
+    }
+
+    [Fact]
+    public void Fever_at_three_months_or_older_or_with_no_age_is_not_infant_fever()
+    {
+        Assert.Null(RedFlags.Detect("she has a fever", 90));
+        Assert.Null(RedFlags.Detect("she has a fever"));
+        // The age said in the text is the patient's, not the account holder's profile age.
+        Assert.Null(RedFlags.Detect("my 3 year old has a fever", 20));
+        Assert.Equal("infant-fever", RedFlags.Detect("my 6 week old has a fever", 12000)?.Kind);
+    }
+
+    [Fact]
+    public void Matches_carry_the_language_of_the_expression()
+    {
+        Assert.Equal(new RedFlagMatch("chest-pain", "es"), RedFlags.Detect("me duele el pecho"));
+        Assert.Equal(new RedFlagMatch("chest-pain", "en"), RedFlags.Detect("my chest hurts"));
+    }
+}
