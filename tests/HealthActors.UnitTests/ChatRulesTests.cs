@@ -73,6 +73,22 @@ public sealed class ChatRulesTests
     }
 
     [Fact]
+    public void Prompt_carries_the_latest_vitals_the_patient_recorded_and_nothing_when_there_are_none()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        var vitals = new[]
+        {
+            new HealthActors.Grains.Abstractions.Records.HealthRecord(Guid.NewGuid(), "vitals", "blood-pressure", at, """{"systolic":150,"diastolic":95}""", null, at, 1),
+            new HealthActors.Grains.Abstractions.Records.HealthRecord(Guid.NewGuid(), "vitals", "heart-rate", at, """{"value":88}""", null, at, 1),
+        };
+        var with = string.Join("\n", PromptBuilder.Build(null, null, [], "en", new DateOnly(2026, 12, 3), vitals).Select(m => m.Text));
+        Assert.Contains("blood-pressure systolic 150 diastolic 95 (2026-12-01)", with);
+        Assert.Contains("heart-rate value 88", with);
+        var without = string.Join("\n", PromptBuilder.Build(null, null, [], "en", new DateOnly(2026, 12, 3)).Select(m => m.Text));
+        Assert.DoesNotContain("vitals", without);
+    }
+
+    [Fact]
     public void Circuit_opens_after_consecutive_failures_and_closes_after_the_pause()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

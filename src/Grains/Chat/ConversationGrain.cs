@@ -4,6 +4,7 @@ using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Abstractions.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -167,7 +168,8 @@ public sealed class ConversationGrain(
             else
             {
                 var language = OfflineAssistant.Language(text, profile?.PreferredLanguage);
-                var prompt = PromptBuilder.Build(profile, state.State.Summary, _window, language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+                var vitals = await GrainFactory.GetGrain<IHealthRecordsGrain>(owner.UserId).LatestVitals();
+                var prompt = PromptBuilder.Build(profile, state.State.Summary, _window, language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), vitals);
                 // The model may add an emergency the rules missed (never remove one: it is not asked when they fire).
                 var marker = new EmergencyMarker(RedFlagGuidance.For(new RedFlagMatch(RedFlagGuidance.ModelCategory, language), language, profile?.Country));
                 answer = await assistant.Answer(prompt, OfflineAssistant.Answer(text, language), piece =>

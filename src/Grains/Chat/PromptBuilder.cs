@@ -1,6 +1,9 @@
 using System.Text;
 using HealthActors.Grains.Abstractions.Chat;
+using System.Globalization;
+using System.Text.Json;
 using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Abstractions.Records;
 using AiMessage = Microsoft.Extensions.AI.ChatMessage;
 using AiRole = Microsoft.Extensions.AI.ChatRole;
 
@@ -23,14 +26,15 @@ public static class PromptBuilder
         "If the message may describe a medical emergency or a risk of suicide or self-harm, begin your reply with " + EmergencyMarker + " exactly, then tell them to call emergency services now. " +
         "Be brief and kind.";
 
-    public static IList<AiMessage> Build(PatientProfile? profile, string? summary, IReadOnlyList<ChatMessage> window, string language, DateOnly today)
+    public static IList<AiMessage> Build(PatientProfile? profile, string? summary, IReadOnlyList<ChatMessage> window, string language, DateOnly today,
+        IReadOnlyList<HealthRecord>? latestVitals = null)
     {
         var messages = new List<AiMessage>
         {
             new(AiRole.System, SystemPrompt + (language == "es"
                 ? " Answer in Spanish (the patient's language)."
                 : " Answer in the patient's language (English unless they write in another).")),
-            new(AiRole.System, PatientContext(profile, today)),
+            new(AiRole.System, PatientContext(profile, today) + Vitals(latestVitals)),
         };
         if (!string.IsNullOrWhiteSpace(summary))
             messages.Add(new AiMessage(AiRole.System, "Summary of the earlier conversation:\n" + summary));
@@ -68,6 +72,22 @@ public static class PromptBuilder
             new(AiRole.System, $"Update the summary of a patient's health conversation. Keep symptoms, dates, advice given and open questions. At most {maxChars} characters. Reply with the summary only."),
             new(AiRole.User, sb.ToString()),
         ];
+    }
+
+    /// <summary>" Latest vitals: blood-pressure systolic 130 diastolic 85 (2026-12-01); ..." or nothing.</summary>
+    public static string Vitals(IReadOnlyList<HealthRecord>? latest)
+    {
+        if (latest is not { Count: > 0 }) return "";
+        var readings = latest.Select(r =>
+        {
+            // The payload is the record's own canonical JSON: numbers and short unit strings, never free text.
+            using var doc = JsonDocument.Parse(r.Payload);
+            var values = doc.RootElement.ValueKind == JsonValueKind.Object
+                ? string.Join(" ", doc.RootElement.EnumerateObject().Select(p => $"{p.Name} {p.Value}"))
+                : "";
+            return $"{r.Type} {values} ({r.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
+        });
+        return " Latest vitals the patient recorded: " + string.Join("; ", readings) + ".";
     }
 
     private static string List(string[]? items) => items is { Length: > 0 } ? string.Join(", ", items) : "none recorded";

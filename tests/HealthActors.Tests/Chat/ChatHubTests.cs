@@ -36,6 +36,28 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
     private static string Marker() => "m" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
+    public async Task The_prompt_carries_the_latest_vitals_the_patient_recorded()
+    {
+        var (user, hub, id) = await NewChat();
+        await using var _ = hub;
+        var recorded = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/patients/me/records/vitals", user.Tokens.AccessToken,
+            new { type = "blood-pressure", systolic = 152, diastolic = 97, recordedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("O") }));
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+
+        var marker = Marker();
+        string? prompt = null;
+        factory.Model.Behavior = body =>
+        {
+            var text = body.ToJsonString();
+            if (text.Contains(marker)) prompt = text;
+            return Task.FromResult(new FakeReply(FakeOpenAiServer.DefaultAnswer));
+        };
+        await hub.SendAsync(id, $"Is my blood pressure fine? {marker}");
+        Assert.NotNull(prompt);
+        Assert.Contains("blood-pressure systolic 152 diastolic 97", prompt);
+    }
+
+    [Fact]
     public async Task Answer_streams_in_order_and_the_prompt_carries_profile_and_history()
     {
         var (user, hub, id) = await NewChat();
