@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace HealthActors.Tests.Api;
@@ -15,34 +14,6 @@ public sealed class HubLimitsApiFactory : ChatApiFactory
         ["Hubs:MaxConnectionsPerUser"] = Cap.ToString(),
         ["Hubs:SessionCheckSeconds"] = "0.5",
     };
-
-    /// <summary>
-    /// Opens a real SignalR client on a hub and reports when the server closes it. The server may refuse a
-    /// connection right after the handshake, so the close is watched from before the start.
-    /// </summary>
-    public async Task<WatchedConnection> OpenAsync(string hub, string accessToken)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(Server.BaseAddress, hub), o =>
-            {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) =>
-                    await Server.CreateWebSocketClient().ConnectAsync(new Uri(context.Uri + "?access_token=" + Uri.EscapeDataString(accessToken)), ct);
-            })
-            .Build();
-        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
-        try
-        {
-            await connection.StartAsync();
-        }
-        catch (Exception e)
-        {
-            closed.TrySetResult(e);
-        }
-        return new WatchedConnection(connection, closed.Task);
-    }
 }
 
 public sealed record WatchedConnection(HubConnection Hub, Task<Exception?> Closed) : IAsyncDisposable
@@ -70,14 +41,14 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
         var user = await _http.RegisterAsync();
         var held = new List<WatchedConnection>
         {
-            await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken),
-            await factory.OpenAsync("/hubs/notifications", user.Tokens.AccessToken),
-            await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken),
+            await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken),
+            await factory.OpenWatchedAsync("/hubs/notifications", user.Tokens.AccessToken),
+            await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken),
         };
         Assert.Equal(HubLimitsApiFactory.Cap, held.Count);
         foreach (var c in held) Assert.False(await c.ClosesWithin(TimeSpan.FromMilliseconds(200)));
 
-        await using (var extra = await factory.OpenAsync("/hubs/marketplace", user.Tokens.AccessToken))
+        await using (var extra = await factory.OpenWatchedAsync("/hubs/marketplace", user.Tokens.AccessToken))
         {
             Assert.True(await extra.ClosesWithin(Bound), "the connection over the cap must be refused");
             Assert.Contains("Too many open connections", (await extra.Closed)?.Message);
@@ -85,12 +56,12 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
 
         // Another user is not affected by this user's connections.
         var other = await _http.RegisterAsync();
-        await using (var theirs = await factory.OpenAsync("/hubs/chat", other.Tokens.AccessToken))
+        await using (var theirs = await factory.OpenWatchedAsync("/hubs/chat", other.Tokens.AccessToken))
             await AssertOpen(theirs);
 
         await held[0].Hub.StopAsync();
         await held[0].DisposeAsync();
-        var replacement = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
+        var replacement = await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken);
         await AssertOpen(replacement);
         foreach (var c in held.Skip(1).Append(replacement)) await c.DisposeAsync();
     }
@@ -100,8 +71,8 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
     {
         var user = await _http.RegisterAsync();
         var otherSession = await _http.LoginAsync(user.Email, user.Password);
-        await using var ending = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
-        await using var staying = await factory.OpenAsync("/hubs/notifications", otherSession.AccessToken);
+        await using var ending = await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken);
+        await using var staying = await factory.OpenWatchedAsync("/hubs/notifications", otherSession.AccessToken);
         await AssertOpen(ending);
 
         var logout = await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = user.Tokens.RefreshToken });
@@ -115,7 +86,7 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
     public async Task Refresh_token_replay_closes_the_familys_connections()
     {
         var user = await _http.RegisterAsync();
-        await using var hub = await factory.OpenAsync("/hubs/chat", user.Tokens.AccessToken);
+        await using var hub = await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken);
         await AssertOpen(hub);
 
         Assert.Equal(HttpStatusCode.OK, (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = user.Tokens.RefreshToken })).StatusCode);
@@ -129,7 +100,7 @@ public sealed class HubSessionTests(HubLimitsApiFactory factory) : IClassFixture
     public async Task A_role_change_closes_connections_opened_with_the_old_role()
     {
         var user = await _http.RegisterAsync();
-        await using var hub = await factory.OpenAsync("/hubs/marketplace", user.Tokens.AccessToken);
+        await using var hub = await factory.OpenWatchedAsync("/hubs/marketplace", user.Tokens.AccessToken);
         Assert.False(await hub.ClosesWithin(TimeSpan.FromMilliseconds(200)));
 
         var admin = await _http.LoginAdminAsync();
@@ -157,26 +128,16 @@ public sealed class HubTokenExpiryTests(ShortTokenApiFactory factory) : IClassFi
     {
         var http = factory.CreateClient();
         var user = await http.RegisterAsync();
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(factory.Server.BaseAddress, "/hubs/chat"), o =>
-            {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) =>
-                    await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(context.Uri + "?access_token=" + Uri.EscapeDataString(user.Tokens.AccessToken)), ct);
-            })
-            .Build();
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
-        await using var _ = connection;
-        await connection.StartAsync();
+        await using var watched = await factory.OpenWatchedAsync("/hubs/chat", user.Tokens.AccessToken);
+        var connection = watched.Hub;
+        var closed = watched.Closed;
         var opened = DateTime.UtcNow;
 
         // Usable while the token is valid...
         await connection.InvokeAsync<Guid>("StartConversation", "before expiry");
-        Assert.False(await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(30))) == closed.Task, "closed long before the token expired");
+        Assert.False(await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(30))) == closed, "closed long before the token expired");
         // ...and closed by the server once it is not (the token lives 60 s; the server checks on its heartbeat).
-        Assert.True(await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(75))) == closed.Task, "the connection outlived its token");
+        Assert.True(await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(75))) == closed, "the connection outlived its token");
         Assert.InRange(DateTime.UtcNow - opened, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(110));
     }
 }
