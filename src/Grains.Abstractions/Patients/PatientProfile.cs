@@ -44,6 +44,13 @@ public sealed record PatientProfile
     [Id(17)] public string? Country { get; init; }
 }
 
+/// <summary>Why a read of a patient's data was allowed: "owner", "admin", "appointment" (with its id and end) or "consent".</summary>
+[GenerateSerializer, Immutable, Alias("ha.patients.ReadGrant")]
+public sealed record ReadGrant(
+    [property: Id(0)] string Basis,
+    [property: Id(1)] Guid? AppointmentId = null,
+    [property: Id(2)] DateTimeOffset? Until = null);
+
 [Alias("ha.patients.IPatientGrain")]
 public interface IPatientGrain : IGrainWithGuidKey
 {
@@ -53,6 +60,14 @@ public interface IPatientGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("GetProfile")]
     Task<PatientProfile?> GetProfile(Caller caller);
+
+    /// <summary>
+    /// Decides whether <paramref name="caller"/> may read one part of this patient's data (<paramref name="what"/>:
+    /// "records.vitals", "insights", "fhir", ...). Every read by someone other than the patient is audited, allowed
+    /// or denied, before the answer leaves the grain; null means denied and must look exactly like "no such patient" (404).
+    /// </summary>
+    [Alias("AuthorizeRead")]
+    Task<ReadGrant?> AuthorizeRead(Caller caller, string what);
 
     /// <summary>
     /// Lets a doctor read this profile until the given moment because of one appointment (a booking grants it;

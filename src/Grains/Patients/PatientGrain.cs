@@ -44,6 +44,24 @@ public sealed class PatientGrain(
         return null;
     }
 
+    public async Task<ReadGrant?> AuthorizeRead(Caller caller, string what)
+    {
+        if (caller.UserId == PatientId) return new ReadGrant("owner");
+        var now = time.GetUtcNow();
+        var grant = caller.IsAdmin ? new ReadGrant("admin") : caller.Role == Roles.Doctor ? GrantOf(caller.UserId, now) : null;
+        var detail = grant is null ? null : grant.AppointmentId is { } appointment ? $"{grant.Basis} {appointment}" : grant.Basis;
+        // Allowed or not, the attempt is on the record before the caller learns the answer.
+        await audit.Record(new AuditEvent(now, caller.UserId, caller.Role, grant is null ? $"patient.{what}.read.denied" : $"patient.{what}.read", PatientId, detail));
+        return grant;
+    }
+
+    private ReadGrant? GrantOf(Guid doctorId, DateTimeOffset now)
+    {
+        foreach (var (appointment, g) in state.State.AppointmentGrants)
+            if (g.DoctorId == doctorId && g.Until > now) return new ReadGrant("appointment", appointment, g.Until);
+        return state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now ? new ReadGrant("appointment", null, legacyUntil) : null;
+    }
+
     public async Task GrantDoctorAccess(Guid doctorId, Guid appointmentId, DateTimeOffset until)
     {
         var grants = state.State.AppointmentGrants;
