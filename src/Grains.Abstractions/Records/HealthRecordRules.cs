@@ -33,7 +33,7 @@ public static partial class HealthRecordRules
     public static readonly IReadOnlyList<string> VitalTypes = ["blood-pressure", "heart-rate", "glucose", "temperature", "spo2", "weight", "respiratory-rate"];
 
     /// <summary>Glucose in mmol/L is mg/dL divided by this (molar mass of glucose / 10).</summary>
-    private const decimal GlucoseMgPerMmol = 18.016m;
+    public const decimal GlucoseMgPerMmol = 18.016m;
 
     private static readonly string[] MealTypes = ["breakfast", "lunch", "dinner", "snack"];
     private static readonly string[] Intensities = ["low", "moderate", "high"];

@@ -105,6 +105,9 @@ public static class SiloHosting
         else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();
         else services.TryAddSingleton<IHealthRecordStore, InMemoryHealthRecordStore>();
+        if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();
+        else services.TryAddSingleton<IHealthInsightsStore>(sp => new InMemoryHealthInsightsStore((InMemoryHealthRecordStore)sp.GetRequiredService<IHealthRecordStore>()));
+        services.TryAddSingleton<IMedicationAdherenceSource, NoMedicationAdherence>();
         return services;
     }
 }

@@ -159,6 +159,9 @@ public sealed class InMemoryHealthRecordStore : IHealthRecordStore
     private IEnumerable<HealthRecord> LiveRecords(Guid patientId, string kind) =>
         LatestRows(patientId, kind).Where(r => !r.Deleted).Select(r => r.Record);
 
+    /// <summary>A patient's live records of a kind, for the in-memory insights.</summary>
+    public IEnumerable<HealthRecord> Live(Guid patientId, string kind) => LiveRecords(patientId, kind);
+
     // PostgreSQL orders uuids by their bytes, which is the order of their hex text.
     private static int CompareIds(Guid a, Guid b) => string.CompareOrdinal(a.ToString("N"), b.ToString("N"));
 
