@@ -230,7 +230,7 @@ public sealed record Options(string Api, int Patients, int WritesPerPatient, int
             map[args[i][2..]] = args[i + 1];
         }
         int Int(string key, int fallback) => map.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        return new Options(map.GetValueOrDefault("api") ?? throw new ArgumentException("--api is required"),
+        return new Options(Path.GetFullPath(map.GetValueOrDefault("api") ?? throw new ArgumentException("--api is required")),
             Int("patients", 50), Int("writes", 40), Int("big", 100_000), Int("queries", 100), map.GetValueOrDefault("out"),
             map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-records-bench-{Environment.ProcessId}.log"));
     }
