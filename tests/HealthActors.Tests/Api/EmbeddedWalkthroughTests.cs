@@ -80,6 +80,13 @@ public sealed class EmbeddedWalkthroughTests
                 idempotencyKey: "accept-" + auctionId);
             Assert.Equal(("booked", from.AddHours(1)), (accepted.Status, accepted.Start));
 
+            // 13: a glucose reading in mmol/L, then insights over the in-memory store, in mg/dL and Ana's zone.
+            await driver.ExpectAsync<JsonNode>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/vitals", ana.Tokens.AccessToken,
+                new { type = "glucose", value = 5.4m, unit = "mmol/L", recordedAt = DateTimeOffset.UtcNow.AddMinutes(-5) });
+            var insights = await driver.ExpectAsync<JsonNode>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/insights?days=30", ana.Tokens.AccessToken);
+            Assert.Equal("America/Argentina/Buenos_Aires", insights["timeZone"]!.GetValue<string>());
+            Assert.Equal(97.29m, insights["vitals"]![0]!["average"]!.GetValue<decimal>());
+
             // The chat hub: with no model configured the offline assistant answers, and says so.
             await using var chat = await HubClients.ConnectAsync(new Uri(url, "/hubs/chat"), ana.Tokens.AccessToken);
             var conversationId = await chat.InvokeAsync<Guid>("StartConversation", "Rash");
