@@ -46,7 +46,7 @@ public static class ConsentEndpoints
         var me = app.MapGroup("/api/patients/me").WithTags("Consents").RequireAuthorization(Setup.Policies.Patient);
         me.MapPost("/consents", Give).WithName("GiveConsent")
             .WithSummary("Let a practising doctor read my data without an appointment, until a moment (default and cap: 730 days). Again for the same doctor replaces it.");
-        me.MapGet("/consents", List).WithName("ListConsents").WithSummary("My live consents, newest first, with the doctor's name.");
+        me.MapGet("/consents", List).WithName("ListConsents").WithSummary("Who may read my data now: my live consents (basis consent, newest first), then live appointment grants (basis appointment), with the doctor's name.");
         me.MapDelete("/consents/{doctorId:guid}", Withdraw).WithName("WithdrawConsent").WithSummary("End my consent for a doctor, at once.");
         me.MapGet("/access-log", AccessLog).WithName("GetAccessLog")
             .WithSummary("Who read or tried to read my data, newest first: actor, role, what, when, the grant that allowed it (basis, appointmentId); refused attempts have denied=true.");

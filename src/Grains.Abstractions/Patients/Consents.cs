@@ -2,14 +2,19 @@ using HealthActors.Grains.Abstractions.Common;
 
 namespace HealthActors.Grains.Abstractions.Patients;
 
-/// <summary>A patient's standing permission for one doctor to read their data, without an appointment.</summary>
+/// <summary>
+/// One live permission for a doctor to read the patient's data: a consent the patient gave (Basis "consent",
+/// with its CreatedAt) or what a booked appointment grants for its span (Basis "appointment", with its id).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ha.patients.Consent")]
 public sealed record Consent(
     [property: Id(0)] Guid DoctorId,
     [property: Id(1)] DateTimeOffset Until,
-    [property: Id(2)] DateTimeOffset CreatedAt,
-    /// <summary>The doctor's display name when the answer was built; null if the doctor no longer practises.</summary>
-    [property: Id(3)] string? DoctorName = null);
+    [property: Id(2)] DateTimeOffset? CreatedAt,
+    /// <summary>The doctor's display name when the answer was built.</summary>
+    [property: Id(3)] string? DoctorName = null,
+    [property: Id(4)] string Basis = "consent",
+    [property: Id(5)] Guid? AppointmentId = null);
 
 /// <summary>The rules of a consent, shared by the endpoint's fast check and the patient grain that decides.</summary>
 public static class ConsentRules

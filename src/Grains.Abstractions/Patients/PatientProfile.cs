@@ -96,7 +96,7 @@ public interface IPatientGrain : IGrainWithGuidKey
     [Alias("WithdrawConsent")]
     Task<Outcome<Consent>> WithdrawConsent(Caller caller, Guid doctorId);
 
-    /// <summary>The owner's live consents (expired ones are not listed); anyone else gets NotFound.</summary>
+    /// <summary>Who may read the owner's data now: live consents, then live appointment grants; anyone else gets NotFound.</summary>
     [Alias("Consents")]
     Task<Outcome<IReadOnlyList<Consent>>> Consents(Caller caller);
 

@@ -102,6 +102,11 @@ public sealed class PatientGrain(
             if (await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is { } doctor)
                 list.Add(new Consent(doctorId, c.Until, c.CreatedAt, doctor.Name));
         }
+        foreach (var (appointmentId, g) in state.State.AppointmentGrants.Where(g => g.Value.Until > now).OrderBy(g => g.Value.Until))
+        {
+            var doctor = await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile();
+            list.Add(new Consent(g.DoctorId, g.Until, null, doctor?.Name, "appointment", appointmentId));
+        }
         return Outcome.Ok<IReadOnlyList<Consent>>(list);
     }
 
