@@ -292,6 +292,15 @@ public sealed class ConsentAuditTests(BookingApiFactory factory)
         await (await _api.SendAsync(HttpMethod.Delete, $"/api/patients/me/consents/{Guid.NewGuid()}", patient)).ProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_names_every_consent_and_audit_operation()
+    {
+        var doc = JsonNode.Parse(await _api.Http.GetStringAsync("/openapi/v1.json"))!;
+        var operations = doc["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value?["operationId"]?.GetValue<string>())).ToHashSet();
+        foreach (var id in new[] { "GiveConsent", "ListConsents", "WithdrawConsent", "GetAccessLog", "SearchAudit", "ListPatientRecords", "GetPatientRecord" })
+            Assert.Contains(id, operations);
+    }
+
     private static string Iso(DateTimeOffset at) => at.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
     private static async Task<JsonObject> Json(HttpResponseMessage response, HttpStatusCode expected)
