@@ -1,6 +1,7 @@
 using HealthActors.Grains.Abstractions.Audit;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Audit;
 
 namespace HealthActors.UnitTests;
 
@@ -47,6 +48,36 @@ public sealed class ConsentAndAuditRulesTests
         Assert.Equal((at, 987654321L), AuditRules.DecodeCursor(AuditRules.EncodeCursor(at, 987654321L)));
         foreach (var junk in new[] { "", "abc!", "bm9wZQ", new string('a', 65), Convert.ToBase64String("1:x"u8.ToArray()) })
             Assert.Null(AuditRules.DecodeCursor(junk));
+    }
+
+    [Fact]
+    public async Task The_in_memory_log_pages_newest_first_by_time_then_id_with_no_gap_or_repeat()
+    {
+        var log = new InMemoryAuditLog();
+        var patient = Guid.NewGuid();
+        // Three events share one instant: only the id can order them, and a page boundary falls among them.
+        var times = new[] { Now, Now.AddSeconds(1), Now.AddSeconds(1), Now.AddSeconds(1), Now.AddSeconds(2) };
+        foreach (var at in times) await log.Record(new AuditEvent(at, Guid.NewGuid(), "doctor", "patient.profile.read", patient, "consent"));
+        await log.Record(new AuditEvent(Now.AddSeconds(1), Guid.NewGuid(), "doctor", "patient.profile.read", Guid.NewGuid(), null));
+
+        var all = await log.Page(new AuditQuery(patient, null, null, 100));
+        Assert.Equal(5, all.Count);
+        Assert.Equal(all.OrderByDescending(e => e.Event.At).ThenByDescending(e => e.Id).Select(e => e.Id), all.Select(e => e.Id));
+
+        var walked = new List<long>();
+        var query = new AuditQuery(patient, null, null, 2);
+        while (true)
+        {
+            var page = await log.Page(query);
+            walked.AddRange(page.Select(e => e.Id));
+            if (page.Count < 2) break;
+            query = query with { BeforeAt = page[^1].Event.At, BeforeId = page[^1].Id };
+        }
+        Assert.Equal(all.Select(e => e.Id), walked);
+
+        var window = await log.Page(new AuditQuery(patient, Now.AddSeconds(1), Now.AddSeconds(2), 100));
+        Assert.Equal(3, window.Count);
+        Assert.All(window, e => Assert.Equal(Now.AddSeconds(1), e.Event.At));
     }
 
     [Theory]
