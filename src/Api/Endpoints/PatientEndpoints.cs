@@ -13,7 +13,7 @@ public static class PatientEndpoints
         group.MapGet("/me/profile", GetMine).WithSummary("My medical profile (fields are null until set).");
         group.MapPut("/me/profile", PutMine).WithSummary("Replace my medical profile.");
         group.MapGet("/{patientId:guid}/profile", GetOne)
-            .WithSummary("A patient's profile: the patient or an admin (audited). Anyone else gets 404.");
+            .WithSummary("A patient's profile: the patient, an admin or a doctor with an appointment or a consent (audited). Anyone else gets 404.");
     }
 
     private static async Task<Ok<PatientProfile>> GetMine(ClaimsPrincipal user, IGrainFactory grains)

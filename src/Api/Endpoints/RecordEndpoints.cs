@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using HealthActors.Api.Auth;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Abstractions.Records;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,6 +27,13 @@ public static class RecordEndpoints
         records.MapGet("/{kind}/{id:guid}", Get).WithName("GetRecord").WithSummary("One record, its latest version.");
         records.MapPut("/{kind}/{id:guid}", Replace).WithName("ReplaceRecord").WithSummary("Replace a record: a new version, the old one kept.");
         records.MapDelete("/{kind}/{id:guid}", Delete).WithName("DeleteRecord").WithSummary("Delete a record: a deleting version, the history kept.");
+
+        // Someone else's reading: the patient grain decides (owner, admin, a doctor through an appointment or a consent) and audits.
+        var theirs = app.MapGroup("/api/patients/{patientId:guid}/records").WithTags("Records").RequireAuthorization();
+        theirs.MapGet("/{kind}", ListTheirs).WithName("ListPatientRecords")
+            .WithSummary("A patient's records of a kind, as ListRecords: for the patient, an admin or a doctor with an appointment or a consent (audited). Anyone else gets 404.");
+        theirs.MapGet("/{kind}/{id:guid}", GetTheirs).WithName("GetPatientRecord")
+            .WithSummary("One of a patient's records: same access as ListPatientRecords (audited). Anyone else gets 404.");
     }
 
     private static async Task<Results<Created<JsonObject>, ProblemHttpResult>> Add(
@@ -70,6 +78,23 @@ public static class RecordEndpoints
     {
         if (!HealthRecordRules.IsKind(kind)) return Problems.NotFound();
         var e = new ValidationErrors();
+        if (ListQuery(kind, from, to, type, limit, cursor, e) is not { } query) return Problems.Invalid(e);
+        return await Page(user.ToCaller().UserId, query, grains);
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> ListTheirs(
+        Guid patientId, string kind, string? from, string? to, string? type, string? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!HealthRecordRules.IsKind(kind)) return Problems.NotFound();
+        var e = new ValidationErrors();
+        // Checked before the access decision: a malformed query reveals nothing, and refusing it early keeps junk out of the audit trail.
+        if (ListQuery(kind, from, to, type, limit, cursor, e) is not { } query) return Problems.Invalid(e);
+        if (await grains.GetGrain<IPatientGrain>(patientId).AuthorizeRead(user.ToCaller(), $"records.{kind}") is null) return Problems.NotFound();
+        return await Page(patientId, query, grains);
+    }
+
+    private static RecordQuery? ListQuery(string kind, string? from, string? to, string? type, string? limit, string? cursor, ValidationErrors e)
+    {
         var fromAt = HealthRecordRules.QueryInstant(e, "from", from);
         var toAt = HealthRecordRules.QueryInstant(e, "to", to);
         if (fromAt is { } f && toAt is { } t && t < f) e.Add("to", "must not be before from");
@@ -79,10 +104,12 @@ public static class RecordEndpoints
         var typeFilter = e.Text("type", type, 100);
         var after = HealthRecordRules.DecodeCursor(cursor);
         if (cursor is not null && after is null) e.Add("cursor", "is not a cursor this api gave out");
-        if (!e.IsValid) return Problems.Invalid(e);
+        return e.IsValid ? new RecordQuery(kind, typeFilter, fromAt, toAt, size, after?.RecordedAt, after?.Id) : null;
+    }
 
-        var query = new RecordQuery(kind, typeFilter, fromAt, toAt, size, after?.RecordedAt, after?.Id);
-        var page = await grains.GetGrain<IHealthRecordQueryGrain>(0).List(user.ToCaller().UserId, query);
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> Page(Guid patientId, RecordQuery query, IGrainFactory grains)
+    {
+        var page = await grains.GetGrain<IHealthRecordQueryGrain>(0).List(patientId, query);
         return TypedResults.Ok(new JsonObject
         {
             ["items"] = new JsonArray(page.Items.Select(View).ToArray<JsonNode?>()),
@@ -94,6 +121,13 @@ public static class RecordEndpoints
     {
         if (!HealthRecordRules.IsKind(kind)) return Problems.NotFound();
         return await grains.GetGrain<IHealthRecordQueryGrain>(0).Get(user.ToCaller().UserId, kind, id) is { } r ? TypedResults.Ok(View(r)) : Problems.NotFound();
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetTheirs(Guid patientId, string kind, Guid id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!HealthRecordRules.IsKind(kind)) return Problems.NotFound();
+        if (await grains.GetGrain<IPatientGrain>(patientId).AuthorizeRead(user.ToCaller(), $"records.{kind}") is null) return Problems.NotFound();
+        return await grains.GetGrain<IHealthRecordQueryGrain>(0).Get(patientId, kind, id) is { } r ? TypedResults.Ok(View(r)) : Problems.NotFound();
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> Replace(

@@ -57,6 +57,7 @@ public static class CoreSetup
         app.MapMarketplaceEndpoints();
         app.MapRecordEndpoints();
         app.MapInsightsEndpoints();
+        app.MapConsentEndpoints();
         return app;
     }
 }

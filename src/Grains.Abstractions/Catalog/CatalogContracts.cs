@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 
@@ -85,7 +86,11 @@ public interface IDoctorGrain : IGrainWithGuidKey
 {
     /// <summary>Validates (<see cref="CatalogRules.ValidateProfile"/>, and that the specialty exists) and stores the profile.</summary>
     [Alias("SetProfile")] Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile);
-    [Alias("GetProfile")] Task<DoctorProfile?> GetProfile();
+    /// <summary>
+    /// The profile, or null once retired. Interleaves: a patient grain asks it while deciding on a consent, and a
+    /// retiring doctor may at that moment be waiting on that same patient grain (RevokeEveryGrantOf).
+    /// </summary>
+    [AlwaysInterleave, Alias("GetProfile")] Task<DoctorProfile?> GetProfile();
     [Alias("GetFreeSlots")] Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to);
 
     /// <summary>Reserves a slot for a short while (it expires by itself) so that payment can run.</summary>

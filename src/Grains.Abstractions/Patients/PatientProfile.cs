@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 
 namespace HealthActors.Grains.Abstractions.Patients;
@@ -80,9 +81,24 @@ public interface IPatientGrain : IGrainWithGuidKey
     [Alias("RevokeAppointmentAccess")]
     Task RevokeDoctorAccess(Guid appointmentId, Guid doctorId);
 
-    /// <summary>Ends every read grant of this doctor at once (the doctor was retired).</summary>
+    /// <summary>Ends every read grant of this doctor at once, appointment grants and the patient's consent (the doctor was retired).</summary>
     [Alias("RevokeEveryGrantOf")]
     Task RevokeEveryGrantOf(Guid doctorId);
+
+    /// <summary>
+    /// The patient (<paramref name="caller"/> must be the owner) lets a practising doctor read their data until
+    /// <paramref name="until"/> (default and cap: <see cref="ConsentRules.MaxDuration"/>); a second call for the same doctor replaces the first.
+    /// </summary>
+    [Alias("GiveConsent")]
+    Task<Outcome<Consent>> GiveConsent(Caller caller, Guid doctorId, DateTimeOffset? until);
+
+    /// <summary>Ends the owner's consent for a doctor at once; NotFound if there was none.</summary>
+    [Alias("WithdrawConsent")]
+    Task<Outcome<Consent>> WithdrawConsent(Caller caller, Guid doctorId);
+
+    /// <summary>Who may read the owner's data now: live consents, then live appointment grants; anyone else gets NotFound.</summary>
+    [Alias("Consents")]
+    Task<Outcome<IReadOnlyList<Consent>>> Consents(Caller caller);
 
     /// <summary>Validates, stamps and persists the owner's profile; returns what was stored.</summary>
     [Alias("UpdateProfile")]

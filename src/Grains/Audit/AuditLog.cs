@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HealthActors.Grains.Abstractions.Audit;
 using Npgsql;
 
 namespace HealthActors.Grains.Audit;
@@ -18,7 +19,13 @@ public interface IAuditLog
     Task Record(AuditEvent e, CancellationToken ct = default);
 
     Task<IReadOnlyList<AuditEvent>> ForSubject(Guid subjectId, int limit, CancellationToken ct = default);
+
+    /// <summary>Newest first, keyset on (at, id): at most <c>query.Limit</c> events strictly before the query's position.</summary>
+    Task<IReadOnlyList<StoredAuditEvent>> Page(AuditQuery query, CancellationToken ct = default);
 }
+
+/// <summary>An event with the id the log gave it, for keyset paging.</summary>
+public sealed record StoredAuditEvent(long Id, AuditEvent Event);
 
 public sealed class PostgresAuditLog(NpgsqlDataSource db) : IAuditLog
 {
@@ -49,6 +56,33 @@ public sealed class PostgresAuditLog(NpgsqlDataSource db) : IAuditLog
                 r.IsDBNull(4) ? null : r.GetGuid(4), r.IsDBNull(5) ? null : r.GetString(5)));
         return list;
     }
+
+    public async Task<IReadOnlyList<StoredAuditEvent>> Page(AuditQuery q, CancellationToken ct = default)
+    {
+        // Null filters switch themselves off, so one statement (and one plan per shape) serves both readers.
+        await using var cmd = db.CreateCommand("""
+            SELECT id, at, actor_id, actor_role, action, subject_id, detail FROM audit_events
+            WHERE ($1::uuid IS NULL OR subject_id = $1)
+              AND ($2::timestamptz IS NULL OR at >= $2)
+              AND ($3::timestamptz IS NULL OR at < $3)
+              AND ($4::timestamptz IS NULL OR (at, id) < ($4, $5))
+            ORDER BY at DESC, id DESC
+            LIMIT $6
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)q.SubjectId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)q.From?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)q.To?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)q.BeforeAt?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)q.BeforeId ?? long.MaxValue, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.AddWithValue(q.Limit);
+        var list = new List<StoredAuditEvent>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new StoredAuditEvent(r.GetInt64(0), new AuditEvent(
+                new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetGuid(2), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetGuid(5), r.IsDBNull(6) ? null : r.GetString(6))));
+        return list;
+    }
 }
 
 /// <summary>
@@ -58,15 +92,25 @@ public sealed class PostgresAuditLog(NpgsqlDataSource db) : IAuditLog
 public sealed class InMemoryAuditLog : IAuditLog
 {
     private const int Capacity = 10_000;
-    private readonly ConcurrentQueue<AuditEvent> _events = new();
+    private readonly ConcurrentQueue<StoredAuditEvent> _events = new();
+    private long _lastId;
 
     public Task Record(AuditEvent e, CancellationToken ct = default)
     {
-        _events.Enqueue(e);
+        _events.Enqueue(new StoredAuditEvent(Interlocked.Increment(ref _lastId), e));
         while (_events.Count > Capacity) _events.TryDequeue(out _);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<AuditEvent>> ForSubject(Guid subjectId, int limit, CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<AuditEvent>>(_events.Where(e => e.SubjectId == subjectId).Reverse().Take(limit).ToList());
+        Task.FromResult<IReadOnlyList<AuditEvent>>(_events.Where(e => e.Event.SubjectId == subjectId).Reverse().Take(limit).Select(e => e.Event).ToList());
+
+    public Task<IReadOnlyList<StoredAuditEvent>> Page(AuditQuery q, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<StoredAuditEvent>>(_events
+            .Where(s => (q.SubjectId is null || s.Event.SubjectId == q.SubjectId)
+                && (q.From is null || s.Event.At >= q.From) && (q.To is null || s.Event.At < q.To)
+                && (q.BeforeAt is null || s.Event.At < q.BeforeAt || (s.Event.At == q.BeforeAt && s.Id < (q.BeforeId ?? long.MaxValue))))
+            .OrderByDescending(s => s.Event.At).ThenByDescending(s => s.Id)
+            .Take(q.Limit)
+            .ToList());
 }

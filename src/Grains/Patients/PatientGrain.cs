@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
@@ -17,7 +18,12 @@ public sealed class PatientState
     [Id(1)] public Dictionary<Guid, DateTimeOffset> DoctorGrants { get; set; } = [];
     /// <summary>What each appointment grants: appointment id -> (doctor, until).</summary>
     [Id(2)] public Dictionary<Guid, AppointmentGrant> AppointmentGrants { get; set; } = [];
+    /// <summary>What the patient consented to without an appointment: doctor -> (until, given at). One per doctor.</summary>
+    [Id(3)] public Dictionary<Guid, ConsentGrant> Consents { get; set; } = [];
 }
+
+[GenerateSerializer, Immutable, Alias("ha.patients.ConsentGrant")]
+public sealed record ConsentGrant([property: Id(0)] DateTimeOffset Until, [property: Id(1)] DateTimeOffset CreatedAt);
 
 [GenerateSerializer, Immutable, Alias("ha.patients.AppointmentGrant")]
 public sealed record AppointmentGrant([property: Id(0)] Guid DoctorId, [property: Id(1)] DateTimeOffset Until);
@@ -31,36 +37,80 @@ public sealed class PatientGrain(
 
     public async Task<PatientProfile?> GetProfile(Caller caller)
     {
-        if (caller.UserId == PatientId) return state.State.Profile;
-        var granted = caller.Role == Roles.Doctor && HasGrant(caller.UserId, time.GetUtcNow());
-        if (caller.IsAdmin || granted)
-        {
-            // The audit row is written before the data leaves the grain: no audit, no read.
-            await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "patient.profile.read", PatientId,
-                state.State.Profile is null ? "no profile" : null));
-            return state.State.Profile;
-        }
-        await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "patient.profile.read.denied", PatientId, null));
-        return null;
+        // The same decision, and the same audit row, as every other read of this patient's data.
+        var grant = await AuthorizeRead(caller, "profile");
+        return grant is null ? null : state.State.Profile;
     }
 
     public async Task<ReadGrant?> AuthorizeRead(Caller caller, string what)
     {
         if (caller.UserId == PatientId) return new ReadGrant("owner");
         var now = time.GetUtcNow();
-        var grant = caller.IsAdmin ? new ReadGrant("admin") : caller.Role == Roles.Doctor ? GrantOf(caller.UserId, now) : null;
+        var grant = caller.IsAdmin ? new ReadGrant("admin") : caller.Role == Roles.Doctor ? await GrantOf(caller.UserId, now) : null;
         var detail = grant is null ? null : grant.AppointmentId is { } appointment ? $"{grant.Basis} {appointment}" : grant.Basis;
         // Allowed or not, the attempt is on the record before the caller learns the answer.
         await audit.Record(new AuditEvent(now, caller.UserId, caller.Role, grant is null ? $"patient.{what}.read.denied" : $"patient.{what}.read", PatientId, detail));
         return grant;
     }
 
-    private ReadGrant? GrantOf(Guid doctorId, DateTimeOffset now)
+    private async Task<ReadGrant?> GrantOf(Guid doctorId, DateTimeOffset now)
     {
         foreach (var (appointment, g) in state.State.AppointmentGrants)
             if (g.DoctorId == doctorId && g.Until > now) return new ReadGrant("appointment", appointment, g.Until);
-        return state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now ? new ReadGrant("appointment", null, legacyUntil) : null;
+        if (state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now) return new ReadGrant("appointment", null, legacyUntil);
+        if (!state.State.Consents.TryGetValue(doctorId, out var consent) || consent.Until <= now) return null;
+        // A retirement reaches only the patients it booked with; a consent is therefore honoured only while its doctor still practises.
+        return await Practises(doctorId) ? new ReadGrant("consent", null, consent.Until) : null;
     }
+
+    private async Task<bool> Practises(Guid doctorId) => await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is not null;
+
+    public async Task<Outcome<Consent>> GiveConsent(Caller caller, Guid doctorId, DateTimeOffset? until)
+    {
+        if (caller.UserId != PatientId) return Outcome.NotFound();
+        var now = time.GetUtcNow();
+        var e = new ValidationErrors();
+        ConsentRules.DoctorId(e, doctorId, PatientId);
+        var end = ConsentRules.Until(e, until, now);
+        if (!e.IsValid) return Outcome.Invalid(e);
+        if (await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is not { } doctor) return Outcome.Invalid("doctorId", ConsentRules.NotADoctor);
+
+        var consents = state.State.Consents;
+        foreach (var lapsed in consents.Where(c => c.Value.Until <= now).Select(c => c.Key).ToList()) consents.Remove(lapsed);
+        // PostgreSQL and the JSON answer keep microseconds at most; what is returned is what a later read shows.
+        var given = new ConsentGrant(Truncate(end!.Value), Truncate(now));
+        consents[doctorId] = given;
+        await state.WriteStateAsync();
+        return Outcome.Ok(new Consent(doctorId, given.Until, given.CreatedAt, doctor.Name));
+    }
+
+    public async Task<Outcome<Consent>> WithdrawConsent(Caller caller, Guid doctorId)
+    {
+        if (caller.UserId != PatientId || !state.State.Consents.Remove(doctorId, out var withdrawn)) return Outcome.NotFound();
+        await state.WriteStateAsync();
+        return Outcome.Ok(new Consent(doctorId, withdrawn.Until, withdrawn.CreatedAt));
+    }
+
+    public async Task<Outcome<IReadOnlyList<Consent>>> Consents(Caller caller)
+    {
+        if (caller.UserId != PatientId) return Outcome.NotFound();
+        var now = time.GetUtcNow();
+        var list = new List<Consent>();
+        foreach (var (doctorId, c) in state.State.Consents.Where(c => c.Value.Until > now).OrderByDescending(c => c.Value.CreatedAt))
+        {
+            // A retired doctor's consent grants nothing, so it is not shown as if it did.
+            if (await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is { } doctor)
+                list.Add(new Consent(doctorId, c.Until, c.CreatedAt, doctor.Name));
+        }
+        foreach (var (appointmentId, g) in state.State.AppointmentGrants.Where(g => g.Value.Until > now).OrderBy(g => g.Value.Until))
+        {
+            var doctor = await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile();
+            list.Add(new Consent(g.DoctorId, g.Until, null, doctor?.Name, "appointment", appointmentId));
+        }
+        return Outcome.Ok<IReadOnlyList<Consent>>(list);
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
 
     public async Task GrantDoctorAccess(Guid doctorId, Guid appointmentId, DateTimeOffset until)
     {
@@ -77,7 +127,7 @@ public sealed class PatientGrain(
     {
         var appointments = state.State.AppointmentGrants.Where(g => g.Value.DoctorId == doctorId).Select(g => g.Key).ToList();
         foreach (var id in appointments) state.State.AppointmentGrants.Remove(id);
-        if (state.State.DoctorGrants.Remove(doctorId) | appointments.Count > 0) await state.WriteStateAsync();
+        if (state.State.DoctorGrants.Remove(doctorId) | state.State.Consents.Remove(doctorId) | appointments.Count > 0) await state.WriteStateAsync();
     }
 
     public async Task RevokeDoctorAccess(Guid appointmentId, Guid doctorId)
@@ -87,10 +137,6 @@ public sealed class PatientGrain(
         var removed = state.State.AppointmentGrants.Remove(appointmentId) | state.State.DoctorGrants.Remove(doctorId);
         if (removed) await state.WriteStateAsync();
     }
-
-    private bool HasGrant(Guid doctorId, DateTimeOffset now) =>
-        state.State.AppointmentGrants.Values.Any(g => g.DoctorId == doctorId && g.Until > now)
-        || (state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now);
 
     public async Task<PatientProfile> UpdateProfile(PatientProfile profile, Caller caller)
     {

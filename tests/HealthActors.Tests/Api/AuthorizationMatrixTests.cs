@@ -145,7 +145,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fx) : IC
         Assert.Equal("patient.profile.read", row.Action);
         Assert.Equal(fx.Admin.Id, row.ActorId);
         Assert.Equal("admin", row.ActorRole);
-        Assert.Null(row.Detail);
+        Assert.Equal("admin", row.Detail);
         Assert.InRange(row.At, before.AddSeconds(-2), after.AddSeconds(2));
 
         // A doctor's attempt is refused and recorded as such.
