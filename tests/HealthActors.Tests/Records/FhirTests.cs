@@ -243,6 +243,8 @@ public sealed class FhirTests(BookingApiFactory factory)
         { BundleWith(Obs("8867-4", "\"valueQuantity\":" + Qty("70", "/min"), "2024-01-01")), "entry[2].resource.effectiveDateTime" },
         { BundleWith(Obs("8867-4", "\"valueQuantity\":" + Qty("70", "/min"), Iso(DateTimeOffset.UtcNow.AddDays(1)))), "entry[2].resource.effectiveDateTime" },
         { BundleWith("""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":70,"code":"/min"}}"""), "entry[2].resource.effectiveDateTime" },
+        { """{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:6f1c2d3e-0000-4000-8000-000000000001"}]}""", "entry[0].resource" },
+        { """{"resourceType":"Bundle","type":"history"}""", "type" },
         { """{"resourceType":"Patient","name":[{"family":"García"}]}""", "resourceType" },
         { """{"type":"collection","entry":[]}""", "resourceType" },
         { """{"resourceType":"Bundle","type":"collection","entry":[""", "body" },

@@ -100,3 +100,28 @@ public sealed class FhirMappingTests
         Assert.Contains("entry", e.ToDictionary().Keys);
     }
 }
+
+public sealed class FhirBundleBuilderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_cut_export_is_tagged_and_every_resource_points_at_the_patient_in_the_bundle()
+    {
+        var patientId = Guid.NewGuid();
+        var vital = new HealthRecord(Guid.NewGuid(), "vitals", "heart-rate", Now.AddHours(-1), """{"value":64,"unit":"bpm"}""", null, Now, 1);
+        var profile = new Grains.Abstractions.Patients.PatientProfile { FirstName = "Ana", LastName = "García", Allergies = ["latex"], Conditions = ["asthma"] };
+        var set = new PatientRecordSet(patientId, profile, [vital], [], [], Truncated: true);
+
+        var bundle = FhirBundleBuilder.Build(set, Now);
+
+        Assert.Contains(bundle.Meta!.Tag, t => t.System == FhirBundleBuilder.TruncatedTagSystem && t.Code == "truncated");
+        var patientUrl = "urn:uuid:" + patientId;
+        Assert.Equal(patientUrl, bundle.Entry[0].FullUrl);
+        Assert.Equal(patientUrl, bundle.Entry.Select(e => e.Resource).OfType<AllergyIntolerance>().Single().Patient!.Reference);
+        Assert.Equal(patientUrl, bundle.Entry.Select(e => e.Resource).OfType<Condition>().Single().Subject!.Reference);
+        Assert.Equal(patientUrl, bundle.Entry.Select(e => e.Resource).OfType<Observation>().Single().Subject!.Reference);
+        Assert.All(bundle.Entry, e => Assert.StartsWith("urn:uuid:", e.FullUrl));
+        Assert.Null(FhirBundleBuilder.Build(set with { Truncated = false }, Now).Meta);
+    }
+}
