@@ -16,6 +16,9 @@ internal static class Problems
     public static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(title: "Unauthorized.", detail: detail, statusCode: StatusCodes.Status401Unauthorized);
 
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(title: "Unsupported media type.", detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
+
     public static ProblemHttpResult Conflict(string title) =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict);
 

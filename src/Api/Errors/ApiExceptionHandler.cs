@@ -79,14 +79,18 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
     }
 }
 
-/// <summary>Refuses declared bodies over the limit before they are read (Kestrel also caps chunked ones).</summary>
+/// <summary>
+/// Refuses declared bodies over the limit before they are read (Kestrel also caps chunked ones). An endpoint that
+/// takes larger documents (a FHIR Bundle) says so with a request-size-limit on its metadata; every other keeps the default.
+/// </summary>
 public sealed class BodySizeLimitMiddleware(RequestDelegate next, IConfiguration config)
 {
-    private readonly long _limit = config.GetValue("Api:MaxRequestBodyBytes", 64 * 1024L);
+    private readonly long _default = config.GetValue("Api:MaxRequestBodyBytes", 64 * 1024L);
 
     public async Task InvokeAsync(HttpContext http, IProblemDetailsService problems)
     {
-        if (http.Request.ContentLength > _limit)
+        var limit = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? _default;
+        if (http.Request.ContentLength > limit)
         {
             http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             await problems.WriteAsync(new ProblemDetailsContext
@@ -96,13 +100,13 @@ public sealed class BodySizeLimitMiddleware(RequestDelegate next, IConfiguration
                 {
                     Status = StatusCodes.Status413PayloadTooLarge,
                     Title = "The request body is too large.",
-                    Detail = $"The limit is {_limit} bytes.",
+                    Detail = $"The limit is {limit} bytes.",
                 },
             });
             return;
         }
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } f)
-            f.MaxRequestBodySize = _limit;
+            f.MaxRequestBodySize = limit;
         await next(http);
     }
 }

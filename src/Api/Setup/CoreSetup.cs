@@ -58,6 +58,7 @@ public static class CoreSetup
         app.MapRecordEndpoints();
         app.MapInsightsEndpoints();
         app.MapConsentEndpoints();
+        app.MapFhirEndpoints();
         return app;
     }
 }

@@ -86,6 +86,15 @@ public sealed class EmbeddedWalkthroughTests
             var insights = await driver.ExpectAsync<JsonNode>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/insights?days=30", ana.Tokens.AccessToken);
             Assert.Equal("America/Argentina/Buenos_Aires", insights["timeZone"]!.GetValue<string>());
             Assert.Equal(97.29m, insights["vitals"]![0]!["average"]!.GetValue<decimal>());
+            // 14: the FHIR export over the in-memory stores; the doctor Ana accepted now reads it through that booking.
+            using var export = await http.SendAsync(driver.Request(HttpMethod.Get, "/api/patients/me/fhir", ana.Tokens.AccessToken));
+            Assert.Equal((HttpStatusCode.OK, "application/fhir+json"), (export.StatusCode, export.Content.Headers.ContentType?.MediaType));
+            var bundle = JsonNode.Parse(await export.Content.ReadAsStringAsync())!;
+            var types = bundle["entry"]!.AsArray().Select(e => e!["resource"]!["resourceType"]!.GetValue<string>()).ToList();
+            Assert.Equal((1, 2, 1, 1, 2), (types.Count(t => t == "Patient"), types.Count(t => t == "AllergyIntolerance"), types.Count(t => t == "Condition"),
+                types.Count(t => t == "MedicationStatement"), types.Count(t => t == "Appointment")));
+            using var byDoctor = await http.SendAsync(driver.Request(HttpMethod.Get, $"/api/patients/{ana.Id}/fhir", doctor.AccessToken));
+            Assert.Equal(HttpStatusCode.OK, byDoctor.StatusCode);
 
             // The chat hub: with no model configured the offline assistant answers, and says so.
             await using var chat = await HubClients.ConnectAsync(new Uri(url, "/hubs/chat"), ana.Tokens.AccessToken);
