@@ -1,3 +1,4 @@
+using HealthActors.Grains.Alarms;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
@@ -105,6 +106,9 @@ public static class SiloHosting
         else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();
         else services.TryAddSingleton<IHealthRecordStore, InMemoryHealthRecordStore>();
+        services.AddOptions<AlarmOptions>().Bind(config.GetSection(AlarmOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<IAlarmStore, PostgresAlarmStore>();
+        else services.TryAddSingleton<IAlarmStore, InMemoryAlarmStore>();
         return services;
     }
 }
