@@ -20,7 +20,7 @@ public sealed class AlarmRestartTests(ITestOutputHelper output)
         var shifted = new ShiftedClock();
         TestUser patient;
         DateTimeOffset due;
-        var first = new AlarmApiFactory(serviceId, shifted);
+        var first = new SuccessorAlarmApiFactory(serviceId, shifted);
         try
         {
             var api = new AlarmApi(first.CreateClient());
@@ -42,7 +42,7 @@ public sealed class AlarmRestartTests(ITestOutputHelper output)
         // Start again only once the dose would count as late.
         var wait = due.AddSeconds(AlarmApiFactory.LateAfterSeconds + 1) - shifted.GetUtcNow();
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        await using var second = new AlarmApiFactory(serviceId, shifted);
+        await using var second = new SuccessorAlarmApiFactory(serviceId, shifted);
         var again = new AlarmApi(second.CreateClient());
 
         List<JsonNode> inbox = [];

@@ -11,8 +11,11 @@ using Xunit.Abstractions;
 
 namespace HealthActors.Tests.Alarms;
 
-public sealed class AlarmRingTests(AlarmApiFactory factory, ITestOutputHelper output) : IClassFixture<AlarmApiFactory>
+public sealed class AlarmRingTests(AlarmApiFactory factory, ITestOutputHelper output) : IClassFixture<AlarmApiFactory>, IDisposable
 {
+    /// <summary>Tokens are stamped with the shifted clock and checked against the real one: the next test starts unshifted.</summary>
+    public void Dispose() => factory.Clock.Shift = TimeSpan.Zero;
+
     private static readonly TimeZoneInfo Madrid = TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid");
     private readonly AlarmApi _api = new(factory.CreateClient());
 

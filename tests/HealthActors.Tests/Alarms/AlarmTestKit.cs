@@ -33,11 +33,19 @@ public sealed class ShiftedClock : TimeProvider
 /// tick missed while no silo ran is caught up in seconds rather than a minute. <paramref name="serviceId"/> lets a
 /// second factory take over the first one's reminders and rows (a restart of every silo).
 /// </summary>
-public class AlarmApiFactory(string? serviceId = null, ShiftedClock? clock = null) : ApiFactory
+public class AlarmApiFactory : ApiFactory
 {
+    private readonly string? _serviceId;
+
     public AlarmApiFactory() : this(null, null) { }
 
-    public ShiftedClock Clock { get; } = clock ?? new ShiftedClock();
+    protected AlarmApiFactory(string? serviceId, ShiftedClock? clock)
+    {
+        _serviceId = serviceId;
+        Clock = clock ?? new ShiftedClock();
+    }
+
+    public ShiftedClock Clock { get; }
     public const double LateAfterSeconds = 5;
 
     protected override IDictionary<string, string?> ExtraSettings
@@ -49,7 +57,7 @@ public class AlarmApiFactory(string? serviceId = null, ShiftedClock? clock = nul
                 ["Alarms:CatchUpSeconds"] = "2",
                 ["Alarms:LateAfterSeconds"] = LateAfterSeconds.ToString(CultureInfo.InvariantCulture),
             };
-            if (serviceId is not null) settings["Orleans:ServiceId"] = serviceId;
+            if (_serviceId is not null) settings["Orleans:ServiceId"] = _serviceId;
             return settings;
         }
     }
@@ -64,6 +72,9 @@ public class AlarmApiFactory(string? serviceId = null, ShiftedClock? clock = nul
         });
     }
 }
+
+/// <summary>One of a succession of Api processes over the same service id and clock: the same cluster restarted.</summary>
+public sealed class SuccessorAlarmApiFactory(string serviceId, ShiftedClock clock) : AlarmApiFactory(serviceId, clock);
 
 /// <summary>HTTP steps the alarm tests share.</summary>
 public sealed class AlarmApi(HttpClient http)
