@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 namespace HealthActors.Tests.Alarms;
 
 /// <summary>Who may reach schedules and alarms, and what bad input gets: a 400 naming the field, nothing written.</summary>
-public sealed class AlarmAccessTests(AlarmApiFactory factory) : IClassFixture<AlarmApiFactory>
+[Collection(AlarmCollection.Name)]
+public sealed class AlarmAccessTests(AlarmApiFactory factory)
 {
     private const string Schedules = "/api/patients/me/medication-schedules";
     private readonly AlarmApi _api = new(factory.CreateClient());

@@ -11,7 +11,8 @@ using Xunit.Abstractions;
 
 namespace HealthActors.Tests.Alarms;
 
-public sealed class AlarmRingTests(AlarmApiFactory factory, ITestOutputHelper output) : IClassFixture<AlarmApiFactory>, IDisposable
+[Collection(AlarmCollection.Name)]
+public sealed class AlarmRingTests(AlarmApiFactory factory, ITestOutputHelper output) : IDisposable
 {
     /// <summary>Tokens are stamped with the shifted clock and checked against the real one: the next test starts unshifted.</summary>
     public void Dispose() => factory.Clock.Shift = TimeSpan.Zero;

@@ -46,7 +46,7 @@ public class AlarmApiFactory : ApiFactory
     }
 
     public ShiftedClock Clock { get; }
-    public const double LateAfterSeconds = 5;
+    public const double LateAfterSeconds = 3;
 
     protected override IDictionary<string, string?> ExtraSettings
     {
@@ -75,6 +75,13 @@ public class AlarmApiFactory : ApiFactory
 
 /// <summary>One of a succession of Api processes over the same service id and clock: the same cluster restarted.</summary>
 public sealed class SuccessorAlarmApiFactory(string serviceId, ShiftedClock clock) : AlarmApiFactory(serviceId, clock);
+
+/// <summary>The ring and access tests share one Api host (one start-up instead of two); they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class AlarmCollection : ICollectionFixture<AlarmApiFactory>
+{
+    public const string Name = "alarms";
+}
 
 /// <summary>HTTP steps the alarm tests share.</summary>
 public sealed class AlarmApi(HttpClient http)
