@@ -173,7 +173,7 @@ public sealed class MedicationAlarmsGrain(
     private static string Title(Alarm a, bool late) => (late ? "Late: " : "") + (a.ScheduleId is null ? a.Title : $"Time for {a.Title}");
 
     private static string Body(Alarm a, bool late) =>
-        (a.ScheduleId is null ? a.Title : $"Your dose of {a.Title}") + $" was due at {a.DueAt:yyyy-MM-dd HH:mm} UTC."
+        (a.ScheduleId is null ? $"Your alarm \"{a.Title}\"" : $"Your dose of {a.Title}") + $" is due at {a.DueAt:yyyy-MM-dd HH:mm} UTC."
         + (late ? " This alarm comes late: the service was unavailable when it was due." : "");
 
     /// <summary>The same id for the same dose whichever tick writes it, so the inbox's de-duplication sees one alarm.</summary>

@@ -40,7 +40,7 @@ public sealed class AlarmRestartTests(ITestOutputHelper output)
         output.WriteLine($"silo stopped {(due - stoppedAt).TotalSeconds:0.0} s before the dose ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         // Start again only once the dose would count as late.
-        var wait = due.AddSeconds(AlarmApiFactory.LateAfterSeconds + 1) - shifted.GetUtcNow();
+        var wait = due.AddSeconds(SuccessorAlarmApiFactory.LateAfter + 1) - shifted.GetUtcNow();
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         await using var second = new SuccessorAlarmApiFactory(serviceId, shifted);
         var again = new AlarmApi(second.CreateClient());

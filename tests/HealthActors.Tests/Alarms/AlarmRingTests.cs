@@ -56,7 +56,7 @@ public sealed class AlarmRingTests(AlarmApiFactory factory, ITestOutputHelper ou
         Assert.Equal("open", alarm["status"]!.GetValue<string>());
         Assert.False(alarm["late"]!.GetValue<bool>());
         var rungAt = alarm["rungAt"]!.GetValue<DateTimeOffset>();
-        Assert.InRange(rungAt, due, due.AddSeconds(AlarmApiFactory.LateAfterSeconds));
+        Assert.InRange(rungAt, due, due.AddSeconds(factory.LateAfterSeconds));
         Assert.Equal(alarm["id"]!.GetValue<Guid>(), notification["subjectId"]!.GetValue<Guid>());
         Assert.Contains("Metformin 500 mg", notification["title"]!.GetValue<string>());
 
