@@ -69,8 +69,8 @@ public static class AlarmEndpoints
         string? from, string? to, string? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains)
     {
         var e = new ValidationErrors();
-        var fromAt = Instant(e, "from", from);
-        var toAt = Instant(e, "to", to);
+        var fromAt = HealthRecordRules.QueryInstant(e, "from", from);
+        var toAt = HealthRecordRules.QueryInstant(e, "to", to);
         if (fromAt is { } f && toAt is { } t && t < f) e.Add("to", "must not be before from");
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
@@ -100,14 +100,6 @@ public static class AlarmEndpoints
     {
         var outcome = await Alarms(grains, user).Answer(id, status);
         return outcome.IsOk ? TypedResults.Ok(View(outcome.Value!)) : outcome.Failure!.ToProblem();
-    }
-
-    private static DateTimeOffset? Instant(ValidationErrors e, string field, string? value)
-    {
-        if (value is null) return null;
-        if (AlarmRules.Instant(value) is { } at) return at;
-        e.Add(field, "must be an ISO 8601 date-time with an offset");
-        return null;
     }
 
     public static JsonObject View(MedicationSchedule s) => new()

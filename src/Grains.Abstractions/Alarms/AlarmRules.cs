@@ -108,15 +108,9 @@ public static class AlarmRules
         return new CustomAlarmDraft(title, at.Value);
     }
 
-    /// <summary>An instant from a query or body: ISO 8601 with an explicit offset (a bare local time would be a guess).</summary>
-    public static DateTimeOffset? Instant(string? value)
-    {
-        if (value is null || value.Length is < 16 or > 40) return null;
-        var last = value[^1];
-        var hasOffset = last is 'Z' or 'z' || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
-        if (!hasOffset || value.IndexOf('T') != 10) return null;
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.ToUniversalTime() : null;
-    }
+    /// <summary>An instant from a query or body, by the records' rule (ISO 8601 with an explicit offset), in UTC.</summary>
+    public static DateTimeOffset? Instant(string? value) =>
+        Records.HealthRecordRules.QueryInstant(new ValidationErrors(), "at", value)?.ToUniversalTime();
 
     private static JsonNode? ParseJson(string json)
     {
