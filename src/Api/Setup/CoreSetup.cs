@@ -59,6 +59,7 @@ public static class CoreSetup
         app.MapInsightsEndpoints();
         app.MapConsentEndpoints();
         app.MapFhirEndpoints();
+        app.MapAlarmEndpoints();
         return app;
     }
 }

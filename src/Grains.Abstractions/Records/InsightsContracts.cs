@@ -51,7 +51,7 @@ public sealed record MedicationAdherence(
 /// <summary>
 /// A patient's insights over the last <see cref="Days"/> local days, today included: [From, To) are the local
 /// midnights that bound them in <see cref="TimeZone"/> (the profile's, or UTC when the profile has none).
-/// MedicationAdherence is null until medication alarms exist.
+/// MedicationAdherence counts the medication doses the alarms recorded as due in the window (its Percent is null when none were).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ha.records.HealthInsights")]
 public sealed record HealthInsights(

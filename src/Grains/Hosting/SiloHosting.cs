@@ -1,3 +1,4 @@
+using HealthActors.Grains.Alarms;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
@@ -105,9 +106,12 @@ public static class SiloHosting
         else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();
         else services.TryAddSingleton<IHealthRecordStore, InMemoryHealthRecordStore>();
+        services.AddOptions<AlarmOptions>().Bind(config.GetSection(AlarmOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<IAlarmStore, PostgresAlarmStore>();
+        else services.TryAddSingleton<IAlarmStore, InMemoryAlarmStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();
         else services.TryAddSingleton<IHealthInsightsStore>(sp => new InMemoryHealthInsightsStore((InMemoryHealthRecordStore)sp.GetRequiredService<IHealthRecordStore>()));
-        services.TryAddSingleton<IMedicationAdherenceSource, NoMedicationAdherence>();
+        services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using HealthActors.Grains.Abstractions.Records;
+using HealthActors.Grains.Alarms;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -127,17 +128,21 @@ public sealed class InMemoryHealthInsightsStore(InMemoryHealthRecordStore record
     }
 }
 
-/// <summary>
-/// Where insights learn a patient's medication adherence. Medication alarms are built separately: until they
-/// replace this registration (TryAdd in SiloHosting), <see cref="NoMedicationAdherence"/> answers null and
-/// insights say medicationAdherence: null.
-/// </summary>
+/// <summary>Where insights learn a patient's medication adherence: the doses the alarms recorded as due in the window.</summary>
 public interface IMedicationAdherenceSource
 {
     Task<MedicationAdherence?> Between(Guid patientId, DateTimeOffset from, DateTimeOffset to);
 }
 
-public sealed class NoMedicationAdherence : IMedicationAdherenceSource
+/// <summary>
+/// Adherence from the medication alarms: of the doses that fell due in the window, how many were marked taken or
+/// skipped. With no dose due the percentage is null (nothing to adhere to), not 0 or 100.
+/// </summary>
+public sealed class AlarmAdherence(IAlarmStore alarms) : IMedicationAdherenceSource
 {
-    public Task<MedicationAdherence?> Between(Guid patientId, DateTimeOffset from, DateTimeOffset to) => Task.FromResult<MedicationAdherence?>(null);
+    public async Task<MedicationAdherence?> Between(Guid patientId, DateTimeOffset from, DateTimeOffset to)
+    {
+        var a = await alarms.Adherence(patientId, from, to);
+        return MedicationAdherence.Of(a.Due, a.Taken, a.Skipped);
+    }
 }

@@ -155,7 +155,10 @@ public sealed class InsightsTests(InsightsFixture f) : IClassFixture<InsightsFix
         var weight = Vital(insights, "weight");
         Assert.Null(weight["trendPerWeek"]);
         Assert.Null(weight["outOfRange"]);
-        Assert.Null(insights["medicationAdherence"]);
+        // No schedule, so no dose fell due: counted as zero, with no percentage to report.
+        Assert.Equal((0, 0, 0), (insights["medicationAdherence"]!["due"]!.GetValue<int>(), insights["medicationAdherence"]!["taken"]!.GetValue<int>(),
+            insights["medicationAdherence"]!["skipped"]!.GetValue<int>()));
+        Assert.Null(insights["medicationAdherence"]!["percent"]);
     }
 
     [Fact]
