@@ -9,6 +9,7 @@ using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Catalog;
 using HealthActors.Tests.Marketplace;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
 namespace HealthActors.Tests.Chat;
@@ -37,14 +38,11 @@ internal static class CorpusRun
 
     public static async Task<List<CorpusPatient>> Patients(HttpClient http, int count)
     {
-        var patients = new List<CorpusPatient>();
-        for (var i = 0; i < count; i++)
+        return [.. await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             var (language, country) = i % 2 == 0 ? ("en", "US") : ("es", "ES");
-            var user = await RedFlagSteps.Patient(http, language, country);
-            patients.Add(new CorpusPatient(user, language, country));
-        }
-        return patients;
+            return new CorpusPatient(await RedFlagSteps.Patient(http, language, country), language, country);
+        }))];
     }
 
     /// <summary>
@@ -243,6 +241,7 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
         var patients = await CorpusRun.Patients(_http, 8);
         var alarms = new ConcurrentBag<string>();
         var errors = new ConcurrentBag<string>();
+        var clock = Stopwatch.StartNew();
         await CorpusRun.Orient(_http, patients, lines, (line, _, result, error) =>
         {
             if (result is null) { errors.Add($"{line}: {error}"); return; }
@@ -250,6 +249,7 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
             if (flags.Count > 0 || result["emergency"]!.GetValue<bool>() || result["guidance"] is not null)
                 alarms.Add($"{line} -> [{string.Join(", ", flags)}]");
         });
+        output.WriteLine($"orientation, model up: {lines.Count} non-urgent lines in {clock.Elapsed.TotalSeconds:0.0} s");
         foreach (var file in lines.GroupBy(l => l.File))
             output.WriteLine($"{file.Key}: {alarms.Count(a => a.StartsWith(file.Key + ":", StringComparison.Ordinal))} false alarms of {file.Count()}");
         foreach (var alarm in alarms.Order(StringComparer.Ordinal)) output.WriteLine("false alarm: " + alarm);
@@ -302,7 +302,10 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
     }
 }
 
-/// <summary>The model's address refuses connections (nothing listens there): the same answers, from the rules.</summary>
+/// <summary>
+/// The model's address refuses connections (nothing listens there) and every patient has spent the model budget of
+/// one call a minute: emergencies still get the rules' answers, the baby's own account included.
+/// </summary>
 public sealed class RedFlagEndToEndUnreachableModelTests(RedFlagEndToEndUnreachableModelTests.Factory factory, ITestOutputHelper output)
     : IClassFixture<RedFlagEndToEndUnreachableModelTests.Factory>
 {
@@ -310,26 +313,75 @@ public sealed class RedFlagEndToEndUnreachableModelTests(RedFlagEndToEndUnreacha
     {
         private readonly int _closedPort = TestEnvironment.FreePort();
 
-        protected override IDictionary<string, string?> ExtraSettings
+        protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
         {
-            get
-            {
-                var settings = base.ExtraSettings;
-                settings["Llm:Endpoint"] = $"http://127.0.0.1:{_closedPort}/v1";
-                return settings;
-            }
+            ["Llm:Endpoint"] = $"http://127.0.0.1:{_closedPort}/v1",
+            ["RateLimiting:ModelCallsPerMinute"] = "1",
+        };
+    }
+
+    private const string FeverFromTheBabysOwnAccount = "she has a fever of 38.4 since this morning";
+    private readonly HttpClient _http = factory.CreateClient();
+
+    private Task<HttpResponseMessage> Orient(TestUser user, string symptoms) =>
+        _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/orientation", user.Tokens.AccessToken, new { symptoms }));
+
+    [Fact]
+    public async Task Every_emergency_in_the_corpus_is_answered_in_chat_as_that_emergency_when_the_model_refuses_connections_and_the_budget_is_spent()
+    {
+        var lines = RedFlagCorpusLines.Emergencies();
+        var patients = await CorpusRun.Patients(_http, 8);
+        foreach (var patient in patients)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Orient(patient.User, "itchy rash on my arm")).StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await Orient(patient.User, "itchy rash on my arm")).StatusCode);
         }
+        var clock = Stopwatch.StartNew();
+        var failures = await CorpusRun.Chat(factory, _http, patients, lines, "refused", model: null, TimeSpan.FromSeconds(5));
+        output.WriteLine($"chat, model refusing connections, budgets spent: {lines.Count} lines in {clock.Elapsed.TotalSeconds:0.0} s, {failures.Count} failures");
+        Assert.True(failures.Count == 0, CorpusRun.Report("chat answers", failures, lines.Count));
     }
 
     [Fact]
-    public async Task Every_emergency_in_the_corpus_is_answered_in_chat_as_that_emergency_when_the_model_refuses_connections()
+    public async Task A_fever_in_a_babys_own_account_is_an_emergency_in_chat_orientation_and_auctions_even_with_the_budget_spent()
     {
-        var http = factory.CreateClient();
-        var lines = RedFlagCorpusLines.Emergencies();
-        var patients = await CorpusRun.Patients(http, 8);
-        var clock = Stopwatch.StartNew();
-        var failures = await CorpusRun.Chat(factory, http, patients, lines, "refused", model: null, TimeSpan.FromSeconds(5));
-        output.WriteLine($"chat, model refusing connections: {lines.Count} lines in {clock.Elapsed.TotalSeconds:0.0} s, {failures.Count} failures");
-        Assert.True(failures.Count == 0, CorpusRun.Report("chat answers", failures, lines.Count));
+        var baby = await _http.RegisterAsync();
+        var born = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-42)).ToString("yyyy-MM-dd");
+        var put = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Put, "/api/patients/me/profile", baby.Tokens.AccessToken,
+            new { firstName = "Lucía", lastName = "García", birthDate = born, preferredLanguage = "en", country = "US" }));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var adult = await RedFlagSteps.Patient(_http, "en", "US");
+        var expected = new CorpusPatient(baby, "en", "US").Guidance(RedFlagCategories.InfantFever);
+
+        await using var hub = await factory.ConnectChatAsync(baby.Tokens.AccessToken);
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation", "Fever");
+        Assert.NotEmpty(await hub.SendAsync(conversation, "she has a runny nose"));
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.SendAsync(conversation, "she sneezes a lot"));
+        Assert.Contains("Too many messages", refused.Message);
+
+        var chunks = await hub.SendAsync(conversation, FeverFromTheBabysOwnAccount);
+        Assert.Equal(RedFlagCategories.InfantFever, chunks[^1].RedFlag);
+        Assert.Equal(expected, chunks.Text());
+        Assert.Equal(RedFlagCategories.InfantFever, (await RedFlagSteps.Messages(_http, baby, conversation))[^1]!["redFlag"]!.GetValue<string>());
+
+        var oriented = await Orient(baby, FeverFromTheBabysOwnAccount);
+        var body = await oriented.Content.ReadAsStringAsync();
+        Assert.True(oriented.StatusCode == HttpStatusCode.OK, body);
+        var result = JsonNode.Parse(body)!;
+        Assert.Equal([RedFlagCategories.InfantFever], result["redFlags"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(expected, result["guidance"]!.GetValue<string>());
+
+        var admin = await _http.LoginAdminAsync();
+        var specialty = await MarketplaceFlowTests.Specialty(_http, admin.Tokens.AccessToken, "InfantFever-" + Guid.NewGuid().ToString("N")[..6]);
+        var window = new { from = MarketplaceFlowTests.SlotAhead(8), to = MarketplaceFlowTests.SlotAhead(12) };
+        var auction = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/auctions", baby.Tokens.AccessToken,
+            new { symptoms = FeverFromTheBabysOwnAccount, specialtyId = specialty, maxPrice = 80, currency = "USD", window, closesAt = DateTimeOffset.UtcNow.AddHours(1) }));
+        body = await auction.Content.ReadAsStringAsync();
+        Assert.True(auction.StatusCode == HttpStatusCode.Created, body);
+        Assert.Equal(expected, JsonNode.Parse(body)!["guidance"]!.GetValue<string>());
+
+        // The same words from an adult are an ordinary message: they spend the budget and, once it is spent, wait.
+        Assert.Equal(HttpStatusCode.OK, (await Orient(adult, FeverFromTheBabysOwnAccount)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Orient(adult, FeverFromTheBabysOwnAccount)).StatusCode);
     }
 }
