@@ -33,7 +33,7 @@ internal static class CorpusRun
     // Ten turns are twenty messages, the chat window of ChatApiFactory: no conversation grows old enough to
     // ask the model for a summary, so any request the model sees comes from a line that reached it.
     private const int LinesPerConversation = 10;
-    private const int Parallelism = 8;
+    private const int Parallelism = 16;
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(20);
 
     public static async Task<List<CorpusPatient>> Patients(HttpClient http, int count)
@@ -122,14 +122,21 @@ internal static class CorpusRun
         if (model is not null)
         {
             // The rules answer first and alone: the model must not have been asked about any emergency line.
-            var prompts = model.Requests.Skip(sentToModelBefore).Select(r => r.ToJsonString()).ToList();
+            var prompts = Prompts(model, sentToModelBefore);
             foreach (var (line, stored) in userTexts)
-            {
-                var encoded = JsonSerializer.Serialize(stored)[1..^1];
-                if (prompts.Any(p => p.Contains(encoded, StringComparison.Ordinal))) failures.Add($"{line} [{mode}]: the model was called");
-            }
+                if (SeenBy(prompts, stored)) failures.Add($"{line} [{mode}]: the model was called");
         }
         return [.. failures];
+    }
+
+    /// <summary>The request bodies the model received from the <paramref name="from"/>th on, as JSON text.</summary>
+    public static List<string> Prompts(FakeOpenAiServer model, int from) => model.Requests.Skip(from).Select(r => r.ToJsonString()).ToList();
+
+    /// <summary>Whether the text (as the Api stored it) was in any of those requests; JSON-escaped the same way.</summary>
+    public static bool SeenBy(List<string> prompts, string text)
+    {
+        var encoded = JsonSerializer.Serialize(text)[1..^1];
+        return prompts.Exists(p => p.Contains(encoded, StringComparison.Ordinal));
     }
 
     /// <summary>Runs every line through orientation; calls back with each result (or the failure to get one).</summary>
@@ -205,11 +212,14 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
     [Fact]
     public async Task Every_emergency_in_the_corpus_gets_the_emergency_orientation_with_the_model_up_down_or_slow()
     {
-        var lines = RedFlagCorpusLines.Emergencies();
+        var all = RedFlagCorpusLines.Emergencies();
         var patients = await CorpusRun.Patients(_http, 8);
         var failures = new ConcurrentBag<string>();
-        foreach (var mode in Modes)
+        // Orientation has no stream to hold back, so each line goes once, a third of them (spread over every file and
+        // category) under each model mode: every line and every mode is covered at a third of the time chat takes.
+        foreach (var (mode, m) in Modes.Select((mode, m) => (mode, m)))
         {
+            var lines = all.Where((_, i) => i % Modes.Length == m).ToList();
             Script(mode);
             var before = factory.Model.Requests.Count;
             var clock = Stopwatch.StartNew();
@@ -229,8 +239,8 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
             if (factory.Model.Requests.Count != before)
                 failures.Add($"[{mode}]: the model was asked {factory.Model.Requests.Count - before} times during emergency orientations");
         }
-        PrintPerFile(lines, failures);
-        Assert.True(failures.IsEmpty, CorpusRun.Report("orientations", failures, lines.Count * Modes.Length));
+        PrintPerFile(all, failures);
+        Assert.True(failures.IsEmpty, CorpusRun.Report("orientations", failures, all.Count));
     }
 
     [Fact]
@@ -241,6 +251,8 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
         var patients = await CorpusRun.Patients(_http, 8);
         var alarms = new ConcurrentBag<string>();
         var errors = new ConcurrentBag<string>();
+        var askedTheModel = new ConcurrentBag<string>();
+        var before = factory.Model.Requests.Count;
         var clock = Stopwatch.StartNew();
         await CorpusRun.Orient(_http, patients, lines, (line, _, result, error) =>
         {
@@ -248,7 +260,11 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
             var flags = result["redFlags"]!.AsArray().Select(f => f!.GetValue<string>()).ToList();
             if (flags.Count > 0 || result["emergency"]!.GetValue<bool>() || result["guidance"] is not null)
                 alarms.Add($"{line} -> [{string.Join(", ", flags)}]");
+            else askedTheModel.Add(result["symptoms"]!.GetValue<string>());
         });
+        // The same check that proves emergencies never reach the model finds every ordinary complaint that did.
+        var prompts = CorpusRun.Prompts(factory.Model, before);
+        Assert.All(askedTheModel, symptoms => Assert.True(CorpusRun.SeenBy(prompts, symptoms), symptoms));
         output.WriteLine($"orientation, model up: {lines.Count} non-urgent lines in {clock.Elapsed.TotalSeconds:0.0} s");
         foreach (var file in lines.GroupBy(l => l.File))
             output.WriteLine($"{file.Key}: {alarms.Count(a => a.StartsWith(file.Key + ":", StringComparison.Ordinal))} false alarms of {file.Count()}");
@@ -294,7 +310,7 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
         foreach (var file in lines.GroupBy(l => l.File))
         {
             var missed = file.Count(l => failed.Any(f => f.StartsWith(l + " [", StringComparison.Ordinal)));
-            output.WriteLine($"{file.Key}: {file.Count() - missed} of {file.Count()} lines right in every mode");
+            output.WriteLine($"{file.Key}: {file.Count() - missed} of {file.Count()} lines right");
         }
         var sb = new StringBuilder();
         foreach (var f in failed.Order(StringComparer.Ordinal).Take(50)) sb.AppendLine(f);
