@@ -35,6 +35,8 @@ internal static class CorpusRun
     private const int LinesPerConversation = 10;
     private const int Parallelism = 16;
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>Generous for a loaded CI machine, yet a third of the slow model's delay.</summary>
+    public static readonly TimeSpan MaxPerLine = TimeSpan.FromSeconds(10);
 
     public static async Task<List<CorpusPatient>> Patients(HttpClient http, int count)
     {
@@ -172,9 +174,9 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
 {
     private const double AllowedFalseAlarmRate = 0.05;
     private const string CalmAnswer = "It sounds mild. Rest, drink water and see your doctor if it is not better in a few days.";
-    // Far longer than any line may take: an answer that waited for this model would fail the per-line time limit.
+    // Longer than the whole run: an emergency answer that waited for it would never arrive in time. What proves the
+    // rules did not wait is that the model received none of the lines; the per-line clock is a backstop.
     private static readonly TimeSpan SlowModelDelay = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan MaxPerLine = TimeSpan.FromSeconds(5);
 
     private readonly HttpClient _http = factory.CreateClient();
 
@@ -199,7 +201,7 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
             Script(mode);
             var clock = Stopwatch.StartNew();
             var otherFirst = new ConcurrentBag<string>();
-            var found = await CorpusRun.Chat(factory, _http, patients, lines, mode, factory.Model, MaxPerLine, otherFirst);
+            var found = await CorpusRun.Chat(factory, _http, patients, lines, mode, factory.Model, CorpusRun.MaxPerLine, otherFirst);
             output.WriteLine($"chat, model {mode}: {lines.Count} lines in {clock.Elapsed.TotalSeconds:0.0} s, {found.Count} failures");
             failures.AddRange(found);
             if (mode == Modes[0])
@@ -298,7 +300,7 @@ public sealed class RedFlagEndToEndTests(ChatApiFactory factory, ITestOutputHelp
             var flags = created["redFlags"]!.AsArray().Select(f => f!.GetValue<string>()).ToList();
             if (!flags.Contains(line.Category)) failures.Add($"{line}: expected {line.Category}, got [{string.Join(", ", flags)}]");
             else if (created["guidance"]?.GetValue<string>() != patient.Guidance(flags[0])) failures.Add($"{line}: the guidance is not the {flags[0]} answer");
-            if (clock.Elapsed > MaxPerLine) failures.Add($"{line}: took {clock.Elapsed.TotalSeconds:0.0} s");
+            if (clock.Elapsed > CorpusRun.MaxPerLine) failures.Add($"{line}: took {clock.Elapsed.TotalSeconds:0.0} s");
         }
         Assert.Equal(5, lines.Count);
         Assert.True(failures.Count == 0, CorpusRun.Report("auction requests", failures, lines.Count));
@@ -353,7 +355,7 @@ public sealed class RedFlagEndToEndUnreachableModelTests(RedFlagEndToEndUnreacha
             Assert.Equal(HttpStatusCode.TooManyRequests, (await Orient(patient.User, "itchy rash on my arm")).StatusCode);
         }
         var clock = Stopwatch.StartNew();
-        var failures = await CorpusRun.Chat(factory, _http, patients, lines, "refused", model: null, TimeSpan.FromSeconds(5));
+        var failures = await CorpusRun.Chat(factory, _http, patients, lines, "refused", model: null, CorpusRun.MaxPerLine);
         output.WriteLine($"chat, model refusing connections, budgets spent: {lines.Count} lines in {clock.Elapsed.TotalSeconds:0.0} s, {failures.Count} failures");
         Assert.True(failures.Count == 0, CorpusRun.Report("chat answers", failures, lines.Count));
     }
