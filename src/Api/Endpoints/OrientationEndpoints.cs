@@ -20,14 +20,14 @@ public static class OrientationEndpoints
     {
         var errors = body.Validate();
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
-        var userId = user.ToCaller().UserId;
-        if (modelCalls.TryTake(userId, body.Symptoms!) is { } wait)
+        var caller = user.ToCaller();
+        if (await modelCalls.TryTakeAsync(caller, body.Symptoms!) is { } wait)
         {
             http.Response.Headers.RetryAfter = ModelCallLimiter.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
                 title: "Too many orientations and chat messages in the last minute; slow down.");
         }
-        return TypedResults.Ok(await grains.GetGrain<IOrientationGrain>(userId).Orient(body.Symptoms!, body.Age, body.Sex));
+        return TypedResults.Ok(await grains.GetGrain<IOrientationGrain>(caller.UserId).Orient(body.Symptoms!, body.Age, body.Sex));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<OrientationResult>>, ValidationProblem>> History(ClaimsPrincipal user, IGrainFactory grains, int? limit)

@@ -28,7 +28,7 @@ public sealed class ChatHub(IGrainFactory grains, ModelCallLimiter modelCalls) :
     {
         ThrowIfInvalid(ChatRules.ValidateMessage(text));
         var caller = Context.User!.ToCaller();
-        if (modelCalls.TryTake(caller.UserId, text!) is { } wait)
+        if (await modelCalls.TryTakeAsync(caller, text!) is { } wait)
             throw new HubException($"Too many messages: try again in {ModelCallLimiter.Seconds(wait)} s.");
         var stream = grains.GetGrain<IConversationGrain>(conversationId).Send(caller, text!);
         await using var chunks = stream.GetAsyncEnumerator(ct);

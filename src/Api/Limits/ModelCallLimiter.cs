@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
 using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Patients;
 
 namespace HealthActors.Api.Limits;
 
@@ -14,8 +16,13 @@ public sealed class ModelCallLimiter : IDisposable
 
     private readonly PartitionedRateLimiter<Guid> _limiter;
 
-    public ModelCallLimiter(IConfiguration config)
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+
+    public ModelCallLimiter(IConfiguration config, IGrainFactory grains, TimeProvider time)
     {
+        _grains = grains;
+        _time = time;
         var window = new FixedWindowRateLimiterOptions
         {
             PermitLimit = Math.Max(1, config.GetValue(Setting, 20)),
@@ -32,6 +39,18 @@ public sealed class ModelCallLimiter : IDisposable
         using var lease = _limiter.AttemptAcquire(userId);
         if (lease.IsAcquired) return null;
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+    }
+
+    /// <summary>
+    /// As <see cref="TryTake"/>, and before refusing, asks once more with the caller's own age from the profile: a fever
+    /// is an emergency in a baby's own account, which the text alone does not show. Only a refusal pays for the profile
+    /// read, so the budget stays one in-memory check per message.
+    /// </summary>
+    public async Task<TimeSpan?> TryTakeAsync(Caller caller, string text)
+    {
+        if (TryTake(caller.UserId, text) is not { } wait) return null;
+        var profile = await _grains.GetGrain<IPatientGrain>(caller.UserId).GetProfile(caller);
+        return PatientAge.InDays(profile, _time.GetUtcNow()) is { } days && RedFlags.Detect(text, days) is not null ? null : wait;
     }
 
     public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));

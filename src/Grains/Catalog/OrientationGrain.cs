@@ -34,7 +34,13 @@ public sealed class OrientationGrain(
         var registry = await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).List();
         Guid? IdOf(string name) => registry.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))?.Id;
 
-        var flags = RedFlags.DetectAll(symptoms);
+        // The user's own profile gives the answer its language and numbers, and the age that makes a fever in a baby's
+        // own account an emergency, as chat does. This grain is keyed by the user, so it reads the profile as its owner;
+        // a user with no patient profile gets the language of the text and the generic wording.
+        var userId = this.GetPrimaryKey();
+        var profile = await GrainFactory.GetGrain<IPatientGrain>(userId).GetProfile(new Caller(userId, Roles.Patient));
+        var ageInDays = PatientAge.InDays(profile, time.GetUtcNow());
+        var flags = RedFlags.DetectAll(symptoms, ageInDays);
         var scored = SymptomRules.Score(symptoms, age);
         var source = "rules";
         string top;
@@ -44,7 +50,8 @@ public sealed class OrientationGrain(
         {
             top = SymptomRules.EmergencyMedicine;
             confidence = 1.0;
-            guidance = await Guidance(symptoms, flags[0]);
+            // Detect is the first of the same matches DetectAll lists, with the language the text was written in.
+            guidance = RedFlagGuidance.For(RedFlags.Detect(symptoms, ageInDays)!, profile?.PreferredLanguage, profile?.Country);
         }
         else
         {
@@ -70,19 +77,6 @@ public sealed class OrientationGrain(
         if (state.State.Recent.Count > Keep) state.State.Recent.RemoveRange(Keep, state.State.Recent.Count - Keep);
         await state.WriteStateAsync();
         return result;
-    }
-
-    /// <summary>
-    /// The answer for the first category, in the language and with the numbers of the user's own profile. This grain
-    /// is keyed by the user, so it reads the profile as its owner; a user with no patient profile gets the language
-    /// of the text and the generic wording.
-    /// </summary>
-    private async Task<string> Guidance(string symptoms, string firstFlag)
-    {
-        var userId = this.GetPrimaryKey();
-        var profile = await GrainFactory.GetGrain<IPatientGrain>(userId).GetProfile(new Caller(userId, Roles.Patient));
-        var match = RedFlags.Detect(symptoms) is { } m && m.Kind == firstFlag ? m : new RedFlagMatch(firstFlag, OfflineAssistant.Language(symptoms, null));
-        return RedFlagGuidance.For(match, profile?.PreferredLanguage, profile?.Country);
     }
 
     public Task<IReadOnlyList<OrientationResult>> History(int limit) =>

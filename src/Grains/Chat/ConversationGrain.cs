@@ -155,8 +155,7 @@ public sealed class ConversationGrain(
             // The profile read is a grain call, not the model: it gives the emergency answer its language and country.
             var profile = await GrainFactory.GetGrain<IPatientGrain>(owner.UserId).GetProfile(owner);
             // The owner's own age counts for infant fever when the account is the baby's; an age in the text wins.
-            int? ownerAgeInDays = profile?.BirthDate is { } born ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).DayNumber - born.DayNumber : null;
-            var flag = RedFlags.Detect(text, ownerAgeInDays);
+            var flag = RedFlags.Detect(text, PatientAge.InDays(profile, time.GetUtcNow()));
             if (flag is not null)
             {
                 // Answered before and without the model: an emergency must never wait on it.

@@ -66,13 +66,13 @@ public sealed class AuctionGrain(
         if (!errors.IsValid) return Outcome.Invalid(errors);
         // An emergency is not refused (the patient may still want a doctor later), but the answer carries what to do now.
         var symptoms = TextNormalization.Normalize(spec.Symptoms).Trim();
-        var flags = RedFlags.DetectAll(symptoms);
+        // The profile's age counts as in chat: a fever is an emergency in a baby's own account.
+        var profile = await GrainFactory.GetGrain<IPatientGrain>(patient.UserId).GetProfile(patient);
+        var ageInDays = PatientAge.InDays(profile, now);
+        var flags = RedFlags.DetectAll(symptoms, ageInDays);
         string? guidance = null;
-        if (flags.Count > 0 && RedFlags.Detect(symptoms) is { } first)
-        {
-            var profile = await GrainFactory.GetGrain<IPatientGrain>(patient.UserId).GetProfile(patient);
+        if (flags.Count > 0 && RedFlags.Detect(symptoms, ageInDays) is { } first)
             guidance = RedFlagGuidance.For(first, profile?.PreferredLanguage, profile?.Country);
-        }
 
         var registry = GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0);
         Guid specialtyId;
