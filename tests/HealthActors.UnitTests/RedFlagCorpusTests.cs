@@ -71,6 +71,29 @@ public sealed class RedFlagCorpusTests
         Assert.Contains(category, RedFlags.DetectAll(text));
 
     [Theory]
+    [InlineData("mild chest pain when I cough with this cold")]
+    [InlineData("un poco de dolor en el pecho al toser, leve")]
+    [InlineData("pulled a muscle in my chest lifting boxes, it hurts when I twist")]
+    [InlineData("in the movie a guy clutched his chest with crushing pain")]
+    [InlineData("my uncle had a stroke back in 2004")]
+    [InlineData("she had a seizure when she was 3, she is 10 now and fine")]
+    [InlineData("tengo ganas de vivir y no pienso en hacerme dano")]
+    [InlineData("I need a new prescription for my epipen")]
+    public void A_mild_past_fictional_or_benign_mention_is_not_an_alarm(string text) => Assert.Empty(RedFlags.DetectAll(text));
+
+    [Theory]
+    [InlineData("mild chest pain but it is spreading to my arm and I am sweating", "chest-pain")]
+    [InlineData("un poco de sangre pero no para de salir a chorros", "bleeding")]
+    [InlineData("I was watching a movie and suddenly my chest is crushing", "chest-pain")]
+    [InlineData("had a stroke in 2019 and now my face is drooping again", "stroke")]
+    [InlineData("he used his epipen and his throat still feels tight", "anaphylaxis")]
+    [InlineData("me tome 15 comprimidos de clonazepam", "overdose")]
+    [InlineData("my nephew drank some dishwasher liquid", "overdose")]
+    [InlineData("found him on the bathroom floor, not breathing or moving", "unconscious")]
+    public void Severity_or_a_present_event_keeps_the_alarm(string text, string category) =>
+        Assert.Contains(category, RedFlags.DetectAll(text));
+
+    [Theory]
     [InlineData(30, "infant-fever")]
     [InlineData(89, "infant-fever")]
     public void Fever_in_an_infant_under_three_months_by_profile_age_is_an_emergency(int ageInDays, string category)

@@ -194,6 +194,7 @@ public static class RedFlagDetector
             if (sentence >= 0) return true;
             if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
             var s = tokens[start].Sentence;
+            if (Mild(rule.Category, tokens, s)) continue;
             if (resolved is not null)
             {
                 if (!resolved.TryGetValue(s, out var settled)) resolved[s] = settled = Resolved(tokens, start, positions);
@@ -201,6 +202,37 @@ public static class RedFlagDetector
             }
             return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// The sentence calls this complaint mild or benign ("leve", "a pulled muscle", "a little") and nothing in it says
+    /// it is severe. "Poco" and "little" count only as "un poco" / "a little": "poco aire" is not mild.
+    /// </summary>
+    private static bool Mild(string category, List<Token> tokens, int sentence)
+    {
+        if (!RedFlagKnowledge.MildCues.TryGetValue(category, out var cues)) return false;
+        var mild = false;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var t = tokens[i];
+            if (t.Sentence != sentence) continue;
+            if (IsSevere(t.Word)) return false;
+            if (!cues.Contains(t.Word)) continue;
+            if (t.Word is "poco" or "little" or "bit" && (i == 0 || tokens[i - 1].Word is not ("un" or "a"))) continue;
+            mild = true;
+        }
+        return mild;
+    }
+
+    private static readonly HashSet<string> SevereExact = new(RedFlagKnowledge.SeverityWords.Where(w => !w.EndsWith('*')), StringComparer.Ordinal);
+    private static readonly string[] SeverePrefixes = RedFlagKnowledge.SeverityWords.Where(w => w.EndsWith('*')).Select(w => w.TrimEnd('*')).ToArray();
+
+    private static bool IsSevere(string word)
+    {
+        if (SevereExact.Contains(word)) return true;
+        foreach (var prefix in SeverePrefixes)
+            if (word.StartsWith(prefix, StringComparison.Ordinal)) return true;
         return false;
     }
 
@@ -249,13 +281,52 @@ public static class RedFlagDetector
     private static bool Resolved(List<Token> tokens, int first, List<int>?[] positions)
     {
         var sentence = tokens[first].Sentence;
-        var past = false;
+        if (Fiction(tokens, sentence)) return true;
+        var past = PastYear(tokens, sentence);
         foreach (var s in Suppressors)
-            if (Occurs(s, tokens, positions, resolved: null, sentence)) { past = true; break; }
+        {
+            if (past) break;
+            if (Occurs(s, tokens, positions, resolved: null, sentence)) past = true;
+        }
         if (!past) return false;
-        foreach (var t in tokens)
-            if (t.Sentence == sentence && PresentCues.Contains(t.Word)) return false;
+        for (var i = 0; i < tokens.Count; i++)
+            if (tokens[i].Sentence == sentence && PresentCues.Contains(tokens[i].Word) && !NearWellness(tokens, i) && !BackThen(tokens, i)) return false;
         return true;
+    }
+
+    /// <summary>"Now" next to "fine" ("she is doing well now", "he is 8 now and fine") says it is over, not back.</summary>
+    private static bool NearWellness(List<Token> tokens, int at)
+    {
+        for (var i = Math.Max(0, at - 2); i < tokens.Count && i <= at + 2; i++)
+            if (i != at && tokens[i].Sentence == tokens[at].Sentence && RedFlagKnowledge.WellnessWords.Contains(tokens[i].Word)) return true;
+        return false;
+    }
+
+    /// <summary>"Back in 1998", "back when I was a kid": "back" pointing at the past, not "it's back".</summary>
+    private static bool BackThen(List<Token> tokens, int at) =>
+        tokens[at].Word == "back" && at + 1 < tokens.Count && tokens[at + 1].Word is "in" or "when" or "then";
+
+    /// <summary>A past calendar year in the sentence ("back in 1998", "en 2019").</summary>
+    private static bool PastYear(List<Token> tokens, int sentence)
+    {
+        var thisYear = DateTime.UtcNow.Year;
+        foreach (var t in tokens)
+            if (t.Sentence == sentence && t.Word.Length == 4 && int.TryParse(t.Word, out var year) && year >= 1900 && year < thisYear) return true;
+        return false;
+    }
+
+    /// <summary>A sentence about a character in a show or book, naming nobody of the writer's own.</summary>
+    private static bool Fiction(List<Token> tokens, int sentence)
+    {
+        bool media = false, character = false;
+        foreach (var t in tokens)
+        {
+            if (t.Sentence != sentence) continue;
+            if (RedFlagKnowledge.OwnWords.Contains(t.Word)) return false;
+            media |= RedFlagKnowledge.MediaWords.Contains(t.Word);
+            character |= RedFlagKnowledge.FictionSubjects.Contains(t.Word);
+        }
+        return media && character;
     }
 
     /// <summary>
