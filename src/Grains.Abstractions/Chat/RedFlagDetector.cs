@@ -14,7 +14,8 @@ public static class RedFlagDetector
 
     private const int NegationLookBack = 4;
 
-    private sealed record Token(string Word, int Sentence, int Clause);
+    /// <summary>A word, its sentence and clause, and its rank: how many content words precede it.</summary>
+    private sealed record Token(string Word, int Sentence, int Clause, int Rank);
 
     /// <summary>One word alternative: a whole word, or a stem ending in '*' that any longer word may start with.</summary>
     private sealed class Term(string text)
@@ -99,12 +100,16 @@ public static class RedFlagDetector
     private static List<Token> Tokenize(string folded)
     {
         var tokens = new List<Token>();
-        int sentence = 0, clause = 0;
+        int sentence = 0, clause = 0, rank = 0;
         var word = new System.Text.StringBuilder();
         void Flush()
         {
             if (word.Length == 0) return;
-            tokens.Add(new Token(word.ToString(), sentence, clause));
+            var w = word.ToString();
+            tokens.Add(new Token(w, sentence, clause, rank));
+            // Articles, possessives and prepositions do not widen the distance between a symptom and its body part:
+            // "pain in the center of my chest" is as close as "chest pain".
+            if (!RedFlagKnowledge.FillerWords.Contains(w)) rank++;
             word.Clear();
         }
         for (var i = 0; i < folded.Length; i++)
@@ -189,7 +194,10 @@ public static class RedFlagDetector
                 last = -1;
                 for (var g = 0; g < groups.Length; g++) last = Math.Max(last, at[g] = Next(groups[g], start));
             }
-            if (last == int.MaxValue || last - start >= rule.Span) continue;
+            if (last == int.MaxValue) continue;
+            // A phrase keeps its words close as written; a co-occurrence counts only content words in between.
+            var distance = rule.Ordered ? last - start : tokens[last].Rank - tokens[start].Rank;
+            if (distance >= rule.Span) continue;
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
             if (sentence >= 0) return true;
             if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
