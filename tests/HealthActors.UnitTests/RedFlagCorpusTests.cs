@@ -79,6 +79,9 @@ public sealed class RedFlagCorpusTests
     [InlineData("she had a seizure when she was 3, she is 10 now and fine")]
     [InlineData("tengo ganas de vivir y no pienso en hacerme dano")]
     [InlineData("I need a new prescription for my epipen")]
+    [InlineData("quiero desaparecer del trabajo un rato")]
+    [InlineData("i dont see the point of this new diet")]
+    [InlineData("I'm not short of breath at all")]
     public void A_mild_past_fictional_or_benign_mention_is_not_an_alarm(string text) => Assert.Empty(RedFlags.DetectAll(text));
 
     [Theory]
@@ -90,6 +93,12 @@ public sealed class RedFlagCorpusTests
     [InlineData("me tome 15 comprimidos de clonazepam", "overdose")]
     [InlineData("my nephew drank some dishwasher liquid", "overdose")]
     [InlineData("found him on the bathroom floor, not breathing or moving", "unconscious")]
+    [InlineData("honestly i dont see the point of living anymore", "suicide")]
+    [InlineData("siento que soy una carga para mi familia", "suicide")]
+    [InlineData("ya no le veo sentido a la vida", "suicide")]
+    [InlineData("a pain in the very middle of my chest, heavy", "chest-pain")]
+    [InlineData("el bebe no se mueve desde ayer, 36 semanas", "pregnancy")]
+    [InlineData("hi sorry its late, my neighbour just phoned: her dad is on the floor not moving and not answering", "unconscious")]
     public void Severity_or_a_present_event_keeps_the_alarm(string text, string category) =>
         Assert.Contains(category, RedFlags.DetectAll(text));
 

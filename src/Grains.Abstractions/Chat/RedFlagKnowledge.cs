@@ -28,7 +28,7 @@ public static class RedFlagKnowledge
     public static readonly IReadOnlyDictionary<string, string> Concepts = new Dictionary<string, string>
     {
         ["pain"] = "peso|weight|pain*|hurt*|ache|aches|aching|pressure|tight*|squeez*|crush*|heavy|heaviness|dolor*|duel*|opresion|oprim*|presion|apret*|aprieta|pesadez|punzada*|puntada*",
-        ["chest"] = "chest|chets|chset|chst|chesst|cheast|pecho|pexo|pechp|pcho|torax|toracic*|torasic*|thorax|breastbone|sternum|esternon",
+        ["chest"] = "chest|chets|chset|chst|chesst|cheast|pecho|pexo|pechp|pcho|torax*|toracic*|torasic*|thorax|breastbone|sternum|esternon",
         ["arm"] = "arm|arms|jaw|shoulder|brazo|brazos|mandibula|quijada|hombro|neck|cuello|back|espalda",
         ["sweat"] = "sweat*|clammy|sudor*|sudando|sudoroso|transpir*",
         ["breathe"] = "breath*|breth*|breeth*|brething|breating|respir*|respirar",
@@ -55,7 +55,7 @@ public static class RedFlagKnowledge
         ["stiff"] = "stiff*|rigid*|duro|dura|tieso|tiesa|bend|doblar|agachar|mover|move|touch|tocar",
         ["fever"] = "fever*|temp|temperature|febril|fiebre|calentura|temperatura|afiebrad*|hot",
         ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas|manchitas",
-        ["pills"] = "insulina|patch*|parche*|pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|ibuprofeno|aspirin*|aspirina|diazepam|alprazolam|tramadol|metformin*|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants|paracetamol*|tylenol*|ibuprofen*|aspirin*|pill*|tablet*|capsul*|pastill*|comprimido*|pildora*|medicament*|ambien|zolpidem|lorazepam|trankimazin|valium|orfidal|lexatin|tranquilizant*|somnifer*|dormir|sertralin*|fluoxetin*|quetiapin*|opioid*|opiaceo*|morphine|morfina|codeine|codeina|painkiller*|analgesic*|calmante*",
+        ["pills"] = "prescription|receta|insulina|patch*|parche*|pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|ibuprofeno|aspirin*|aspirina|diazepam|alprazolam|tramadol|metformin*|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants|paracetamol*|tylenol*|ibuprofen*|aspirin*|pill*|tablet*|capsul*|pastill*|comprimido*|pildora*|medicament*|ambien|zolpidem|lorazepam|trankimazin|valium|orfidal|lexatin|tranquilizant*|somnifer*|dormir|sertralin*|fluoxetin*|quetiapin*|opioid*|opiaceo*|morphine|morfina|codeine|codeina|painkiller*|analgesic*|calmante*",
         ["ingest"] = "took|taken|swallow*|ate|eaten|drank|drunk|downed|gulped|popped|tomo|tome|tomado|tomo|trago|trague|tragado|comio|bebio|ingirio|ingerido|tomando",
         ["lots"] = "10|12|14|15|16|18|20|24|25|30|35|40|45|50|60|70|80|90|100|ten|twelve|fifteen|twenty|thirty|forty|fifty|diez|doce|quince|veinte|treinta|cuarenta|cincuenta|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote",
         ["poison"] = "bleach|detergent|cleaner|antifreeze|pod|pods|battery|batteries|lejia|lavandina|cloro|veneno|raticida|rat|poison|pesticide*|insecticid*|plaguicida|amoniaco|ammonia|gasolina|gasoline|kerosene|querosen*|soda|caustica|lye|drain|destapacanos|mushrooms|hongos|setas|limpieza|cleaning|limpiador*|desinfect*|disinfect*|chemical*|quimico*|acid|acido|lavavajillas|dishwasher|suavizante|softener|solvent*|disolvente|thinner|aguarras|matarratas|herbicid*|glifosato|paint|pintura|perfume|enjuague|mouthwash|lamp|oil|aceite|alcohol|vodka|ethanol",
@@ -186,7 +186,7 @@ public static class RedFlagKnowledge
             Spanish:
             [
                 N("peor dolor cabeza|cefalea", 5), N("@sudden @severe cabeza|cefalea|jaqueca", 8), N("cabeza explot*|estall*|revent*", 5),
-                N("martillazo|rayo|trueno|bomba cabeza", 8), N("cabeza peor vida|nunca|jamas", 10), N("jamas|nunca tuve|senti|habia un dolor de cabeza asi|igual", 12),
+                N("martillazo|rayo|trueno|bomba cabeza", 8), N("cabeza peor vida|nunca|jamas", 10), N("cabeza|cefalea como|tan|asi nunca|jamas", 6), N("jamas|nunca tuve|senti|habia un dolor de cabeza asi|igual", 12),
             ]),
         new(RedFlagCategories.Meningitis,
             English:
@@ -213,6 +213,8 @@ public static class RedFlagKnowledge
                 P("wish i|he|she dead|die|died", 5), P("sleep|asleep never|not wake|waking", 6), N("letter*|note*|notes goodbye|farewell", 10), P("jump off|from|in front", 3), N("goodbye letter|note|notes|texts", 4),
                 P("cant go on anymore|living", 4), P("not worth living", 4), P("everyone would be better"), P("disappear forever"), P("overdose on purpose"),
                 P("plan to kill|die|end", 4),
+                P("dont|cant|doesnt|no see|find point|reason going|living|life|anything|anymore|on", 8), P("im|am|feel|being|just a burden", 4),
+                P("burden to|on everyone|everybody|family|others|them", 4), P("want|wanna|wish to|i disappear|vanish", 4),
             ],
             Spanish:
             [
@@ -221,7 +223,8 @@ public static class RedFlagKnowledge
                 P("acabar|terminar con todo", 3), P("acabar|terminar con mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
                 P("se corta|lastima", 3), N("me|se corto|corta|cortando|lastimo|quemo brazos|munecas|piernas|venas|muslos", 5), P("para no sentir|sentir nada|castigarme|desahogarme", 3),
                 P("acabar|terminar con esto|todo|mi|su", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme todas|todo @pills", 8),
-                P("nadie me extranaria|extranaria"), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta*|cartas despedida|despedirme|despidiendo", 6), P("dormir|dormirme|dormirse no|nunca despertar|despertarme|despertarse", 6),
+                P("nadie me extranaria|extranaria"), P("no veo|encuentro|tiene|le sentido|razon seguir|vivir|nada|vida", 8),
+                P("soy|siento|sentirme una carga", 4), P("quiero|quisiera|quiere desaparecer|esfumarme", 3), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta*|cartas despedida|despedirme|despidiendo", 6), P("dormir|dormirme|dormirse no|nunca despertar|despertarme|despertarse", 6),
                 P("no aguanto|soporto mas vivir|la vida", 5), P("no vale la pena vivir|seguir", 6), P("ganas de morir|morirme|matarme|desaparecer", 3),
                 P("no|sin|ningunas|pocas tengo|tiene|hay ganas de vivir|seguir", 4), P("terminar con mi vida", 4),
             ]),
@@ -310,6 +313,8 @@ public static class RedFlagKnowledge
     {
         [RedFlagCategories.BreathingDifficulty] = ["nariz", "nose"],
         [RedFlagCategories.Anaphylaxis] = ["nariz", "nose"],
+        // "Disappear from work for a while" is a wish for a break.
+        [RedFlagCategories.Suicide] = ["rato", "while", "trabajo", "work", "weekend", "finde", "vacaciones", "vacation", "holiday", "holidays"],
     };
 
     /// <summary>A negation word followed by one of these is doubt, not denial: "no sé si", "not sure", "don't know".</summary>
