@@ -221,10 +221,10 @@ public static class RedFlagDetector
     {
         if (!RedFlagKnowledge.MildCues.TryGetValue(category, out var cues)) return false;
         var mild = false;
-        for (var i = 0; i < tokens.Count; i++)
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
         {
             var t = tokens[i];
-            if (t.Sentence != sentence) continue;
             if (IsSevere(t.Word)) return false;
             if (!cues.Contains(t.Word)) continue;
             if (t.Word is "poco" or "little" or "bit" && (i == 0 || tokens[i - 1].Word is not ("un" or "a"))) continue;
@@ -297,9 +297,29 @@ public static class RedFlagDetector
             if (Occurs(s, tokens, positions, resolved: null, sentence)) past = true;
         }
         if (!past) return false;
-        for (var i = 0; i < tokens.Count; i++)
-            if (tokens[i].Sentence == sentence && PresentCues.Contains(tokens[i].Word) && !NearWellness(tokens, i) && !BackThen(tokens, i)) return false;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+            if (PresentCues.Contains(tokens[i].Word) && !NearWellness(tokens, i) && !BackThen(tokens, i)) return false;
         return true;
+    }
+
+    /// <summary>
+    /// The tokens of one sentence, [from, to): tokens come in sentence order, so two binary searches find it and the
+    /// sentence checks cost what the sentence is long, not the whole message (a 4000-character message has many).
+    /// </summary>
+    private static (int From, int To) SentenceRange(List<Token> tokens, int sentence)
+    {
+        static int LowerBound(List<Token> tokens, int sentence)
+        {
+            int lo = 0, hi = tokens.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (tokens[mid].Sentence < sentence) lo = mid + 1; else hi = mid;
+            }
+            return lo;
+        }
+        return (LowerBound(tokens, sentence), LowerBound(tokens, sentence + 1));
     }
 
     /// <summary>"Now" next to "fine" ("she is doing well now", "he is 8 now and fine") says it is over, not back.</summary>
@@ -318,8 +338,9 @@ public static class RedFlagDetector
     private static bool PastYear(List<Token> tokens, int sentence)
     {
         var thisYear = DateTime.UtcNow.Year;
-        foreach (var t in tokens)
-            if (t.Sentence == sentence && t.Word.Length == 4 && int.TryParse(t.Word, out var year) && year >= 1900 && year < thisYear) return true;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+            if (tokens[i].Word is { Length: 4 } t && int.TryParse(t, out var year) && year >= 1900 && year < thisYear) return true;
         return false;
     }
 
@@ -327,9 +348,10 @@ public static class RedFlagDetector
     private static bool Fiction(List<Token> tokens, int sentence)
     {
         bool media = false, character = false;
-        foreach (var t in tokens)
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
         {
-            if (t.Sentence != sentence) continue;
+            var t = tokens[i];
             if (RedFlagKnowledge.OwnWords.Contains(t.Word)) return false;
             media |= RedFlagKnowledge.MediaWords.Contains(t.Word);
             character |= RedFlagKnowledge.FictionSubjects.Contains(t.Word);
