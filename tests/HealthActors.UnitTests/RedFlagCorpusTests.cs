@@ -82,6 +82,7 @@ public sealed class RedFlagCorpusTests
     [InlineData("quiero desaparecer del trabajo un rato")]
     [InlineData("i dont see the point of this new diet")]
     [InlineData("I'm not short of breath at all")]
+    [InlineData("my 4mo has a fever")]
     public void A_mild_past_fictional_or_benign_mention_is_not_an_alarm(string text) => Assert.Empty(RedFlags.DetectAll(text));
 
     [Theory]
@@ -99,6 +100,9 @@ public sealed class RedFlagCorpusTests
     [InlineData("a pain in the very middle of my chest, heavy", "chest-pain")]
     [InlineData("el bebe no se mueve desde ayer, 36 semanas", "pregnancy")]
     [InlineData("hi sorry its late, my neighbour just phoned: her dad is on the floor not moving and not answering", "unconscious")]
+    [InlineData("my 2mo has 38.1", "infant-fever")]
+    [InlineData("mi bebe de 3sem tiene fiebre", "infant-fever")]
+    [InlineData("voy a tomarme todo el frasco", "suicide")]
     public void Severity_or_a_present_event_keeps_the_alarm(string text, string category) =>
         Assert.Contains(category, RedFlags.DetectAll(text));
 

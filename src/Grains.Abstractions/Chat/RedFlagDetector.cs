@@ -370,6 +370,14 @@ public static class RedFlagDetector
             var w = tokens[i].Word;
             if (RedFlagKnowledge.NewbornWords.Contains(w)) return 14;
             if (w == "recien" && i + 1 < tokens.Count && tokens[i + 1].Word.StartsWith("nacid", StringComparison.Ordinal)) return 14;
+            // Phone shorthand glues the unit to the number: "my 2mo has 38.1", "6wk old", "bebe de 3sem".
+            if (Glued(w, out var gn, out var gunit))
+            {
+                bool After(params string[] words) => i + 1 < tokens.Count && words.Contains(tokens[i + 1].Word);
+                var babyBefore = Enumerable.Range(i - 3, 3).Any(k => k >= 0 && RedFlagKnowledge.BabyWords.Contains(tokens[k].Word));
+                if (After("old", "olds", "baby", "infant", "son", "daughter", "boy", "girl") || babyBefore) return gn * gunit;
+                continue;
+            }
             if (!TryNumber(w, out var n) || i + 1 >= tokens.Count) continue;
             var unitDays = UnitDays(tokens[i + 1].Word);
             if (unitDays == 0) continue;
@@ -402,11 +410,21 @@ public static class RedFlagDetector
     private static int UnitDays(string unit) => unit switch
     {
         "day" or "days" or "dia" or "dias" or "d" => 1,
-        "week" or "weeks" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
+        "week" or "weeks" or "w" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
         "month" or "months" or "mo" or "mos" or "mes" or "meses" or "m" => 30,
         "year" or "years" or "yr" or "yrs" or "ano" or "anos" => 365,
         _ => 0,
     };
+
+    private static bool Glued(string word, out int n, out int unitDays)
+    {
+        n = unitDays = 0;
+        var digits = 0;
+        while (digits < word.Length && char.IsAsciiDigit(word[digits])) digits++;
+        if (digits == 0 || digits == word.Length || digits > 3) return false;
+        unitDays = UnitDays(word[digits..]);
+        return unitDays > 0 && int.TryParse(word.AsSpan(0, digits), out n) && n > 0;
+    }
 
     private static bool TryNumber(string word, out int n)
     {

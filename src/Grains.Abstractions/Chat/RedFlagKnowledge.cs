@@ -207,7 +207,7 @@ public static class RedFlagKnowledge
             [
                 P("suicid*|sucid*|suicid"), P("kill|killing|end myself|himself|herself|themself|themselves"), P("end|ending|take|taking my|his|her|their life|lives", 4),
                 P("end|ending|ended it all"), P("want|wanna it all end", 5), P("going|gonna|want|wanna|decided|planning|plan|thinking to|about end|ending it", 4),
-                N("@pills ready|saved|stockpil*|hoarded|hoarding|collecting|counted", 5), N("going|gonna|plan|planning take|swallow all|whole|every @pills", 10), P("plan|planning|going|gonna to take|swallow them all", 5), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
+                N("@pills ready|saved|stockpil*|hoarded|hoarding|collecting|counted", 5), N("going|gonna|plan|planning take|swallow all|whole|every @pills|bottle|box|pack|packet", 10), P("sleep|asleep forever", 3), P("plan|planning|going|gonna to take|swallow them all", 5), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
                 N("better off without me|him|her", 6), P("no reason|point living|live|go|going|anymore", 5), P("self harm|harming"), P("selfharm*"),
                 P("hurt|hurting|cut|cutting|harm|harming|burn|burning myself|himself|herself|themselves", 3), N("cut|cuts|cutting|slit|slash* wrist*|veins|thighs|forearm*", 4), P("nobody|noone|one would|will miss|care me|if", 5),
                 P("wish i|he|she dead|die|died", 5), P("sleep|asleep never|not wake|waking", 6), N("letter*|note*|notes goodbye|farewell", 10), P("jump off|from|in front", 3), N("goodbye letter|note|notes|texts", 4),
@@ -222,7 +222,7 @@ public static class RedFlagKnowledge
                 P("no quiero|quiere seguir|vivir|despertar|existir", 4), N("no|ningun|sin sentido seguir|vivir|viviendo|vida", 8), N("mejor sin mi|el|ella", 6),
                 P("acabar|terminar con todo", 3), P("acabar|terminar con mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
                 P("se corta|lastima", 3), N("me|se corto|corta|cortando|lastimo|quemo brazos|munecas|piernas|venas|muslos", 5), P("para no sentir|sentir nada|castigarme|desahogarme", 3),
-                P("acabar|terminar con esto|todo|mi|su", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme todas|todo @pills", 8),
+                P("acabar|terminar con esto|todo|mi|su", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme|tragarme todas|todo|toda|entero|entera @pills|frasco|caja|blister|bote", 8), P("dormir|dormirme|dormirse para siempre", 4),
                 P("nadie me extranaria|extranaria"), P("no veo|encuentro|tiene|le sentido|razon seguir|vivir|nada|vida", 8),
                 P("soy|siento|sentirme una carga", 4), P("quiero|quisiera|quiere desaparecer|esfumarme", 3), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta*|cartas despedida|despedirme|despidiendo", 6), P("dormir|dormirme|dormirse no|nunca despertar|despertarme|despertarse", 6),
                 P("no aguanto|soporto mas vivir|la vida", 5), P("no vale la pena vivir|seguir", 6), P("ganas de morir|morirme|matarme|desaparecer", 3),
