@@ -4,8 +4,9 @@ using System.Text;
 using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.RedFlagCorpus;
 
-// Recall and false alarms of the red-flag detector per category over the corpus the unit tests use, and what one
-// detection costs. Usage: HealthActors.SafetyBench [--out docs/safety.md] [--iterations N]
+// Recall and false alarms of the red-flag detector per corpus file and per category over the corpus the unit tests
+// use (the original set and the blind holdouts), and what one detection costs.
+// Usage: HealthActors.SafetyBench [--out docs/safety.md] [--iterations N]
 if (args is ["--try", .. var texts])
 {
     foreach (var t in texts) Console.WriteLine($"{t} -> [{string.Join(", ", RedFlags.DetectAll(t))}] folded: {RedFlags.Fold(t)}");
@@ -21,6 +22,22 @@ var misses = emergencies.Where(e => !RedFlags.DetectAll(e.Text).Contains(e.Categ
 var falseAlarms = nonUrgent.Select(n => (Line: n, Flags: RedFlags.DetectAll(n.Text))).Where(n => n.Flags.Count > 0).ToList();
 
 var table = new StringBuilder();
+// Per file first: the original set was written with the rules, the holdouts blind, so their recall differs in meaning.
+table.AppendLine("| File | Lines | Caught / alarms | Rate |");
+table.AppendLine("|---|---:|---:|---:|");
+foreach (var file in RedFlagCorpusFiles.EmergencyFiles())
+{
+    var e = emergencies.Count(x => x.File == file);
+    var caught = e - misses.Count(x => x.File == file);
+    table.AppendLine($"| {file} | {e} | {caught} caught | {Percent(caught, e)} recall |");
+}
+foreach (var file in RedFlagCorpusFiles.NonUrgentFiles())
+{
+    var near = nonUrgent.Count(x => x.File == file);
+    var alarms = falseAlarms.Count(x => x.Line.File == file);
+    table.AppendLine($"| {file} | {near} | {alarms} alarms | {Percent(alarms, near)} false alarms |");
+}
+table.AppendLine();
 table.AppendLine("| Category | Emergencies | Caught | Recall | Near misses | False alarms |");
 table.AppendLine("|---|---:|---:|---:|---:|---:|");
 foreach (var category in RedFlagCategories.All.Append("none"))
@@ -70,8 +87,8 @@ cost += $" A 4000-character message (the chat limit): {longCost}.";
 
 Console.WriteLine(table);
 Console.WriteLine(cost);
-foreach (var m in misses) Console.WriteLine($"MISS   {m.Category}: {m.Text}   -> [{string.Join(", ", RedFlags.DetectAll(m.Text))}]");
-foreach (var f in falseAlarms) Console.WriteLine($"ALARM  {f.Line.Category}: {f.Line.Text}   -> [{string.Join(", ", f.Flags)}]");
+foreach (var m in misses) Console.WriteLine($"MISS   {m.File}:{m.LineNumber} {m.Category}: {m.Text}   -> [{string.Join(", ", RedFlags.DetectAll(m.Text))}]");
+foreach (var f in falseAlarms) Console.WriteLine($"ALARM  {f.Line.File}:{f.Line.LineNumber} {f.Line.Category}: {f.Line.Text}   -> [{string.Join(", ", f.Flags)}]");
 
 if (output is not null)
 {

@@ -6,33 +6,48 @@ namespace HealthActors.UnitTests;
 /// <summary>The red-flag detector held to its corpus (RedFlagCorpus/*.txt): every emergency caught with its category, few false alarms.</summary>
 public sealed class RedFlagCorpusTests
 {
+    public static TheoryData<string> EmergencyFiles() => new(RedFlagCorpusFiles.EmergencyFiles());
+
+    public static TheoryData<string> NonUrgentFiles() => new(RedFlagCorpusFiles.NonUrgentFiles());
+
     [Fact]
     public void The_corpus_covers_every_category_in_both_languages_with_enough_phrasings()
     {
+        // The original set and the blind holdouts are all loaded: a holdout dropped by a renamed file would
+        // otherwise pass unnoticed.
+        Assert.Contains("emergencies.txt", RedFlagCorpusFiles.EmergencyFiles());
+        Assert.Contains("holdout-emergencies.txt", RedFlagCorpusFiles.EmergencyFiles());
+        Assert.Contains("holdout-nonurgent.txt", RedFlagCorpusFiles.NonUrgentFiles());
         var emergencies = RedFlagCorpusFiles.Emergencies();
         Assert.True(emergencies.Count >= 300, $"{emergencies.Count} emergencies");
         Assert.True(RedFlagCorpusFiles.NonUrgent().Count >= 100);
         foreach (var category in RedFlagCategories.All)
             Assert.True(emergencies.Count(e => e.Category == category) >= 15, category);
         Assert.Empty(emergencies.Select(e => e.Category).Except(RedFlagCategories.All));
+        Assert.Empty(RedFlagCorpusFiles.NonUrgent().Select(n => n.Category).Except(RedFlagCategories.All.Append("none")));
     }
 
-    [Fact]
-    public void Every_emergency_in_the_corpus_is_detected_with_its_category()
+    [Theory]
+    [MemberData(nameof(EmergencyFiles))]
+    public void Every_emergency_in_the_file_is_detected_with_its_category(string file)
     {
-        var misses = RedFlagCorpusFiles.Emergencies()
+        var lines = RedFlagCorpusFiles.File(file);
+        Assert.NotEmpty(lines);
+        var misses = lines
             .Where(e => RedFlags.Detect(e.Text) is null || !RedFlags.DetectAll(e.Text).Contains(e.Category))
-            .Select(e => $"line {e.LineNumber}: {e.Category} | {e.Text} -> [{string.Join(", ", RedFlags.DetectAll(e.Text))}]")
+            .Select(e => $"{file}:{e.LineNumber}: {e.Category} | {e.Text} -> [{string.Join(", ", RedFlags.DetectAll(e.Text))}]")
             .ToList();
-        Assert.True(misses.Count == 0, "Missed emergencies:\n" + string.Join("\n", misses));
+        Assert.True(misses.Count == 0, $"{misses.Count} of {lines.Count} emergencies missed:\n" + string.Join("\n", misses));
     }
 
-    [Fact]
-    public void At_most_five_percent_of_the_non_urgent_complaints_raise_an_alarm()
+    [Theory]
+    [MemberData(nameof(NonUrgentFiles))]
+    public void At_most_five_percent_of_the_non_urgent_complaints_in_the_file_raise_an_alarm(string file)
     {
-        var nonUrgent = RedFlagCorpusFiles.NonUrgent();
+        var nonUrgent = RedFlagCorpusFiles.File(file);
+        Assert.NotEmpty(nonUrgent);
         var alarms = nonUrgent.Where(n => RedFlags.DetectAll(n.Text).Count > 0)
-            .Select(n => $"line {n.LineNumber}: {n.Category} | {n.Text} -> [{string.Join(", ", RedFlags.DetectAll(n.Text))}]")
+            .Select(n => $"{file}:{n.LineNumber}: {n.Category} | {n.Text} -> [{string.Join(", ", RedFlags.DetectAll(n.Text))}]")
             .ToList();
         Assert.True(alarms.Count <= nonUrgent.Count * 0.05, $"{alarms.Count} false alarms of {nonUrgent.Count}:\n" + string.Join("\n", alarms));
     }
@@ -53,6 +68,42 @@ public sealed class RedFlagCorpusTests
     [InlineData("had chest pain last year and now it is back", "chest-pain")]
     [InlineData("no fever but chest pain", "chest-pain")]
     public void A_negation_that_is_the_symptom_itself_is_an_alarm(string text, string category) =>
+        Assert.Contains(category, RedFlags.DetectAll(text));
+
+    [Theory]
+    [InlineData("mild chest pain when I cough with this cold")]
+    [InlineData("un poco de dolor en el pecho al toser, leve")]
+    [InlineData("pulled a muscle in my chest lifting boxes, it hurts when I twist")]
+    [InlineData("in the movie a guy clutched his chest with crushing pain")]
+    [InlineData("my uncle had a stroke back in 2004")]
+    [InlineData("she had a seizure when she was 3, she is 10 now and fine")]
+    [InlineData("tengo ganas de vivir y no pienso en hacerme dano")]
+    [InlineData("I need a new prescription for my epipen")]
+    [InlineData("quiero desaparecer del trabajo un rato")]
+    [InlineData("i dont see the point of this new diet")]
+    [InlineData("I'm not short of breath at all")]
+    [InlineData("my 4mo has a fever")]
+    public void A_mild_past_fictional_or_benign_mention_is_not_an_alarm(string text) => Assert.Empty(RedFlags.DetectAll(text));
+
+    [Theory]
+    [InlineData("mild chest pain but it is spreading to my arm and I am sweating", "chest-pain")]
+    [InlineData("un poco de sangre pero no para de salir a chorros", "bleeding")]
+    [InlineData("I was watching a movie and suddenly my chest is crushing", "chest-pain")]
+    [InlineData("had a stroke in 2019 and now my face is drooping again", "stroke")]
+    [InlineData("he used his epipen and his throat still feels tight", "anaphylaxis")]
+    [InlineData("me tome 15 comprimidos de clonazepam", "overdose")]
+    [InlineData("my nephew drank some dishwasher liquid", "overdose")]
+    [InlineData("found him on the bathroom floor, not breathing or moving", "unconscious")]
+    [InlineData("honestly i dont see the point of living anymore", "suicide")]
+    [InlineData("siento que soy una carga para mi familia", "suicide")]
+    [InlineData("ya no le veo sentido a la vida", "suicide")]
+    [InlineData("a pain in the very middle of my chest, heavy", "chest-pain")]
+    [InlineData("el bebe no se mueve desde ayer, 36 semanas", "pregnancy")]
+    [InlineData("hi sorry its late, my neighbour just phoned: her dad is on the floor not moving and not answering", "unconscious")]
+    [InlineData("my 2mo has 38.1", "infant-fever")]
+    [InlineData("mi bebe de 3sem tiene fiebre", "infant-fever")]
+    [InlineData("voy a tomarme todo el frasco", "suicide")]
+    public void Severity_or_a_present_event_keeps_the_alarm(string text, string category) =>
         Assert.Contains(category, RedFlags.DetectAll(text));
 
     [Theory]

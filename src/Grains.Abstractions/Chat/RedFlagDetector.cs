@@ -14,7 +14,8 @@ public static class RedFlagDetector
 
     private const int NegationLookBack = 4;
 
-    private sealed record Token(string Word, int Sentence, int Clause);
+    /// <summary>A word, its sentence and clause, and its rank: how many content words precede it.</summary>
+    private sealed record Token(string Word, int Sentence, int Clause, int Rank);
 
     /// <summary>One word alternative: a whole word, or a stem ending in '*' that any longer word may start with.</summary>
     private sealed class Term(string text)
@@ -99,12 +100,16 @@ public static class RedFlagDetector
     private static List<Token> Tokenize(string folded)
     {
         var tokens = new List<Token>();
-        int sentence = 0, clause = 0;
+        int sentence = 0, clause = 0, rank = 0;
         var word = new System.Text.StringBuilder();
         void Flush()
         {
             if (word.Length == 0) return;
-            tokens.Add(new Token(word.ToString(), sentence, clause));
+            var w = word.ToString();
+            tokens.Add(new Token(w, sentence, clause, rank));
+            // Articles, possessives and prepositions do not widen the distance between a symptom and its body part:
+            // "pain in the center of my chest" is as close as "chest pain".
+            if (!RedFlagKnowledge.FillerWords.Contains(w)) rank++;
             word.Clear();
         }
         for (var i = 0; i < folded.Length; i++)
@@ -189,11 +194,15 @@ public static class RedFlagDetector
                 last = -1;
                 for (var g = 0; g < groups.Length; g++) last = Math.Max(last, at[g] = Next(groups[g], start));
             }
-            if (last == int.MaxValue || last - start >= rule.Span) continue;
+            if (last == int.MaxValue) continue;
+            // A phrase keeps its words close as written; a co-occurrence counts only content words in between.
+            var distance = rule.Ordered ? last - start : tokens[last].Rank - tokens[start].Rank;
+            if (distance >= rule.Span) continue;
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
             if (sentence >= 0) return true;
             if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
             var s = tokens[start].Sentence;
+            if (Mild(rule.Category, tokens, s)) continue;
             if (resolved is not null)
             {
                 if (!resolved.TryGetValue(s, out var settled)) resolved[s] = settled = Resolved(tokens, start, positions);
@@ -201,6 +210,37 @@ public static class RedFlagDetector
             }
             return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// The sentence calls this complaint mild or benign ("leve", "a pulled muscle", "a little") and nothing in it says
+    /// it is severe. "Poco" and "little" count only as "un poco" / "a little": "poco aire" is not mild.
+    /// </summary>
+    private static bool Mild(string category, List<Token> tokens, int sentence)
+    {
+        if (!RedFlagKnowledge.MildCues.TryGetValue(category, out var cues)) return false;
+        var mild = false;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+        {
+            var t = tokens[i];
+            if (IsSevere(t.Word)) return false;
+            if (!cues.Contains(t.Word)) continue;
+            if (t.Word is "poco" or "little" or "bit" && (i == 0 || tokens[i - 1].Word is not ("un" or "a"))) continue;
+            mild = true;
+        }
+        return mild;
+    }
+
+    private static readonly HashSet<string> SevereExact = new(RedFlagKnowledge.SeverityWords.Where(w => !w.EndsWith('*')), StringComparer.Ordinal);
+    private static readonly string[] SeverePrefixes = RedFlagKnowledge.SeverityWords.Where(w => w.EndsWith('*')).Select(w => w.TrimEnd('*')).ToArray();
+
+    private static bool IsSevere(string word)
+    {
+        if (SevereExact.Contains(word)) return true;
+        foreach (var prefix in SeverePrefixes)
+            if (word.StartsWith(prefix, StringComparison.Ordinal)) return true;
         return false;
     }
 
@@ -249,13 +289,74 @@ public static class RedFlagDetector
     private static bool Resolved(List<Token> tokens, int first, List<int>?[] positions)
     {
         var sentence = tokens[first].Sentence;
-        var past = false;
+        if (Fiction(tokens, sentence)) return true;
+        var past = PastYear(tokens, sentence);
         foreach (var s in Suppressors)
-            if (Occurs(s, tokens, positions, resolved: null, sentence)) { past = true; break; }
+        {
+            if (past) break;
+            if (Occurs(s, tokens, positions, resolved: null, sentence)) past = true;
+        }
         if (!past) return false;
-        foreach (var t in tokens)
-            if (t.Sentence == sentence && PresentCues.Contains(t.Word)) return false;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+            if (PresentCues.Contains(tokens[i].Word) && !NearWellness(tokens, i) && !BackThen(tokens, i)) return false;
         return true;
+    }
+
+    /// <summary>
+    /// The tokens of one sentence, [from, to): tokens come in sentence order, so two binary searches find it and the
+    /// sentence checks cost what the sentence is long, not the whole message (a 4000-character message has many).
+    /// </summary>
+    private static (int From, int To) SentenceRange(List<Token> tokens, int sentence)
+    {
+        static int LowerBound(List<Token> tokens, int sentence)
+        {
+            int lo = 0, hi = tokens.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (tokens[mid].Sentence < sentence) lo = mid + 1; else hi = mid;
+            }
+            return lo;
+        }
+        return (LowerBound(tokens, sentence), LowerBound(tokens, sentence + 1));
+    }
+
+    /// <summary>"Now" next to "fine" ("she is doing well now", "he is 8 now and fine") says it is over, not back.</summary>
+    private static bool NearWellness(List<Token> tokens, int at)
+    {
+        for (var i = Math.Max(0, at - 2); i < tokens.Count && i <= at + 2; i++)
+            if (i != at && tokens[i].Sentence == tokens[at].Sentence && RedFlagKnowledge.WellnessWords.Contains(tokens[i].Word)) return true;
+        return false;
+    }
+
+    /// <summary>"Back in 1998", "back when I was a kid": "back" pointing at the past, not "it's back".</summary>
+    private static bool BackThen(List<Token> tokens, int at) =>
+        tokens[at].Word == "back" && at + 1 < tokens.Count && tokens[at + 1].Word is "in" or "when" or "then";
+
+    /// <summary>A past calendar year in the sentence ("back in 1998", "en 2019").</summary>
+    private static bool PastYear(List<Token> tokens, int sentence)
+    {
+        var thisYear = DateTime.UtcNow.Year;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+            if (tokens[i].Word is { Length: 4 } t && int.TryParse(t, out var year) && year >= 1900 && year < thisYear) return true;
+        return false;
+    }
+
+    /// <summary>A sentence about a character in a show or book, naming nobody of the writer's own.</summary>
+    private static bool Fiction(List<Token> tokens, int sentence)
+    {
+        bool media = false, character = false;
+        var (from, to) = SentenceRange(tokens, sentence);
+        for (var i = from; i < to; i++)
+        {
+            var t = tokens[i];
+            if (RedFlagKnowledge.OwnWords.Contains(t.Word)) return false;
+            media |= RedFlagKnowledge.MediaWords.Contains(t.Word);
+            character |= RedFlagKnowledge.FictionSubjects.Contains(t.Word);
+        }
+        return media && character;
     }
 
     /// <summary>
@@ -269,6 +370,14 @@ public static class RedFlagDetector
             var w = tokens[i].Word;
             if (RedFlagKnowledge.NewbornWords.Contains(w)) return 14;
             if (w == "recien" && i + 1 < tokens.Count && tokens[i + 1].Word.StartsWith("nacid", StringComparison.Ordinal)) return 14;
+            // Phone shorthand glues the unit to the number: "my 2mo has 38.1", "6wk old", "bebe de 3sem".
+            if (Glued(w, out var gn, out var gunit))
+            {
+                bool After(params string[] words) => i + 1 < tokens.Count && words.Contains(tokens[i + 1].Word);
+                var babyBefore = Enumerable.Range(i - 3, 3).Any(k => k >= 0 && RedFlagKnowledge.BabyWords.Contains(tokens[k].Word));
+                if (After("old", "olds", "baby", "infant", "son", "daughter", "boy", "girl") || babyBefore) return gn * gunit;
+                continue;
+            }
             if (!TryNumber(w, out var n) || i + 1 >= tokens.Count) continue;
             var unitDays = UnitDays(tokens[i + 1].Word);
             if (unitDays == 0) continue;
@@ -301,11 +410,21 @@ public static class RedFlagDetector
     private static int UnitDays(string unit) => unit switch
     {
         "day" or "days" or "dia" or "dias" or "d" => 1,
-        "week" or "weeks" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
+        "week" or "weeks" or "w" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
         "month" or "months" or "mo" or "mos" or "mes" or "meses" or "m" => 30,
         "year" or "years" or "yr" or "yrs" or "ano" or "anos" => 365,
         _ => 0,
     };
+
+    private static bool Glued(string word, out int n, out int unitDays)
+    {
+        n = unitDays = 0;
+        var digits = 0;
+        while (digits < word.Length && char.IsAsciiDigit(word[digits])) digits++;
+        if (digits == 0 || digits == word.Length || digits > 3) return false;
+        unitDays = UnitDays(word[digits..]);
+        return unitDays > 0 && int.TryParse(word.AsSpan(0, digits), out n) && n > 0;
+    }
 
     private static bool TryNumber(string word, out int n)
     {
