@@ -146,9 +146,9 @@ public static partial class Deidentification
     [GeneratedRegex(@"[\w.+\-]+\s*[(\[{<]\s*(?:at|arroba|@)\s*[)\]}>]\s*[\w\-]+(?:\s*[(\[{<]?\s*(?:dot|punto|\.)\s*[)\]}>]?\s*[a-z]{2,})+", Ci)]
     private static partial Regex BracketedEmail();
 
-    // "ana at gmail dot com", "ana arroba hotmail.com": the bare word "at" needs a spelled "dot" or a real
-    // top-level domain after it, or "pain at rest.Then" would count.
-    [GeneratedRegex(@"(?<![\w.])[\w.+\-]+\s+(?:at|arroba)\s+[\w\-]+(?:(?:\s+(?:dot|punto)\s+[a-z]{2,})+|\." + Tld + @"(?:\." + Tld + @")?)(?!\w)", Ci)]
+    // "ana at gmail dot com", "ana arroba hotmail.com": the bare word "at" needs a real top-level domain at the
+    // end, or "pain at rest.Then" and "at clinic dot matrix" would count.
+    [GeneratedRegex(@"(?<![\w.])[\w.+\-]+\s+(?:at|arroba)\s+[\w\-]+(?:(?:\s+(?:dot|punto)\s+[\w\-]+)*\s+(?:dot|punto)\s+" + Tld + @"|(?:\.[\w\-]+)*\." + Tld + @")(?!\w)", Ci)]
     private static partial Regex SpelledEmail();
 
     private const string Month =
@@ -193,7 +193,7 @@ public static partial class Deidentification
     // Argentine DNI 12.345.678. A one-digit first group is a lab count (hematíes 4.500.000) far more often than
     // an old seven-digit DNI, which is then only found with its label ("DNI 5.123.456"); counts with a unit are
     // never ids.
-    [GeneratedRegex(NumStart + @"[1-9]\d\.\d{3}\.\d{3}(?![\w/%]|[.,]\d|\s*(?:/|x\s*10|mm|µ|u[lL]\b|c[ée]l|cells))", Cs)]
+    [GeneratedRegex(NumStart + @"[1-9]\d\.\d{3}\.\d{3}(?![\w/%\-]|[.,]\d|\s*(?:/|x\s*10|mm|µ|u[lL]\b|c[ée]l|cells))", Cs)]
     private static partial Regex ArgentineDni();
 
     [GeneratedRegex(NumStart + @"\d{3}([ \-]?)\d{3}\1\d{4}" + NumEnd, Cs)]
@@ -217,11 +217,12 @@ public static partial class Deidentification
         @"(?:,?\s+(?i:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*\w{1,5}|,?\s+#\s*\w{1,5})?", Cs)]
     private static partial Regex EnglishAddress();
 
-    // "Calle Mayor 5", "C/ Alcalá 23, 2ºB", "Av. Corrientes 1234", "Avenida de la Constitución 12".
+    // "Calle Mayor 5", "C/ Alcalá 23, 2ºB", "Av. Corrientes 1234", "Avenida de la Constitución 12". NFKC has
+    // already turned the ordinal indicator of "2ºB" into a plain "o", hence [ºoa] for the floor.
     [GeneratedRegex(
         @"(?<!\p{L})(?:(?i:calle|avenida|avda\.?|av\.|paseo|plaza|pza\.|ronda|camino|carrera|calzada|pasaje|traves[ií]a|carretera|jir[óo]n|r[úu]a)\s+|[Cc]/\s*)" +
         @"(?:(?i:de|del|la|las|los|el|y)\s+|\p{Lu}[\p{L}'.\-]+,?\s+){1,6}(?:n[º°o.]+\s*)?\d{1,5}(?![\d/%]|[.,]\d)" +
-        @"(?:,?\s*\d{1,2}\s*[º°ª]\s*[A-Za-z]?(?!\w))?", Cs)]
+        @"(?:,?\s*\d{1,2}\s*[º°ªoa]\s*[A-Za-z]?(?!\w))?", Cs)]
     private static partial Regex SpanishAddress();
 
     private static int DigitCount(string s)
