@@ -21,8 +21,9 @@ public static class AttachmentEndpoints
     {
         var group = app.MapGroup("/api/attachments").WithTags("Attachments").RequireAuthorization();
         group.MapPost("/", Upload).WithName("UploadAttachment")
-            .WithSummary("Upload a PNG, JPEG or PDF of at most 10 MiB as multipart/form-data field 'file'. The format is read from the bytes; image metadata (EXIF, GPS, XMP, text chunks) is removed before storing.")
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithSummary("Upload a PNG, JPEG or PDF of at most 10 MiB as multipart/form-data field 'file' (anything else: 400 naming 'file'). The format is read from the bytes; image metadata (EXIF, GPS, XMP, text chunks) is removed before storing.")
+            // No Accepts("multipart/form-data"): routing would answer another media type with a bare 415, and a
+            // client must be told which field is wrong; the body is read and checked by hand below.
             .WithMetadata(new RequestSizeLimitAttribute(AttachmentRules.MaxBytes + EnvelopeBytes));
         group.MapGet("/{id:guid}", Download).WithName("DownloadAttachment")
             .WithSummary("The stored bytes, as a download (Content-Disposition: attachment). The owner, or an admin (audited); anyone else 404.")
