@@ -19,6 +19,14 @@ internal static class Problems
     public static ProblemHttpResult UnsupportedMediaType(string detail) =>
         TypedResults.Problem(title: "Unsupported media type.", detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
 
+    /// <summary>A 413 that names the field whose content is too large (the whole body's limit is the middleware's).</summary>
+    public static ProblemHttpResult TooLarge(string field, string detail) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [detail] })
+        {
+            Title = "The request body is too large.",
+            Status = StatusCodes.Status413PayloadTooLarge,
+        });
+
     public static ProblemHttpResult Conflict(string title) =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict);
 

@@ -60,6 +60,7 @@ public static class CoreSetup
         app.MapConsentEndpoints();
         app.MapFhirEndpoints();
         app.MapAlarmEndpoints();
+        app.MapAttachmentEndpoints();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using HealthActors.Grains.Alarms;
+using HealthActors.Grains.Attachments;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
@@ -112,6 +113,9 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();
         else services.TryAddSingleton<IHealthInsightsStore>(sp => new InMemoryHealthInsightsStore((InMemoryHealthRecordStore)sp.GetRequiredService<IHealthRecordStore>()));
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
+        services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
+        else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();
         return services;
     }
 }
