@@ -418,9 +418,11 @@ public static class RedFlagDetector
             if (!TryNumber(w, out var n) || i + 1 >= tokens.Count) continue;
             var unitDays = UnitDays(tokens[i + 1].Word);
             if (unitDays == 0) continue;
+            // "a month and a half old": the half sits between the unit and "old".
+            var afterUnit = Half(i + 1, 2) > 0 ? (Word(i + 2, "y") ? i + 4 : i + 5) : i + 2;
             bool BabyNear(int at) => Enumerable.Range(at - 3, 3).Any(k => k >= 0 && RedFlagKnowledge.BabyWords.Contains(tokens[k].Word));
             var isAge =
-                Word(i + 2, "old", "olds", "baby", "babies", "infant", "newborn", "son", "daughter", "boy", "girl", "grandson", "granddaughter")
+                Word(afterUnit, "old", "olds", "baby", "babies", "infant", "newborn", "son", "daughter", "boy", "girl", "grandson", "granddaughter")
                 || (Word(i + 2, "de") && i + 3 < tokens.Count && tokens[i + 3].Word is "vida" or "nacido" or "nacida" or "edad")
                 || (Word(i - 1, "de", "tiene", "cumplio", "tenia", "of") && BabyNear(i - 1))
                 || (Word(i - 1, "tiene", "cumplio") && tokens.Any(t => RedFlagKnowledge.BabyWords.Contains(t.Word)))

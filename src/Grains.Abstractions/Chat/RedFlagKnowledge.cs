@@ -88,13 +88,13 @@ public static class RedFlagKnowledge
                 N("@pain @chest", 6), I("heart attack|atack|attak"), P("having|had|another a|an heart"), N("elephant @chest", 6),
                 N("@pain heart", 3), N("@chest @arm", 8), N("@pain|numb* left @arm @sweat", 10), P("angina"), P("cardiac"),
                 // Clutching the chest and turning grey is how a bystander sees a heart attack.
-                N("clutch*|grab*|grip*|holding|holds @chest", 4), N("@chest grey|gray|ashen|pale", 6),
+                N("clutch*|grab*|gripp*|gripping @chest", 4), N("@chest grey|gray|ashen|pale", 6),
             ],
             Spanish:
             [
                 N("@pain @chest", 6), I("infarto|infartando|infartado|infarte"), I("ataque al|del corazon|cardiaco"), I("ataque cardiaco"),
                 N("@pain corazon", 3), N("@chest @arm", 8), N("@pain|hormigue* izquierd* @arm @sweat", 10), P("angina de pecho"),
-                N("agarr*|sujet*|apret*|llevo|lleva @chest", 4), N("@chest gris|grisaceo|ceniza|palid*", 6),
+                N("agarr*|sujet* @chest", 4), N("@chest gris|grisaceo|ceniza|palid*", 6),
             ]),
         new(RedFlagCategories.BreathingDifficulty,
             English:
@@ -259,7 +259,8 @@ public static class RedFlagKnowledge
                 N("@hit @head @confused", 12), N("hit|struck|run|ran car|truck|bus|van|motorbike|motorcycle", 5), N("fell|fall|fallen off|from|down roof|ladder|balcony|stairs|floor|story|storey|tree|cliff|building", 6),
                 P("stabbed|stabbing|gunshot|stab"), P("got|was|been|he|she|hes|shes shot"), N("bone sticking|poking|out|through", 5), N("@hit @head doesnt|dont|cant|no|not remember|recuerda|acuerda|reconoce|recognize|know", 14), N("car|motorcycle|bike|motorbike crash|accident|wreck|collision|crashed bleeding|unconscious|trapped|move|hurt|injured|badly|airbag|windshield|head", 12),
                 N("cant|cannot feel|move legs|arms|neck", 5), P("head injury|trauma"), N("crushed|crush under|by", 6),
-                N("leg|legs|arm|arms|bone|knee|ankle|wrist|elbow|foot|hand bent|facing|pointing wrong|backwards|sideways|unnatural*", 5),
+                // In that order: "his leg is bent the wrong way", not "I bent my knee the wrong way doing yoga".
+                P("leg|legs|arm|arms|bone|knee|ankle|wrist|elbow|foot|hand is|was|looks|bent|facing|pointing bent|facing|pointing wrong|backwards|sideways|unnatural*", 6),
             ],
             Spanish:
             [
@@ -267,7 +268,7 @@ public static class RedFlagKnowledge
                 P("apunal*|acuchill*|dispar*|balead*|tiroteo|balacera|balazo|disparo|bala|navajazo|puñalada|punalada"), N("hueso afuera|salido|expuesta", 5),
                 N("accidente|choque|chocamos|choco|volco|volcamos sangr*|inconsciente|atrapad*|mover|grave|herid*|fuerte|cabeza|golpe*", 12),
                 N("no siente|siento|mueve|muevo piernas|brazos|cuello", 5), P("traumatismo|trauma craneal|craneo"), N("aplastad*|aplasto", 5),
-                N("pierna|brazo|hueso|rodilla|tobillo|muneca|codo|pie|mano doblad*|girad*|volteado|volteada reves|revez|atras|antinatural", 5),
+                P("pierna|brazo|hueso|rodilla|tobillo|muneca|codo|pie|mano doblad*|girad*|volteado|volteada reves|revez|atras|antinatural", 6),
             ]),
         new(RedFlagCategories.Sepsis,
             English:
