@@ -115,6 +115,10 @@ public sealed class RedFlagCorpusTests
     [InlineData("mi bebe tiene un ano y medio y tiene fiebre")]
     [InlineData("it burns when i pee, i think it is a uti")]
     [InlineData("she held the baby to her chest and sang")]
+    [InlineData("that movie gave me a stroke it was so bad")]
+    [InlineData("i took half a tylenol for my headache")]
+    [InlineData("my legs feel stiff and shaky after the marathon")]
+    [InlineData("i cant wait for this week to be over")]
     public void A_figure_of_speech_or_a_near_miss_of_the_third_batch_is_not_an_alarm(string text) =>
         Assert.Empty(RedFlags.DetectAll(text));
 
@@ -135,6 +139,15 @@ public sealed class RedFlagCorpusTests
     [InlineData("the headache came on in seconds, like a gunshot", "thunderclap-headache")]
     [InlineData("fainted in the kitchen and she still cant open her eyes", "unconscious")]
     [InlineData("spat up some dark red blood after coughing", "bleeding")]
+    [InlineData("my chest feels like its in a vice and it goes up into my neck", "chest-pain")]
+    [InlineData("mi padre se quedo tieso temblando y echando espuma", "unconscious")]
+    [InlineData("mi hijo tiene fiebre y le duele el cuello no lo puede mover y vomita", "meningitis")]
+    [InlineData("i just want it all to stop forever", "suicide")]
+    [InlineData("ya no puedo mas con la vida quiero irme para siempre", "suicide")]
+    [InlineData("my brother texted me that he wont be around much longer", "suicide")]
+    [InlineData("mi hija se bebio media botella de jarabe para la tos", "overdose")]
+    [InlineData("grandpa took his warfarin three times today by mistake", "overdose")]
+    [InlineData("he came off his motorbike at speed and isnt making sense", "trauma")]
     public void Phrasings_generalised_after_the_third_blind_batch_are_alarms(string text, string category) =>
         Assert.Contains(category, RedFlags.DetectAll(text));
 

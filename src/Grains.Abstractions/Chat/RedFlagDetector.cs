@@ -302,8 +302,11 @@ public static class RedFlagDetector
             if (t.Clause != tokens[first].Clause || ScopeEnds.Contains(t.Word)) return false;
             if (matched.Contains(i)) continue;
             if (!NegationCues.Contains(t.Word)) continue;
-            // "no sé si es el corazón", "not sure if": uncertainty, not a denial.
-            if (i + 1 < tokens.Count && NegationReleases.Contains(tokens[i + 1].Word)) continue;
+            // "no sé si es el corazón", "not sure if": uncertainty, not a denial; a clitic may sit in between ("no lo
+            // puede mover" is not being able to, which is the symptom).
+            var next = i + 1;
+            while (next < tokens.Count && next < first && RedFlagKnowledge.FillerWords.Contains(tokens[next].Word)) next++;
+            if (next < tokens.Count && NegationReleases.Contains(tokens[next].Word)) continue;
             return true;
         }
         return false;

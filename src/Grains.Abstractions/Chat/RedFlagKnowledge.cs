@@ -35,7 +35,7 @@ public static class RedFlagKnowledge
 
     public static readonly IReadOnlyDictionary<string, string> Concepts = new Dictionary<string, string>
     {
-        ["pain"] = "peso|weight|pain*|hurt*|ache|aches|aching|pressure|tight*|squeez*|crush*|heavy|heaviness|dolor*|duel*|opresion|oprim*|presion|apret*|aprieta|pesadez|punzada*|puntada*",
+        ["pain"] = "vice|vise|torno|prensa|peso|weight|pain*|hurt*|ache|aches|aching|pressure|tight*|squeez*|crush*|heavy|heaviness|dolor*|duel*|opresion|oprim*|presion|apret*|aprieta|pesadez|punzada*|puntada*",
         ["chest"] = "chest|chets|chset|chst|chesst|cheast|pecho|pexo|pechp|pcho|torax*|toracic*|torasic*|thorax|breastbone|sternum|esternon",
         ["arm"] = "arm|arms|jaw|shoulder|brazo|brazos|mandibula|quijada|hombro|neck|cuello|back|espalda",
         ["sweat"] = "sweat*|clammy|sudor*|sudando|sudoroso|transpir*",
@@ -65,7 +65,7 @@ public static class RedFlagKnowledge
         ["rash"] = "rash|spots|spot|dots|marks|manchas|mancha|sarpullido|erupcion|puntitos|puntos|ronchitas|pintas|manchitas",
         ["pills"] = "prescription|receta|insulina|patch*|parche*|pills|pill|tablets|tabs|meds|medicine*|medication*|paracetamol|tylenol|ibuprofen|ibuprofeno|aspirin*|aspirina|diazepam|alprazolam|tramadol|metformin*|advil|xanax|sleeping|oxy*|insulin|pastillas|pastilla|comprimidos|pildoras|medicamentos|remedios|medicinas|clonazepam|rivotril|benzos|antidepresivos|antidepressants|paracetamol*|tylenol*|ibuprofen*|aspirin*|pill*|tablet*|capsul*|pastill*|comprimido*|pildora*|medicament*|ambien|zolpidem|lorazepam|trankimazin|valium|orfidal|lexatin|tranquilizant*|somnifer*|dormir|sertralin*|fluoxetin*|quetiapin*|opioid*|opiaceo*|morphine|morfina|codeine|codeina|painkiller*|analgesic*|calmante*",
         ["ingest"] = "took|taken|swallow*|ate|eaten|drank|drunk|downed|gulped|popped|tomo|tome|tomado|tomo|trago|trague|tragado|comio|bebio|ingirio|ingerido|tomando",
-        ["lots"] = "10|12|14|15|16|18|20|24|25|30|35|40|45|50|60|70|80|90|100|ten|twelve|fifteen|twenty|thirty|forty|fifty|diez|doce|quince|veinte|treinta|cuarenta|cincuenta|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote|monton|montones|pila|bocha|chingo|loads|heaps|tons|fistful|punados",
+        ["lots"] = "10|12|14|15|16|18|20|24|25|30|35|40|45|50|60|70|80|90|100|ten|twelve|fifteen|twenty|thirty|forty|fifty|diez|doce|quince|veinte|treinta|cuarenta|cincuenta|dozen|docena|whole|entire|all|bottle|box|pack|packet|handful|many|bunch|lots|todas|todos|toda|caja|frasco|blister|punado|muchas|muchos|demasiad*|entera|entero|tira|bote|botella|monton|montones|pila|bocha|chingo|loads|heaps|tons|fistful|punados",
         ["poison"] = "bleach|detergent|cleaner|antifreeze|pod|pods|battery|batteries|lejia|lavandina|cloro|veneno|raticida|rat|poison|pesticide*|insecticid*|plaguicida|amoniaco|ammonia|gasolina|gasoline|kerosene|querosen*|soda|caustica|lye|drain|destapacanos|mushrooms|hongos|setas|limpieza|cleaning|limpiador*|desinfect*|disinfect*|chemical*|quimico*|acid|acido|lavavajillas|dishwasher|suavizante|softener|solvent*|disolvente|thinner|aguarras|matarratas|herbicid*|glifosato|paint|pintura|perfume|enjuague|mouthwash|lamp|oil|aceite|alcohol|vodka|ethanol",
         ["hit"] = "hit|hits|bang*|banged|struck|knock*|fell|fall|falls|golpe*|golpeo|pego|cayo|cai|caida|cayendo|bumped|smacked|slammed",
         ["confused"] = "confus*|dizzy|vomit*|throw*|threw|puk*|sleepy|drowsy|repeat*|repite|confundid*|mare*|somnolient*|desorientad*|disoriented|incoheren*|knocked|blacked|dormido|dormida|memory|memoria|recuerda|remember",
@@ -74,6 +74,8 @@ public static class RedFlagKnowledge
         ["septic"] = "dying|muriendo|muero|morir|acelerad*|palpitacion*|pounding|fast|rapid*|rapido|manchad*|amoratad*|reconoce|recognize|recognise|confund*|mottled|blotchy|moteada|marmore*|jaspead*|delirious|delirando|delira|desorientad*|disoriented|grey|gray|gris|racing|taquicardia|shaking|rigors|temblores|freezing|helada|frio|fria|barely",
         ["drugs"] = "drugs|drug|cocaine|coke|crack|heroin*|fentanyl*|fentanilo|meth|molly|mdma|ecstasy|extasis|ketamin*|ghb|opioid*|opiaceo*|pastis|drogas|droga|cocaina|heroina|cristal|alcohol|pills|pastillas|xanax|benzos",
         ["youth"] = "little|small|young|younger|baby|kid|child|teen|teenager|toddler|chico|chica|nino|nina|pequeno|pequena|bebe|joven|adolescente|1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16|17|18|anos",
+        // Medicines where a second or third dose is itself dangerous.
+        ["narrow"] = "warfarin|coumadin|sintrom|acenocumarol|digoxin*|lithium|litio|methotrexate|metotrexato|insulin|insulina|methadone|metadona|fentanyl*|fentanilo|morphine|morfina|oxycodone|oxicodona|tramadol|opioid*|opiaceo*",
         ["liquidmed"] = "syrup|jarabe|drops|gotas|dose|doses|dosis|insulin|insulina|liquid|liquido",
         ["kid"] = "kid|kids|son|daughter|toddler|baby|child|boy|girl|grandson|granddaughter|nephew|niece|hijo|hija|nene|nena|bebe|nieto|nieta|nino|nina|chico|chica|pequeno|pequena|sobrino|sobrina|crio|cria|peque",
         ["epi"] = "epipen|epi|epinephrine|adrenaline|adrenalina|jext|auvi",
@@ -177,14 +179,14 @@ public static class RedFlagKnowledge
                 P("unconscious|unconcious|unconsious|unresponsive"), N("@cant|wont|not|isnt|doesnt|didnt|hasnt @wake him|her|them|my|he|she|hes|shes", 6),
                 P("seizure*|seizing|siezure*|convuls*|fitting"), N("shak*|jerk*|twitch*|limp|floppy|eyes not|isnt|no|wont responding|respond|responsive|aware|conscious", 8), P("having a fit"), P("passed|blacked out and"), P("knocked out"),
                 N("fainted|collapsed|passed|blacked @cant|wont|not|isnt|still|hasnt|doesnt|didnt", 6), P("no pulse"), P("not breathing"),
-                P("isnt|stopped breathing"), P("not|isnt|wont|doesnt @unmoving not|isnt|wont|doesnt|or|nor @unmoving", 6), N("floor|ground|bathroom|bed not|isnt|wont|doesnt @unmoving", 6), N("@cant|wont|not|isnt|doesnt|didnt|hasnt open|opening eyes", 5), P("cardiac arrest"), P("heart stopped"), P("collapsed"), P("floppy"), N("eyes rolled|rolling back", 4),
+                P("isnt|stopped breathing"), P("not|isnt|wont|doesnt @unmoving not|isnt|wont|doesnt|or|nor @unmoving", 6), N("floor|ground|bathroom|bed not|isnt|wont|doesnt @unmoving", 6), N("@cant|wont|not|isnt|doesnt|didnt|hasnt open|opening eyes", 5), N("foam*|frothing|drool* shaking|jerking|stiff|rigid|fitting", 6), N("stiff|rigid shaking|jerking", 4), P("cardiac arrest"), P("heart stopped"), P("collapsed"), P("floppy"), N("eyes rolled|rolling back", 4),
             ],
             Spanish:
             [
                 P("inconsciente|inconciente"), P("no|ni despierta|despertarlo|despertarla|reacciona|reaccionar|despierte|reaccione", 4),
                 N("no responde|contesta desmay*|cayo|piso|suelo|ojos|sacud*|tirad*|llamo|grito", 10), P("convulsi*|convulcion*|convulciona*"),
                 P("ataque|crisis epilep*"), P("perdio|perdi|perdido el|la conocimiento|conciencia|sentido", 4), P("se desmayo y no", 5),
-                P("sin pulso"), P("no respira"), P("paro cardiaco|cardio*"), P("espuma por la boca", 4), N("ojos blanco|volteados|para atras", 4),
+                P("sin pulso"), P("no respira"), P("paro cardiaco|cardio*"), P("espuma por la boca", 4), N("espuma|babea*|babeando tiembla|temblando|sacud*|tieso|tiesa|rigid*|convuls*", 6), N("tieso|tiesa|rigido|rigida|duro|dura temblando|tiembla|sacudiendo|sacude", 4), N("ojos blanco|volteados|para atras", 4),
                 P("no vuelve en si"), P("no|ni abre|abria|habre los ojos", 4), N("temblando|tiembla|sacud*|flacid*|ojos no|ni responde|reacciona|contesta", 8), P("no @unmoving ni|no|nor @unmoving", 6), N("suelo|piso|bano|cama|tirad* no @unmoving", 6), P("desvanec*"),
             ]),
         new(RedFlagCategories.ThunderclapHeadache,
@@ -217,7 +219,7 @@ public static class RedFlagKnowledge
             English:
             [
                 P("suicid*|sucid*|suicid"), P("kill|killing|end myself|himself|herself|themself|themselves"), P("end|ending|take|taking my|his|her|their life|lives", 4),
-                P("end|ending|ended it all"), P("want|wanna it all end", 5), P("going|gonna|want|wanna|decided|planning|plan|thinking to|about end|ending it", 4),
+                P("end|ending|ended it all"), P("want|wanna it all end|stop|over", 5), P("wont|not be around much|any longer|more|anymore", 5), P("going|gonna|want|wanna|decided|planning|plan|thinking to|about end|ending it", 4),
                 N("@pills ready|saved|stockpil*|hoarded|hoarding|collecting|counted|lined|laid|lining", 5), P("done with life|living", 3), N("going|gonna|plan|planning take|swallow all|whole|every @pills|bottle|box|pack|packet", 10), P("sleep|asleep forever", 3), P("plan|planning|going|gonna to take|swallow them all", 5), P("want|wanna|wants|going to die"), P("dont|doesnt|not want|wanna live|alive|here|exist|wake|awake", 5),
                 N("better off without me|him|her", 6), P("no reason|point living|live|go|going|anymore", 5), P("self harm|harming"), P("selfharm*"),
                 P("hurt|hurting|cut|cutting|harm|harming|burn|burning myself|himself|herself|themselves", 3), N("cut|cuts|cutting|slit|slash* wrist*|veins|thighs|forearm*", 4), P("nobody|noone|one would|will miss|care me|if", 5),
@@ -233,7 +235,7 @@ public static class RedFlagKnowledge
                 P("no quiero|quiere seguir|vivir|despertar|existir", 4), N("no|ningun|sin sentido seguir|vivir|viviendo|vida", 8), N("mejor sin mi|el|ella", 6),
                 P("acabar|terminar con todo", 3), P("acabar|terminar con mi|su vida", 4), P("hacerme|hacerse dano", 3), P("cortarme|lastimarme|autolesion*|cortandome|cortandose"),
                 P("se corta|lastima", 3), N("me|se corto|corta|cortando|lastimo|quemo brazos|munecas|piernas|venas|muslos", 5), P("para no sentir|sentir nada|castigarme|desahogarme", 3),
-                P("acabar|terminar con esto|todo|mi|su", 3), P("desaparecer para siempre", 3), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme|tragarme todas|todo|toda|entero|entera @pills|frasco|caja|blister|bote", 8), P("dormir|dormirme|dormirse para siempre", 4), N("@pills preparad*|guardad*|juntad*|contad*|listas|alineadas", 5),
+                P("acabar|terminar con esto|todo|mi|su", 3), P("desaparecer para siempre", 3), P("irme|irse para siempre", 3), P("no puedo|puede mas con la|esta|mi|su vida", 5), P("tirarme|tirarse|aventarme|lanzarme de|del|desde|por|bajo|al|a", 3), P("no quiero|quiere estar aqui|aca", 5), N("voy|pienso|planeo tomar|tomarme|tragarme todas|todo|toda|entero|entera @pills|frasco|caja|blister|bote", 8), P("dormir|dormirme|dormirse para siempre", 4), N("@pills preparad*|guardad*|juntad*|contad*|listas|alineadas", 5),
                 P("nadie me extranaria|extranaria"), P("no veo|encuentro|tiene|le sentido|razon seguir|vivir|nada|vida", 8),
                 P("soy|siento|sentirme una carga", 4), P("quiero|quisiera|quiere desaparecer|esfumarme", 3), P("ojala no despertar|despierte|despertarme", 4), P("ojala muerto|muerta|morirme|morir|desaparecer", 4), N("carta*|cartas despedida|despedirme|despidiendo", 6), P("dormir|dormirme|dormirse no|nunca despertar|despertarme|despertarse", 6),
                 P("no aguanto|soporto mas vivir|la vida", 5), P("no vale la pena vivir|seguir", 6), P("ganas de morir|morirme|matarme|desaparecer", 3),
@@ -243,14 +245,14 @@ public static class RedFlagKnowledge
             English:
             [
                 P("overdos*|od|ods"), N("@kid @ingest @pills|@poison", 8), N("@ingest|took|used|snorted|injected|shot too|much|lot|mixed|bad @drugs", 6),
-                N("@drugs party wont|cant|not|unresponsive|passed|blue|breathing", 12), N("@ingest @pills grandma*|grandpa*|mom*|mother*|dad*|father*|someone|else", 8), N("@ingest @lots @pills", 10), N("@ingest too|extra|double|triple @pills", 8), N("@ingest @lots|double|triple|extra|too @liquidmed", 8), N("@ingest|into @poison", 6),
+                N("@drugs party wont|cant|not|unresponsive|passed|blue|breathing", 12), N("@ingest @pills grandma*|grandpa*|mom*|mother*|dad*|father*|someone|else", 8), N("@ingest @lots @pills", 10), N("@ingest too|extra|double|triple @pills", 8), N("@ingest @narrow twice|double|triple|three|3|extra|times|x2|x3", 8), N("@ingest @lots|double|triple|extra|too @liquidmed", 8), N("@ingest|into @poison", 6),
                 P("poisoned|poisoning"), N("carbon monoxide|co alarm", 4), P("took too many|much"), N("bottle|box|pack of @pills empty", 10),
                 N("@pills gone|missing|empty bottle|box|pack|all", 8),
             ],
             Spanish:
             [
                 P("sobredosis"), N("@kid @ingest @pills|@poison", 8), P("se paso|pasaron|pase|pasado con la|las|el|los|de @drugs", 5),
-                N("@ingest|consumio|consumi|metio|esnifo demasiad*|mucha|mucho|mezclo|mal @drugs", 6), N("@ingest doble|triple|demasiad*|extra|equivoc*|@lots @pills|@liquidmed", 8), N("@ingest @pills abuel*|mama|papa|madre|padre|ajen*", 8), N("@ingest @lots @pills", 10), N("@ingest @poison", 6), P("envenen*"), N("intoxic* @pills|@poison|monoxido|gas|alcohol", 8),
+                N("@ingest|consumio|consumi|metio|esnifo demasiad*|mucha|mucho|mezclo|mal @drugs", 6), N("@ingest @narrow doble|triple|veces|tres|extra", 8), N("@ingest doble|triple|demasiad*|extra|equivoc*|@lots @pills|@liquidmed", 8), N("@ingest @pills abuel*|mama|papa|madre|padre|ajen*", 8), N("@ingest @lots @pills", 10), N("@ingest @poison", 6), P("envenen*"), N("intoxic* @pills|@poison|monoxido|gas|alcohol", 8),
                 P("monoxido de carbono"), N("caja|frasco|blister vacia|vacio|vacias @pills", 10), P("tome|tomo demasiad*"),
             ]),
         new(RedFlagCategories.Trauma,
@@ -258,7 +260,7 @@ public static class RedFlagKnowledge
             [
                 N("@hit @head @confused", 12), N("hit|struck|run|ran car|truck|bus|van|motorbike|motorcycle", 5), N("fell|fall|fallen off|from|down roof|ladder|balcony|stairs|floor|story|storey|tree|cliff|building", 6),
                 P("stabbed|stabbing|gunshot|stab"), P("got|was|been|he|she|hes|shes shot"), N("bone sticking|poking|out|through", 5), N("@hit @head doesnt|dont|cant|no|not remember|recuerda|acuerda|reconoce|recognize|know", 14), N("car|motorcycle|bike|motorbike crash|accident|wreck|collision|crashed bleeding|unconscious|trapped|move|hurt|injured|badly|airbag|windshield|head", 12),
-                N("cant|cannot feel|move legs|arms|neck", 5), P("head injury|trauma"), N("crushed|crush under|by", 6),
+                N("cant|cannot feel|move legs|arms|neck", 5), N("crash*|accident|came|thrown|motorbike|motorcycle|bike|horse|fell not|isnt|wont|doesnt|cant making|make|makes sense", 12), P("head injury|trauma"), N("crushed|crush under|by", 6),
                 // In that order: "his leg is bent the wrong way", not "I bent my knee the wrong way doing yoga".
                 P("leg|legs|arm|arms|bone|knee|ankle|wrist|elbow|foot|hand is|was|looks|bent|facing|pointing bent|facing|pointing wrong|backwards|sideways|unnatural*", 6),
             ],
@@ -267,7 +269,7 @@ public static class RedFlagKnowledge
                 N("@hit @head @confused", 12), P("atropell*"), N("cayo|cai|caida|cayendo techo|escalera|balcon|altura|piso|arbol|metros|andamio", 6),
                 P("apunal*|acuchill*|dispar*|balead*|tiroteo|balacera|balazo|disparo|bala|navajazo|puñalada|punalada"), N("hueso afuera|salido|expuesta", 5),
                 N("accidente|choque|chocamos|choco|volco|volcamos sangr*|inconsciente|atrapad*|mover|grave|herid*|fuerte|cabeza|golpe*", 12),
-                N("no siente|siento|mueve|muevo piernas|brazos|cuello", 5), P("traumatismo|trauma craneal|craneo"), N("aplastad*|aplasto", 5),
+                N("no siente|siento|mueve|muevo piernas|brazos|cuello", 5), N("accidente|choque|choco|moto|caballo|cayo|caida confundid*|desorientad*|incoherent*", 10), P("traumatismo|trauma craneal|craneo"), N("aplastad*|aplasto", 5),
                 P("pierna|brazo|hueso|rodilla|tobillo|muneca|codo|pie|mano doblad*|girad*|volteado|volteada reves|revez|atras|antinatural", 6),
             ]),
         new(RedFlagCategories.Sepsis,
