@@ -125,6 +125,8 @@ public sealed class RedFlagCorpusTests
     [Theory]
     [InlineData("i think im having a heart attack", "chest-pain")]
     [InlineData("creo que me esta dando un infarto", "chest-pain")]
+    [InlineData("a mi papa le dio un infarto", "chest-pain")]
+    [InlineData("siento que me va a dar un infarto", "chest-pain")]
     [InlineData("le cuesta respirar desde anoche y el nene tiene un poco de mocos", "breathing")]
     [InlineData("mi bebe tiene mes y medio y tiene fiebre", "infant-fever")]
     [InlineData("my baby is a month and a half old and has a temp of 38.3", "infant-fever")]

@@ -413,11 +413,12 @@ public static class RedFlagKnowledge
 
     /// <summary>
     /// Words that, shortly before a named condition, make it a figure of speech: "giving me a heart attack", "almost
-    /// had a stroke when I saw the bill", "casi me da un infarto", "me va a dar un infarto con este trafico".
+    /// had a stroke when I saw the bill", "casi me da un infarto", "me vas a dar un infarto". Not "dar" or "dio" alone:
+    /// "a mi papá le dio un infarto" and "siento que me va a dar un infarto" are the real thing.
     /// </summary>
     public static readonly IReadOnlySet<string> HyperboleCues = new HashSet<string>(StringComparer.Ordinal)
     {
-        "giving", "give", "gave", "gives", "almost", "nearly", "casi", "dar", "darme", "darle", "dio", "daba", "vas", "van",
+        "giving", "give", "gave", "gives", "almost", "nearly", "casi", "vas", "van",
     };
 
     private static Dictionary<string, IReadOnlySet<string>> BuildMildCues()
