@@ -107,6 +107,53 @@ public sealed class RedFlagCorpusTests
         Assert.Contains(category, RedFlags.DetectAll(text));
 
     [Theory]
+    [InlineData("my boss is going to give me a heart attack with these deadlines")]
+    [InlineData("you nearly gave me a stroke jumping out like that")]
+    [InlineData("me vas a dar un infarto con tus bromas")]
+    [InlineData("i bent my knee the wrong way doing yoga, a bit sore")]
+    [InlineData("me cuesta un poco respirar por la nariz con este resfriado")]
+    [InlineData("mi bebe tiene un ano y medio y tiene fiebre")]
+    [InlineData("it burns when i pee, i think it is a uti")]
+    [InlineData("she held the baby to her chest and sang")]
+    [InlineData("that movie gave me a stroke it was so bad")]
+    [InlineData("i took half a tylenol for my headache")]
+    [InlineData("my legs feel stiff and shaky after the marathon")]
+    [InlineData("i cant wait for this week to be over")]
+    public void A_figure_of_speech_or_a_near_miss_of_the_third_batch_is_not_an_alarm(string text) =>
+        Assert.Empty(RedFlags.DetectAll(text));
+
+    [Theory]
+    [InlineData("i think im having a heart attack", "chest-pain")]
+    [InlineData("creo que me esta dando un infarto", "chest-pain")]
+    [InlineData("a mi papa le dio un infarto", "chest-pain")]
+    [InlineData("siento que me va a dar un infarto", "chest-pain")]
+    [InlineData("le cuesta respirar desde anoche y el nene tiene un poco de mocos", "breathing")]
+    [InlineData("mi bebe tiene mes y medio y tiene fiebre", "infant-fever")]
+    [InlineData("my baby is a month and a half old and has a temp of 38.3", "infant-fever")]
+    [InlineData("our twenty day old has a fever", "infant-fever")]
+    [InlineData("mi nena de cuarenta dias tiene calentura", "infant-fever")]
+    [InlineData("mi bebe tiene tres semanitas y esta calentito", "infant-fever")]
+    [InlineData("fell off his bike and his arm is bent the wrong way", "trauma")]
+    [InlineData("se cayo de la moto y tiene el tobillo girado al reves", "trauma")]
+    [InlineData("grandma has pneumonia and now her fingers are blue and she's burning up", "sepsis")]
+    [InlineData("mi padre tiene infeccion de orina y la presion muy baja", "sepsis")]
+    [InlineData("my uncle is clutching his chest on the sofa", "chest-pain")]
+    [InlineData("the headache came on in seconds, like a gunshot", "thunderclap-headache")]
+    [InlineData("fainted in the kitchen and she still cant open her eyes", "unconscious")]
+    [InlineData("spat up some dark red blood after coughing", "bleeding")]
+    [InlineData("my chest feels like its in a vice and it goes up into my neck", "chest-pain")]
+    [InlineData("mi padre se quedo tieso temblando y echando espuma", "unconscious")]
+    [InlineData("mi hijo tiene fiebre y le duele el cuello no lo puede mover y vomita", "meningitis")]
+    [InlineData("i just want it all to stop forever", "suicide")]
+    [InlineData("ya no puedo mas con la vida quiero irme para siempre", "suicide")]
+    [InlineData("my brother texted me that he wont be around much longer", "suicide")]
+    [InlineData("mi hija se bebio media botella de jarabe para la tos", "overdose")]
+    [InlineData("grandpa took his warfarin three times today by mistake", "overdose")]
+    [InlineData("he came off his motorbike at speed and isnt making sense", "trauma")]
+    public void Phrasings_generalised_after_the_third_blind_batch_are_alarms(string text, string category) =>
+        Assert.Contains(category, RedFlags.DetectAll(text));
+
+    [Theory]
     [InlineData(30, "infant-fever")]
     [InlineData(89, "infant-fever")]
     public void Fever_in_an_infant_under_three_months_by_profile_age_is_an_emergency(int ageInDays, string category)

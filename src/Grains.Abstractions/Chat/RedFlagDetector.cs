@@ -25,7 +25,7 @@ public static class RedFlagDetector
         public int Id { get; set; }
     }
 
-    private sealed record CompiledRule(string Category, string Language, int[][] Groups, int Span, bool Ordered);
+    private sealed record CompiledRule(string Category, string Language, int[][] Groups, int Span, bool Ordered, bool Idiom);
 
     private static readonly Dictionary<string, Term> Exact = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, Term> Prefixes = new(StringComparer.Ordinal);
@@ -54,7 +54,7 @@ public static class RedFlagDetector
         var groups = rule.Pattern.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(g => Expand(g).Select(Intern).Distinct().ToArray())
             .ToArray();
-        return new CompiledRule(category, language, groups, rule.Span ?? groups.Length + 1, rule.Ordered);
+        return new CompiledRule(category, language, groups, rule.Span ?? groups.Length + 1, rule.Ordered, rule.Idiom);
     }
 
     private static IEnumerable<string> Expand(string group) => group.Split('|', StringSplitOptions.RemoveEmptyEntries)
@@ -201,8 +201,9 @@ public static class RedFlagDetector
             if (tokens[start].Sentence != tokens[last].Sentence) continue;
             if (sentence >= 0) return true;
             if (AnyNegated(tokens, at) || AnyFollowedByCue(rule, tokens, at)) continue;
+            if (rule.Idiom && Hyperbole(tokens, start)) continue;
             var s = tokens[start].Sentence;
-            if (Mild(rule.Category, tokens, s)) continue;
+            if (Mild(rule.Category, tokens, s, at)) continue;
             if (resolved is not null)
             {
                 if (!resolved.TryGetValue(s, out var settled)) resolved[s] = settled = Resolved(tokens, start, positions);
@@ -213,11 +214,28 @@ public static class RedFlagDetector
         return false;
     }
 
+    private const int HyperboleLookBack = 4;
+
+    /// <summary>"Giving me a heart attack", "casi me da un infarto": a hyperbole word just before a named condition.</summary>
+    private static bool Hyperbole(List<Token> tokens, int first)
+    {
+        for (var i = first - 1; i >= 0 && i >= first - HyperboleLookBack && tokens[i].Clause == tokens[first].Clause; i--)
+            if (RedFlagKnowledge.HyperboleCues.Contains(tokens[i].Word)) return true;
+        return false;
+    }
+
     /// <summary>
-    /// The sentence calls this complaint mild or benign ("leve", "a pulled muscle", "a little") and nothing in it says
-    /// it is severe. "Poco" and "little" count only as "un poco" / "a little": "poco aire" is not mild.
+    /// How far (in content words) a mild word reaches. Phone messages often have no punctuation, so one "sentence" can hold
+    /// several complaints: "un poco" about the lips must not soften "no puede respirar" six words earlier.
     /// </summary>
-    private static bool Mild(string category, List<Token> tokens, int sentence)
+    private const int MildReach = 5;
+
+    /// <summary>
+    /// The sentence calls this complaint mild or benign ("leve", "a pulled muscle", "a little") near the expression and
+    /// nothing in the sentence says it is severe. "Poco" and "little" count only as "un poco" / "a little": "poco aire"
+    /// is not mild.
+    /// </summary>
+    private static bool Mild(string category, List<Token> tokens, int sentence, Span<int> matched)
     {
         if (!RedFlagKnowledge.MildCues.TryGetValue(category, out var cues)) return false;
         var mild = false;
@@ -227,10 +245,19 @@ public static class RedFlagDetector
             var t = tokens[i];
             if (IsSevere(t.Word)) return false;
             if (!cues.Contains(t.Word)) continue;
+            if (!Near(tokens, matched, i, MildReach)) continue;
             if (t.Word is "poco" or "little" or "bit" && (i == 0 || tokens[i - 1].Word is not ("un" or "a"))) continue;
             mild = true;
         }
         return mild;
+    }
+
+    /// <summary>Within <paramref name="reach"/> content words of a matched word ("dolor de pecho al toser, leve").</summary>
+    private static bool Near(List<Token> tokens, Span<int> matched, int at, int reach)
+    {
+        foreach (var p in matched)
+            if (Math.Abs(tokens[p].Rank - tokens[at].Rank) <= reach) return true;
+        return false;
     }
 
     private static readonly HashSet<string> SevereExact = new(RedFlagKnowledge.SeverityWords.Where(w => !w.EndsWith('*')), StringComparer.Ordinal);
@@ -275,8 +302,11 @@ public static class RedFlagDetector
             if (t.Clause != tokens[first].Clause || ScopeEnds.Contains(t.Word)) return false;
             if (matched.Contains(i)) continue;
             if (!NegationCues.Contains(t.Word)) continue;
-            // "no sé si es el corazón", "not sure if": uncertainty, not a denial.
-            if (i + 1 < tokens.Count && NegationReleases.Contains(tokens[i + 1].Word)) continue;
+            // "no sé si es el corazón", "not sure if": uncertainty, not a denial; a clitic may sit in between ("no lo
+            // puede mover" is not being able to, which is the symptom).
+            var next = i + 1;
+            while (next < tokens.Count && next < first && RedFlagKnowledge.FillerWords.Contains(tokens[next].Word)) next++;
+            if (next < tokens.Count && NegationReleases.Contains(tokens[next].Word)) continue;
             return true;
         }
         return false;
@@ -365,6 +395,11 @@ public static class RedFlagDetector
     /// </summary>
     private static int? InfantAgeFromText(List<Token> tokens)
     {
+        bool Word(int at, params string[] words) => at >= 0 && at < tokens.Count && words.Contains(tokens[at].Word);
+        // "mes y medio", "6 weeks and a half": half a unit more.
+        int Half(int unitAt, int unitDays) =>
+            (Word(unitAt + 1, "y") && Word(unitAt + 2, "medio", "media")) || (Word(unitAt + 1, "and") && Word(unitAt + 2, "a") && Word(unitAt + 3, "half"))
+                ? unitDays / 2 : 0;
         for (var i = 0; i < tokens.Count; i++)
         {
             var w = tokens[i].Word;
@@ -378,19 +413,25 @@ public static class RedFlagDetector
                 if (After("old", "olds", "baby", "infant", "son", "daughter", "boy", "girl") || babyBefore) return gn * gunit;
                 continue;
             }
+            // A unit with no number is one of it: "tiene mes y medio", "de semana y media", "month and a half old".
+            if (UnitDays(w) is var bare and > 1 && (i == 0 || !TryNumber(tokens[i - 1].Word, out _))
+                && (Word(i - 1, "tiene", "cumplio", "tenia", "de", "has", "is", "hes", "shes") || Word(i + 1, "old"))
+                && tokens.Exists(t => RedFlagKnowledge.BabyWords.Contains(t.Word)))
+                return bare + Half(i, bare);
             if (!TryNumber(w, out var n) || i + 1 >= tokens.Count) continue;
             var unitDays = UnitDays(tokens[i + 1].Word);
             if (unitDays == 0) continue;
-            bool Word(int at, params string[] words) => at >= 0 && at < tokens.Count && words.Contains(tokens[at].Word);
+            // "a month and a half old": the half sits between the unit and "old".
+            var afterUnit = Half(i + 1, 2) > 0 ? (Word(i + 2, "y") ? i + 4 : i + 5) : i + 2;
             bool BabyNear(int at) => Enumerable.Range(at - 3, 3).Any(k => k >= 0 && RedFlagKnowledge.BabyWords.Contains(tokens[k].Word));
             var isAge =
-                Word(i + 2, "old", "olds", "baby", "babies", "infant", "newborn", "son", "daughter", "boy", "girl", "grandson", "granddaughter")
+                Word(afterUnit, "old", "olds", "baby", "babies", "infant", "newborn", "son", "daughter", "boy", "girl", "grandson", "granddaughter")
                 || (Word(i + 2, "de") && i + 3 < tokens.Count && tokens[i + 3].Word is "vida" or "nacido" or "nacida" or "edad")
                 || (Word(i - 1, "de", "tiene", "cumplio", "tenia", "of") && BabyNear(i - 1))
                 || (Word(i - 1, "tiene", "cumplio") && tokens.Any(t => RedFlagKnowledge.BabyWords.Contains(t.Word)))
                 || (Word(i + 2, "ago", "atras") && Word(i - 1, "born", "nacio", "nacida", "nacido"))
                 || (Word(i - 1, "hace") && Word(i - 2, "nacio", "nacido", "nacida"));
-            if (isAge) return n * unitDays;
+            if (isAge) return n * unitDays + Half(i + 1, unitDays);
         }
         return null;
     }
@@ -410,8 +451,9 @@ public static class RedFlagDetector
     private static int UnitDays(string unit) => unit switch
     {
         "day" or "days" or "dia" or "dias" or "d" => 1,
-        "week" or "weeks" or "w" or "wk" or "wks" or "semana" or "semanas" or "sem" => 7,
-        "month" or "months" or "mo" or "mos" or "mes" or "meses" or "m" => 30,
+        "dita" or "ditas" or "diita" or "diitas" or "diyas" => 1,
+        "week" or "weeks" or "w" or "wk" or "wks" or "semana" or "semanas" or "sem" or "semanita" or "semanitas" or "smanas" or "semans" => 7,
+        "month" or "months" or "mo" or "mos" or "mes" or "meses" or "m" or "mth" or "mths" or "mesecito" or "mesecitos" or "mesesito" or "mesesitos" => 30,
         "year" or "years" or "yr" or "yrs" or "ano" or "anos" => 365,
         _ => 0,
     };
@@ -433,6 +475,7 @@ public static class RedFlagDetector
         if (n > 0) return true;
         n = Array.IndexOf(RedFlagKnowledge.NumberWordsEs, word);
         if (n > 0) return true;
+        if (RedFlagKnowledge.TensWords.TryGetValue(word, out n)) return true;
         n = word is "a" or "an" or "un" or "una" or "uno" ? 1 : 0;
         return n > 0;
     }
