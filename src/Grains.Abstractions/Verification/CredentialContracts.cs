@@ -6,14 +6,15 @@ using Orleans.Concurrency;
 namespace HealthActors.Grains.Abstractions.Verification;
 
 /// <summary>What a doctor sends to prove who they are. Every field nullable so a missing one is a 400 naming it.</summary>
+[GenerateSerializer, Immutable, Alias("ha.verification.CredentialSubmission")]
 public sealed record CredentialSubmission
 {
-    public string? LicenseNumber { get; init; }
-    public string? IssuingAuthority { get; init; }
-    public string? Institution { get; init; }
-    public string? Degree { get; init; }
-    public int? GraduationYear { get; init; }
-    public Guid[]? AttachmentIds { get; init; }
+    [Id(0)] public string? LicenseNumber { get; init; }
+    [Id(1)] public string? IssuingAuthority { get; init; }
+    [Id(2)] public string? Institution { get; init; }
+    [Id(3)] public string? Degree { get; init; }
+    [Id(4)] public int? GraduationYear { get; init; }
+    [Id(5)] public Guid[]? AttachmentIds { get; init; }
 }
 
 /// <summary>The statuses a submission goes through: pending, then approved or rejected, once.</summary>
