@@ -238,4 +238,16 @@ public sealed class DoctorVerificationTests(MarketApiFactory factory) : IClassFi
         var bad = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, "/api/admin/credentials?status=maybe", admin));
         await bad.ValidationProblemAsync("status");
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_names_every_verification_operation_and_hides_the_stored_flag()
+    {
+        var doc = (await Expect(HttpStatusCode.OK, HttpMethod.Get, "/openapi/v1.json", null)).AsObject();
+        var operations = doc["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value?["operationId"]?.GetValue<string>())).ToHashSet();
+        foreach (var id in new[] { "SubmitCredentials", "ListMyCredentials", "ListCredentials", "ApproveCredentials", "RejectCredentials" })
+            Assert.Contains(id, operations);
+        var profile = doc["components"]!["schemas"]!["DoctorProfile"]!["properties"]!.AsObject();
+        Assert.True(profile.ContainsKey("verified"));
+        Assert.False(profile.ContainsKey("unverified"));
+    }
 }
