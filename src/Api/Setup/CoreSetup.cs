@@ -56,6 +56,7 @@ public static class CoreSetup
         app.MapOrientationEndpoints();
         app.MapMarketplaceEndpoints();
         app.MapRecordEndpoints();
+        app.MapCredentialEndpoints();
         app.MapInsightsEndpoints();
         app.MapConsentEndpoints();
         app.MapFhirEndpoints();

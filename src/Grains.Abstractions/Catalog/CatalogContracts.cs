@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
@@ -39,6 +40,14 @@ public sealed record DoctorProfile
     [Id(9)] public WeeklyAvailability Availability { get; init; } = new();
     [Id(10)] public double Rating { get; init; }
     [Id(11)] public int RatingCount { get; init; }
+    /// <summary>
+    /// True while the doctor has not proven their credentials. Stored inverted on purpose: profiles written before
+    /// verification existed read back as false, so every doctor created before this change counts as verified
+    /// without a migration pass. The doctor grain owns it; it never comes from a request body.
+    /// </summary>
+    [Id(12), JsonIgnore] public bool Unverified { get; init; }
+    /// <summary>Whether the doctor may practise: bid, take consultations, discuss cases (see <see cref="IDoctorGrain.IsVerified"/>).</summary>
+    public bool Verified => !Unverified;
 }
 
 [GenerateSerializer, Immutable, Alias("ha.catalog.Slot")]
@@ -106,6 +115,14 @@ public interface IDoctorGrain : IGrainWithGuidKey
     /// withdrawn, future appointments cancelled with a full refund, read grants revoked. Idempotent; an admin's decision only.
     /// </summary>
     [Alias("Retire")] Task Retire(Caller decidedBy);
+
+    /// <summary>
+    /// The one check every doctor-only practice (bids, consultations, cases) makes: a listed, not retired doctor
+    /// whose credentials an admin approved, or who an admin created as verified. Interleaves like <see cref="GetProfile"/>.
+    /// </summary>
+    [AlwaysInterleave, Alias("IsVerified")] Task<bool> IsVerified();
+    /// <summary>Records an approved credential submission; idempotent. False when there is no catalog entry to mark.</summary>
+    [Alias("MarkVerified")] Task<bool> MarkVerified();
 }
 
 public static class CurrencyCodes

@@ -18,6 +18,8 @@ public sealed record NewDoctor
     public string? Bio { get; init; }
     public string? PhotoUrl { get; init; }
     public WeeklyAvailability? Availability { get; init; }
+    /// <summary>Absent or true: the admin vouches for the doctor. False: the doctor must submit credentials before practising.</summary>
+    public bool? Verified { get; init; }
 }
 
 public static partial class CatalogRules
@@ -27,6 +29,9 @@ public static partial class CatalogRules
 
     [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
     private static partial Regex Language();
+
+    /// <summary>The licence number format the catalog and credential submissions share.</summary>
+    public static bool IsLicenseNumber(string? value) => value is not null && License().IsMatch(value);
 
     public static ValidationErrors ValidateSpecialty(string? name, string? description)
     {
@@ -100,5 +105,6 @@ public static partial class CatalogRules
         Bio = TextNormalization.Normalize(d.Bio)?.Trim() is { Length: > 0 } bio ? bio : null,
         PhotoUrl = d.PhotoUrl,
         Availability = d.Availability!,
+        Unverified = d.Verified == false,
     };
 }

@@ -59,7 +59,8 @@ public sealed class DoctorGrain(
             errors.Add("specialtyId", "no such specialty");
         if (!errors.IsValid) return Outcome.Invalid(errors);
         var previous = state.State.Profile;
-        profile = profile with { DoctorId = Id };
+        // Verification is this grain's record, not the caller's: a profile update keeps what an approval decided.
+        profile = profile with { DoctorId = Id, Unverified = previous?.Unverified ?? profile.Unverified };
         state.State.Profile = profile;
         await state.WriteStateAsync();
         if (previous is not null && previous.SpecialtyId != profile.SpecialtyId)
@@ -69,6 +70,19 @@ public sealed class DoctorGrain(
     }
 
     public Task<DoctorProfile?> GetProfile() => Task.FromResult(Retired ? null : state.State.Profile);
+
+    public Task<bool> IsVerified() => Task.FromResult(!Retired && state.State.Profile is { Verified: true });
+
+    public async Task<bool> MarkVerified()
+    {
+        if (state.State.Profile is not { } p) return false;
+        if (p.Verified) return true;
+        state.State.Profile = p with { Unverified = false };
+        await state.WriteStateAsync();
+        // The catalog reads the directory's copy; a retired doctor stays out of it.
+        if (!Retired) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Upsert(state.State.Profile);
+        return true;
+    }
 
     public Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to)
     {

@@ -6,6 +6,7 @@ using HealthActors.Grains.Chat;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Marketplace;
 using HealthActors.Grains.Records;
+using HealthActors.Grains.Verification;
 using HealthActors.Grains.Identity;
 using HealthActors.Grains.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -108,6 +109,10 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();
         else services.TryAddSingleton<IHealthRecordStore, InMemoryHealthRecordStore>();
         services.AddOptions<AlarmOptions>().Bind(config.GetSection(AlarmOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<ICredentialStore, PostgresCredentialStore>();
+        else services.TryAddSingleton<ICredentialStore, InMemoryCredentialStore>();
+        // Replaced by the attachments feature's check once uploads exist.
+        services.TryAddSingleton<ICredentialAttachments, NoCredentialAttachments>();
         if (settings.UsesPostgres) services.TryAddSingleton<IAlarmStore, PostgresAlarmStore>();
         else services.TryAddSingleton<IAlarmStore, InMemoryAlarmStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();

@@ -6,6 +6,7 @@ using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Abstractions.Verification;
 using HealthActors.Grains.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -134,6 +135,7 @@ public sealed class AuctionGrain(
         var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
         var profile = await doctor.GetProfile();
         if (profile is null || profile.SpecialtyId != S.SpecialtyId) return Outcome.Forbidden("This auction is for another specialty.");
+        if (!await doctor.IsVerified()) return DoctorVerification.NotVerified();
         var now = time.GetUtcNow();
         if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return Outcome.Conflict(MarketReasons.Closed, "The auction no longer takes bids.");
         if (!BidBudget(caller.UserId, now))
