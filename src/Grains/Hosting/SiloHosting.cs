@@ -112,7 +112,7 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<ICredentialStore, PostgresCredentialStore>();
         else services.TryAddSingleton<ICredentialStore, InMemoryCredentialStore>();
         // Replaced by the attachments feature's check once uploads exist.
-        services.TryAddSingleton<ICredentialAttachments, NoCredentialAttachments>();
+        services.TryAddSingleton<ICredentialAttachments, OwnedCredentialAttachments>();
         if (settings.UsesPostgres) services.TryAddSingleton<IAlarmStore, PostgresAlarmStore>();
         else services.TryAddSingleton<IAlarmStore, InMemoryAlarmStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();

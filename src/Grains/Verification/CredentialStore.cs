@@ -1,3 +1,4 @@
+using HealthActors.Grains.Abstractions.Attachments;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Verification;
 using Npgsql;
@@ -26,11 +27,16 @@ public interface ICredentialAttachments
     Task<Failure?> AllOwnedBy(Guid doctorId, IReadOnlyList<Guid> ids);
 }
 
-/// <summary>Until uploads exist, a submission carries no attachments; any id is refused rather than stored unchecked.</summary>
-public sealed class NoCredentialAttachments : ICredentialAttachments
+/// <summary>
+/// A submission may link only files its doctor uploaded: the attachments grain counts the ids owned by the doctor, so
+/// an id of someone else's upload and an id that names nothing are refused alike (existence does not leak).
+/// </summary>
+public sealed class OwnedCredentialAttachments(IGrainFactory grains) : ICredentialAttachments
 {
-    public Task<Failure?> AllOwnedBy(Guid doctorId, IReadOnlyList<Guid> ids) =>
-        Task.FromResult(ids.Count == 0 ? null : Outcome.Invalid("attachmentIds", "attachments are not available yet"));
+    public async Task<Failure?> AllOwnedBy(Guid doctorId, IReadOnlyList<Guid> ids) =>
+        ids.Count == 0 || await grains.GetGrain<IAttachmentGrain>(0).AllOwnedBy(doctorId, ids)
+            ? null
+            : Outcome.Invalid("attachmentIds", "must name files you uploaded (POST /api/attachments)");
 }
 
 public sealed class PostgresCredentialStore(NpgsqlDataSource db) : ICredentialStore

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HealthActors.TestKit;
 using HealthActors.Tests.Marketplace;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -47,8 +48,8 @@ public sealed class DoctorVerificationTests(MarketApiFactory factory) : IClassFi
         return (admin, await MarketplaceFlowTests.Specialty(_http, admin, "Verify-" + Guid.NewGuid().ToString("N")[..6]));
     }
 
-    private async Task<Guid> Submit(string token) =>
-        (await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/doctors/me/credentials", token, Credentials()))["id"]!.GetValue<Guid>();
+    private async Task<Guid> Submit(string token, object? body = null) =>
+        (await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/doctors/me/credentials", token, body ?? Credentials()))["id"]!.GetValue<Guid>();
 
     /// <summary>Pages through one status of the review queue (the table is shared with earlier runs) looking for a submission.</summary>
     private async Task<JsonNode?> FindInQueue(string adminToken, string status, Guid id)
@@ -82,7 +83,7 @@ public sealed class DoctorVerificationTests(MarketApiFactory factory) : IClassFi
             (Credentials(year: nextYear), "graduationYear"),
             (Credentials(attachmentIds: Enumerable.Range(0, 11).Select(_ => Guid.NewGuid()).ToArray()), "attachmentIds"),
             (Credentials(attachmentIds: [Guid.Empty]), "attachmentIds"),
-            // Until the attachments feature lands, the default seam refuses every id.
+            // An id that names no upload of this doctor's.
             (Credentials(attachmentIds: [Guid.NewGuid()]), "attachmentIds"),
         };
         foreach (var (body, field) in cases)
@@ -96,6 +97,38 @@ public sealed class DoctorVerificationTests(MarketApiFactory factory) : IClassFi
         Assert.Empty((await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/doctors/me/credentials", token)).AsArray());
         // The boundary years are accepted.
         await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/doctors/me/credentials", token, Credentials(year: 1950));
+    }
+
+    [Fact]
+    public async Task A_submission_links_only_the_doctors_own_uploads_and_the_reviewing_admin_reads_them()
+    {
+        var (admin, specialty) = await Setup();
+        var (doctor, _) = await Doctor(admin, specialty, verified: false);
+        var (colleague, _) = await Doctor(admin, specialty, verified: false);
+        var mine = await Upload(doctor.Tokens.AccessToken);
+        var theirs = await Upload(colleague.Tokens.AccessToken);
+
+        await (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Post, "/api/doctors/me/credentials", doctor.Tokens.AccessToken,
+            Credentials(attachmentIds: [mine, theirs])))).ValidationProblemAsync("attachmentIds");
+        Assert.Empty((await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/doctors/me/credentials", doctor.Tokens.AccessToken)).AsArray());
+
+        var id = await Submit(doctor.Tokens.AccessToken, Credentials(attachmentIds: [mine]));
+        var queued = await FindInQueue(admin, "pending", id);
+        Assert.Equal(mine, queued!["attachmentIds"]![0]!.GetValue<Guid>());
+        using var download = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/attachments/{mine}", admin));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("image/png", download.Content.Headers.ContentType?.MediaType);
+    }
+
+    private async Task<Guid> Upload(string token)
+    {
+        var part = new ByteArrayContent(SampleFiles.Png());
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        var request = ApiClientExtensions.Authed(HttpMethod.Post, "/api/attachments", token);
+        request.Content = new MultipartFormDataContent { { part, "file", "diploma.png" } };
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
     }
 
     [Fact]
