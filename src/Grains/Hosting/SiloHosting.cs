@@ -1,5 +1,6 @@
 using HealthActors.Grains.Alarms;
 using HealthActors.Grains.Attachments;
+using HealthActors.Grains.Cases;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
@@ -118,6 +119,8 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();
         else services.TryAddSingleton<IHealthInsightsStore>(sp => new InMemoryHealthInsightsStore((InMemoryHealthRecordStore)sp.GetRequiredService<IHealthRecordStore>()));
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
+        if (settings.UsesPostgres) services.TryAddSingleton<ICaseStore, PostgresCaseStore>();
+        else services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
         else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();
