@@ -62,6 +62,7 @@ public static class CoreSetup
         app.MapFhirEndpoints();
         app.MapAlarmEndpoints();
         app.MapAttachmentEndpoints();
+        app.MapConsultationEndpoints();
         return app;
     }
 }

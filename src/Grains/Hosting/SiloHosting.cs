@@ -3,6 +3,7 @@ using HealthActors.Grains.Attachments;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
+using HealthActors.Grains.Consultations;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Marketplace;
 using HealthActors.Grains.Records;
@@ -118,6 +119,8 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthInsightsStore, PostgresHealthInsightsStore>();
         else services.TryAddSingleton<IHealthInsightsStore>(sp => new InMemoryHealthInsightsStore((InMemoryHealthRecordStore)sp.GetRequiredService<IHealthRecordStore>()));
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
+        if (settings.UsesPostgres) services.TryAddSingleton<IConsultationStore, PostgresConsultationStore>();
+        else services.TryAddSingleton<IConsultationStore, InMemoryConsultationStore>();
         services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
         else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();
