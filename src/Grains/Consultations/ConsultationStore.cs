@@ -21,8 +21,35 @@ public interface IConsultationStore
     Task<ConsultationPage> ForPatient(Guid patientId, int page, int pageSize);
 }
 
-public sealed class PostgresConsultationStore(NpgsqlDataSource db) : IConsultationStore
+/// <summary>The consultations' side of <see cref="Abstractions.Attachments.AttachmentAccess"/>.</summary>
+public interface IConsultationAttachmentLinks
 {
+    /// <summary>
+    /// Whether <paramref name="ownerId"/> linked the attachment to a consultation (its question or one of their
+    /// messages) whose other side, the patient or the claiming doctor, is <paramref name="readerId"/>.
+    /// </summary>
+    Task<bool> LinkedInConsultationOf(Guid attachmentId, Guid ownerId, Guid readerId);
+}
+
+public sealed class PostgresConsultationStore(NpgsqlDataSource db) : IConsultationStore, IConsultationAttachmentLinks
+{
+    public async Task<bool> LinkedInConsultationOf(Guid attachmentId, Guid ownerId, Guid readerId)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT EXISTS (
+                SELECT 1 FROM consultations c
+                WHERE c.doctor_id IS NOT NULL
+                  AND ((c.patient_id = $2 AND c.doctor_id = $3) OR (c.doctor_id = $2 AND c.patient_id = $3))
+                  AND (($1 = ANY (c.attachment_ids) AND c.patient_id = $2)
+                       OR EXISTS (SELECT 1 FROM consultation_messages m
+                                  WHERE m.consultation_id = c.id AND m.author_id = $2 AND $1 = ANY (m.attachment_ids))))
+            """);
+        cmd.Parameters.AddWithValue(attachmentId);
+        cmd.Parameters.AddWithValue(ownerId);
+        cmd.Parameters.AddWithValue(readerId);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+
     private const string Columns =
         "id, patient_id, specialty_id, question, attachment_ids, status, doctor_id, created_at, claimed_at, closed_at, red_flags, guidance";
 
@@ -144,8 +171,17 @@ public sealed class PostgresConsultationStore(NpgsqlDataSource db) : IConsultati
 }
 
 /// <summary>The embedded mode's store (no database): the same rules, held in memory.</summary>
-public sealed class InMemoryConsultationStore : IConsultationStore
+public sealed class InMemoryConsultationStore : IConsultationStore, IConsultationAttachmentLinks
 {
+    public Task<bool> LinkedInConsultationOf(Guid attachmentId, Guid ownerId, Guid readerId)
+    {
+        lock (_gate)
+            return Task.FromResult(_byId.Values.Any(c => c.DoctorId is { } doctor
+                && ((c.PatientId == ownerId && doctor == readerId) || (doctor == ownerId && c.PatientId == readerId))
+                && ((c.PatientId == ownerId && c.AttachmentIds.Contains(attachmentId))
+                    || (_messages.TryGetValue(c.Id, out var list) && list.Any(m => m.AuthorId == ownerId && m.AttachmentIds.Contains(attachmentId))))));
+    }
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, ConsultationView> _byId = [];
     private readonly Dictionary<Guid, List<ConsultationMessage>> _messages = [];

@@ -121,6 +121,7 @@ public static class SiloHosting
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
         if (settings.UsesPostgres) services.TryAddSingleton<IConsultationStore, PostgresConsultationStore>();
         else services.TryAddSingleton<IConsultationStore, InMemoryConsultationStore>();
+        services.TryAddSingleton(sp => (IConsultationAttachmentLinks)sp.GetRequiredService<IConsultationStore>());
         services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
         else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();

@@ -265,4 +265,34 @@ public sealed class ConsultationTests(MarketApiFactory factory) : IClassFixture<
         var created = await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/consultations", patient, new { question });
         Assert.Equal(oriented["specialtyId"]!.GetValue<Guid>(), created["specialtyId"]!.GetValue<Guid>());
     }
+
+    [Fact]
+    public async Task The_two_sides_of_a_claimed_consultation_read_the_files_linked_to_it_and_nobody_else_does()
+    {
+        var (admin, specialty) = await Setup();
+        var patientUser = await _http.RegisterAsync(ApiClientExtensions.NewEmail("pat"));
+        var patient = patientUser.Tokens.AccessToken;
+        var otherPatient = await Patient();
+        var claimer = await Doctor(admin, specialty);
+        var colleague = await Doctor(admin, specialty);
+        var scan = await Upload(patient);
+        var created = await Expect(HttpStatusCode.Created, HttpMethod.Post, "/api/consultations", patient,
+            new { question = "Is this mole a worry?", specialtyId = specialty, attachmentIds = new[] { scan } });
+        var id = created["id"]!.GetValue<Guid>();
+        var (status, _) = await Call(HttpMethod.Get, $"/api/attachments/{scan}", claimer);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+
+        await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/consultations/{id}/claim", claimer);
+        var leaflet = await Upload(claimer);
+        await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/consultations/{id}/messages", claimer, new { text = "Read this.", attachmentIds = new[] { leaflet } });
+        var unlinked = await Upload(claimer);
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/attachments/{scan}", claimer))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/attachments/{leaflet}", patient))).StatusCode);
+        foreach (var (token, file) in new[] { (colleague, scan), (otherPatient, scan), (otherPatient, leaflet), (colleague, leaflet), (patient, unlinked) })
+            Assert.Equal(HttpStatusCode.NotFound, (await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/attachments/{file}", token))).StatusCode);
+        // A read that is not the owner's is audited with its basis.
+        Assert.Equal(1, await Count("SELECT count(*) FROM audit_events WHERE subject_id = $1 AND action = 'attachment.read' AND detail = 'consultation bytes ' || $2::text",
+            patientUser.Id, scan));
+    }
 }
