@@ -63,6 +63,7 @@ public static class CoreSetup
         app.MapAlarmEndpoints();
         app.MapAttachmentEndpoints();
         app.MapCaseEndpoints();
+        app.MapConsultationEndpoints();
         return app;
     }
 }

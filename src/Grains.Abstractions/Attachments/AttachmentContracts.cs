@@ -52,10 +52,16 @@ public interface IAttachmentGrain : IGrainWithIntegerKey
 public static class AttachmentAccess
 {
     /// <summary>How a read was allowed; null when it was not. Anything but "owner" is audited.</summary>
-    public static string? ReadBasis(Caller caller, AttachmentMeta attachment) =>
+    /// <param name="linkedInCallersConsultation">
+    /// Its owner linked it to a consultation (question or thread message) whose patient or claiming doctor the caller
+    /// is: the other side of that consultation reads it.
+    /// </param>
+    public static string? ReadBasis(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false) =>
         caller.UserId == attachment.OwnerId ? "owner"
         : caller.IsAdmin ? "admin"
+        : linkedInCallersConsultation ? "consultation"
         : null;
 
-    public static bool CanRead(Caller caller, AttachmentMeta attachment) => ReadBasis(caller, attachment) is not null;
+    public static bool CanRead(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false) =>
+        ReadBasis(caller, attachment, linkedInCallersConsultation) is not null;
 }

@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Attachments;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Consultations;
 using Microsoft.Extensions.Options;
 
 namespace HealthActors.Grains.Attachments;
@@ -24,7 +25,8 @@ public sealed class AttachmentOptions
 /// A stateless worker: ten megabytes go through it as one message, well below Orleans' 100 MB default body limit.
 /// </summary>
 [Orleans.Concurrency.StatelessWorker]
-public sealed class AttachmentGrain(IAttachmentStore store, IAuditLog audit, TimeProvider time, IOptions<AttachmentOptions> options)
+public sealed class AttachmentGrain(
+    IAttachmentStore store, IAuditLog audit, TimeProvider time, IOptions<AttachmentOptions> options, IConsultationAttachmentLinks consultations)
     : Grain, IAttachmentGrain
 {
     public const string ReadAction = "attachment.read";
@@ -72,6 +74,9 @@ public sealed class AttachmentGrain(IAttachmentStore store, IAuditLog audit, Tim
     {
         if (await store.Find(id) is not { } meta) return null;
         var basis = AttachmentAccess.ReadBasis(caller, meta);
+        // Only asked when nothing simpler allows the read: most reads are the owner's.
+        if (basis is null && await consultations.LinkedInConsultationOf(id, meta.OwnerId, caller.UserId))
+            basis = AttachmentAccess.ReadBasis(caller, meta, linkedInCallersConsultation: true);
         if (basis is null) return null;
         if (basis != "owner")
             await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, ReadAction, meta.OwnerId, $"{basis} {what} {meta.Id}"));

@@ -4,6 +4,7 @@ using HealthActors.Grains.Cases;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
 using HealthActors.Grains.Chat;
+using HealthActors.Grains.Consultations;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Marketplace;
 using HealthActors.Grains.Records;
@@ -121,6 +122,9 @@ public static class SiloHosting
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
         if (settings.UsesPostgres) services.TryAddSingleton<ICaseStore, PostgresCaseStore>();
         else services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        if (settings.UsesPostgres) services.TryAddSingleton<IConsultationStore, PostgresConsultationStore>();
+        else services.TryAddSingleton<IConsultationStore, InMemoryConsultationStore>();
+        services.TryAddSingleton(sp => (IConsultationAttachmentLinks)sp.GetRequiredService<IConsultationStore>());
         services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
         else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();

@@ -1,0 +1,145 @@
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Identity;
+using Orleans.Concurrency;
+
+namespace HealthActors.Grains.Abstractions.Consultations;
+
+/// <summary>A patient's quick question. Every field nullable so a missing one is a 400 naming it.</summary>
+[GenerateSerializer, Immutable, Alias("ha.consult.ConsultationRequest")]
+public sealed record ConsultationRequest
+{
+    [Id(0)] public string? Question { get; init; }
+    [Id(1)] public Guid? SpecialtyId { get; init; }
+    [Id(2)] public Guid[]? AttachmentIds { get; init; }
+}
+
+/// <summary>One message of a consultation's thread.</summary>
+[GenerateSerializer, Immutable, Alias("ha.consult.MessageRequest")]
+public sealed record ConsultationMessageRequest
+{
+    [Id(0)] public string? Text { get; init; }
+    [Id(1)] public Guid[]? AttachmentIds { get; init; }
+}
+
+/// <summary>open (waiting for a doctor), claimed (one doctor took it), closed (by that doctor; no more messages).</summary>
+public static class ConsultationStatus
+{
+    public const string Open = "open";
+    public const string Claimed = "claimed";
+    public const string Closed = "closed";
+}
+
+/// <summary>The reason codes of this feature's 409s, for clients to branch on.</summary>
+public static class ConsultationReasons
+{
+    public const string AlreadyClaimed = "AlreadyClaimed";
+    public const string NotClaimed = "NotClaimed";
+    public const string Closed = "ConsultationClosed";
+}
+
+[GenerateSerializer, Immutable, Alias("ha.consult.ConsultationView")]
+public sealed record ConsultationView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid PatientId,
+    [property: Id(2)] Guid SpecialtyId,
+    [property: Id(3)] string Question,
+    [property: Id(4)] IReadOnlyList<Guid> AttachmentIds,
+    [property: Id(5)] string Status,
+    [property: Id(6)] Guid? DoctorId,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] DateTimeOffset? ClaimedAt,
+    [property: Id(9)] DateTimeOffset? ClosedAt,
+    /// <summary>The red flags the question matched, as stored (doctors see why it may be urgent).</summary>
+    [property: Id(10)] IReadOnlyList<string> RedFlags,
+    /// <summary>For a question with a red flag: what to do now, in the patient's language with their country's numbers.</summary>
+    [property: Id(11)] string? Guidance);
+
+[GenerateSerializer, Immutable, Alias("ha.consult.ConsultationMessage")]
+public sealed record ConsultationMessage(
+    [property: Id(0)] Guid ConsultationId,
+    [property: Id(1)] int Seq,
+    [property: Id(2)] Guid AuthorId,
+    [property: Id(3)] string AuthorRole,
+    [property: Id(4)] string Text,
+    [property: Id(5)] IReadOnlyList<Guid> AttachmentIds,
+    [property: Id(6)] IReadOnlyList<string> RedFlags,
+    [property: Id(7)] DateTimeOffset At);
+
+/// <summary>A posted message, with emergency guidance when a patient's message matched a red flag.</summary>
+[GenerateSerializer, Immutable, Alias("ha.consult.MessagePosted")]
+public sealed record ConsultationMessagePosted(
+    [property: Id(0)] ConsultationMessage Message,
+    [property: Id(1)] string? Guidance);
+
+[GenerateSerializer, Immutable, Alias("ha.consult.ConsultationPage")]
+public sealed record ConsultationPage(
+    [property: Id(0)] IReadOnlyList<ConsultationView> Items,
+    [property: Id(1)] int PageNumber,
+    [property: Id(2)] int PageSize,
+    [property: Id(3)] int Total);
+
+public static class ConsultationRules
+{
+    public const int MaxTextLength = 4000;
+    public const int MaxAttachments = 10;
+    public const int MaxMessagesPerRead = 100;
+    public const int DefaultMessagesPerRead = 50;
+
+    public static ValidationErrors Validate(ConsultationRequest? r)
+    {
+        var e = new ValidationErrors();
+        if (r is null) { e.Add("body", "is required"); return e; }
+        e.Text("question", r.Question, MaxTextLength, required: true, multiline: true);
+        if (r.SpecialtyId == Guid.Empty) e.Add("specialtyId", "must not be an empty id");
+        Attachments(e, r.AttachmentIds);
+        return e;
+    }
+
+    public static ValidationErrors Validate(ConsultationMessageRequest? r)
+    {
+        var e = new ValidationErrors();
+        if (r is null) { e.Add("body", "is required"); return e; }
+        e.Text("text", r.Text, MaxTextLength, required: true, multiline: true);
+        Attachments(e, r.AttachmentIds);
+        return e;
+    }
+
+    public static ValidationErrors ValidateRead(int? afterSeq, int? limit)
+    {
+        var e = new ValidationErrors();
+        if (afterSeq is < 0) e.Add("afterSeq", "must be 0 or more");
+        if (limit is < 1 or > MaxMessagesPerRead) e.Add("limit", $"must be between 1 and {MaxMessagesPerRead}");
+        return e;
+    }
+
+    private static void Attachments(ValidationErrors e, Guid[]? ids)
+    {
+        if (ids is null) return;
+        if (ids.Length > MaxAttachments) e.Add("attachmentIds", $"must have at most {MaxAttachments} items");
+        else if (ids.Any(id => id == Guid.Empty)) e.Add("attachmentIds", "must not contain an empty id");
+        else if (ids.Distinct().Count() != ids.Length) e.Add("attachmentIds", "must not repeat an id");
+    }
+}
+
+/// <summary>
+/// One consultation: the single writer that decides who claims it (the first claim wins, the rest get 409) and
+/// numbers its messages. Everyone who is neither its patient nor its claiming doctor gets not-found.
+/// </summary>
+[Alias("ha.consult.IConsultationGrain")]
+public interface IConsultationGrain : IGrainWithGuidKey
+{
+    [Alias("Create")] Task<Outcome<ConsultationView>> Create(Caller patient, ConsultationRequest request);
+    [Alias("Get")] Task<Outcome<ConsultationView>> Get(Caller caller);
+    [Alias("Claim")] Task<Outcome<ConsultationView>> Claim(Caller doctor);
+    [Alias("Post")] Task<Outcome<ConsultationMessagePosted>> Post(Caller caller, ConsultationMessageRequest request);
+    [Alias("Messages")] Task<Outcome<IReadOnlyList<ConsultationMessage>>> Messages(Caller caller, int afterSeq, int limit);
+    [Alias("Close")] Task<Outcome<ConsultationView>> Close(Caller doctor);
+}
+
+/// <summary>The lists across consultations: a patient's own, and the open ones of a verified doctor's specialty.</summary>
+[Alias("ha.consult.IConsultationBoardGrain")]
+public interface IConsultationBoardGrain : IGrainWithIntegerKey
+{
+    [Alias("Mine")] Task<ConsultationPage> Mine(Caller patient, int page, int pageSize);
+    [Alias("Open")] Task<Outcome<ConsultationPage>> Open(Caller doctor, int page, int pageSize);
+}

@@ -1,0 +1,185 @@
+using HealthActors.Grains.Abstractions.Attachments;
+using HealthActors.Grains.Abstractions.Catalog;
+using HealthActors.Grains.Abstractions.Chat;
+using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Consultations;
+using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Abstractions.Notifications;
+using HealthActors.Grains.Abstractions.Patients;
+using HealthActors.Grains.Abstractions.Verification;
+using Orleans.Concurrency;
+
+namespace HealthActors.Grains.Consultations;
+
+/// <summary>
+/// One consultation. The table is the record; this activation is its only writer, so "is it still open? then
+/// claim it" and "next seq" are decided here one call at a time, with the table's conditional update and primary
+/// key behind it should a second activation ever exist.
+/// </summary>
+public sealed class ConsultationGrain(IConsultationStore store, TimeProvider time) : Grain, IConsultationGrain
+{
+    private ConsultationView? _record;
+    private int _lastSeq;
+
+    private Guid Id => this.GetPrimaryKey();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _record = await store.Get(Id);
+        if (_record is not null) _lastSeq = await store.LastSeq(Id);
+    }
+
+    public async Task<Outcome<ConsultationView>> Create(Caller patient, ConsultationRequest request)
+    {
+        if (patient.Role != Roles.Patient) return Outcome.Forbidden("Only patients ask for a consultation.");
+        // A retried create of the same id answers what exists; anyone else's id is not theirs to see.
+        if (_record is not null) return _record.PatientId == patient.UserId ? Outcome.Ok(_record) : Outcome.NotFound();
+        var errors = ConsultationRules.Validate(request);
+        if (!errors.IsValid) return Outcome.Invalid(errors);
+        var question = TextNormalization.Normalize(request.Question!).Trim();
+        IReadOnlyList<Guid> attachments = request.AttachmentIds ?? [];
+        if (!await OwnedBy(patient.UserId, attachments)) return NotYourUploads();
+
+        var now = time.GetUtcNow();
+        var (flags, guidance) = await RedFlagsOf(patient.UserId, question, now);
+
+        Guid specialtyId;
+        if (request.SpecialtyId is { } given)
+        {
+            if (await GrainFactory.GetGrain<ISpecialtyRegistryGrain>(0).Get(given) is null) return Outcome.Invalid("specialtyId", "No such specialty.");
+            specialtyId = given;
+        }
+        else
+        {
+            var symptoms = question.Length > OrientationRequest.MaxSymptomsLength ? question[..OrientationRequest.MaxSymptomsLength] : question;
+            var orientation = await GrainFactory.GetGrain<IOrientationGrain>(patient.UserId).Orient(symptoms, null, null);
+            // An emergency often orients to a specialty the catalog lacks: the next best one that exists still gets a
+            // doctor to the patient, who has the guidance in this very answer.
+            var inCatalog = orientation.SpecialtyId ?? orientation.Alternatives.FirstOrDefault(a => a.SpecialtyId is not null)?.SpecialtyId;
+            if (inCatalog is not { } inferred)
+                return Outcome.Invalid("specialtyId", (guidance is null ? "" : guidance + " ") +
+                    $"Orientation suggests {orientation.Specialty}, which is not in the catalog; choose a specialtyId.");
+            specialtyId = inferred;
+        }
+
+        var record = new ConsultationView(Id, patient.UserId, specialtyId, question, attachments, ConsultationStatus.Open, null, now, null, null,
+            flags, guidance);
+        await store.Insert(record);
+        _record = record;
+        return Outcome.Ok(record);
+    }
+
+    public Task<Outcome<ConsultationView>> Get(Caller caller) =>
+        Task.FromResult(CanSee(caller) ? Outcome.Ok(_record!) : (Outcome<ConsultationView>)Outcome.NotFound());
+
+    public async Task<Outcome<ConsultationView>> Claim(Caller doctor)
+    {
+        if (_record is null || doctor.Role != Roles.Doctor) return Outcome.NotFound();
+        var profile = await GrainFactory.GetGrain<IDoctorGrain>(doctor.UserId).GetProfile();
+        // Another specialty's consultations are not listed to this doctor, so claiming one is as if it did not exist.
+        if (profile is null || profile.SpecialtyId != _record.SpecialtyId) return Outcome.NotFound();
+        if (!await GrainFactory.GetGrain<IDoctorGrain>(doctor.UserId).IsVerified()) return DoctorVerification.NotVerified();
+        if (_record.Status != ConsultationStatus.Open)
+            return _record.DoctorId == doctor.UserId ? Outcome.Ok(_record) : AlreadyClaimed();
+
+        var now = time.GetUtcNow();
+        if (!await store.Claim(Id, doctor.UserId, now))
+        {
+            _record = await store.Get(Id);
+            return AlreadyClaimed();
+        }
+        _record = _record with { Status = ConsultationStatus.Claimed, DoctorId = doctor.UserId, ClaimedAt = now };
+        // The consultation id as dedupe key: one notice per consultation, however often the claim is retried.
+        await GrainFactory.GetGrain<IInboxGrain>(_record.PatientId).Add("consultation.claimed", "A doctor took your question",
+            $"Dr. {profile.Name} is answering your consultation.", Id, Id);
+        return Outcome.Ok(_record);
+    }
+
+    public async Task<Outcome<ConsultationMessagePosted>> Post(Caller caller, ConsultationMessageRequest request)
+    {
+        if (!CanSee(caller)) return Outcome.NotFound();
+        var errors = ConsultationRules.Validate(request);
+        if (!errors.IsValid) return Outcome.Invalid(errors);
+        if (_record!.Status == ConsultationStatus.Closed) return Closed();
+        var isDoctor = caller.UserId == _record.DoctorId;
+        // A doctor who lost their verification (retired) since claiming no longer answers.
+        if (isDoctor && !await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).IsVerified()) return DoctorVerification.NotVerified();
+        IReadOnlyList<Guid> attachments = request.AttachmentIds ?? [];
+        if (!await OwnedBy(caller.UserId, attachments)) return NotYourUploads();
+
+        var text = TextNormalization.Normalize(request.Text!).Trim();
+        var now = time.GetUtcNow();
+        // As in chat: the patient's words are checked for red flags, the doctor's are the answer.
+        var (flags, guidance) = isDoctor ? ([], null) : await RedFlagsOf(caller.UserId, text, now);
+        var message = new ConsultationMessage(Id, _lastSeq + 1, caller.UserId, isDoctor ? Roles.Doctor : Roles.Patient, text, attachments, flags, now);
+        if (!await store.Append(message))
+        {
+            // Someone else wrote this seq: pick up where the table is and let the client retry.
+            _lastSeq = await store.LastSeq(Id);
+            return Outcome.Conflict("SeqTaken", "The thread moved on; send the message again.");
+        }
+        _lastSeq = message.Seq;
+        return Outcome.Ok(new ConsultationMessagePosted(message, guidance));
+    }
+
+    public async Task<Outcome<IReadOnlyList<ConsultationMessage>>> Messages(Caller caller, int afterSeq, int limit)
+    {
+        if (!CanSee(caller)) return Outcome.NotFound();
+        var errors = ConsultationRules.ValidateRead(afterSeq, limit);
+        if (!errors.IsValid) return Outcome.Invalid(errors);
+        return Outcome.Ok(await store.Messages(Id, afterSeq, limit));
+    }
+
+    public async Task<Outcome<ConsultationView>> Close(Caller doctor)
+    {
+        if (_record is null || _record.DoctorId != doctor.UserId) return Outcome.NotFound();
+        // Closing twice answers the closed consultation: a retried close is not an error.
+        if (_record.Status == ConsultationStatus.Closed) return Outcome.Ok(_record);
+        var now = time.GetUtcNow();
+        if (!await store.Close(Id, now)) return Closed();
+        _record = _record with { Status = ConsultationStatus.Closed, ClosedAt = now };
+        return Outcome.Ok(_record);
+    }
+
+    /// <summary>Its patient, or the doctor who claimed it; nobody else (admins included) learns it exists.</summary>
+    private bool CanSee(Caller caller) =>
+        _record is not null && (caller.UserId == _record.PatientId || (_record.DoctorId is { } d && caller.UserId == d));
+
+    private async Task<bool> OwnedBy(Guid ownerId, IReadOnlyList<Guid> ids) =>
+        ids.Count == 0 || await GrainFactory.GetGrain<IAttachmentGrain>(0).AllOwnedBy(ownerId, ids);
+
+    private async Task<(IReadOnlyList<string> Flags, string? Guidance)> RedFlagsOf(Guid patientId, string text, DateTimeOffset now)
+    {
+        // The profile's age counts, as in chat: a fever is an emergency in a baby's own account.
+        var profile = await GrainFactory.GetGrain<IPatientGrain>(patientId).GetProfile(new Caller(patientId, Roles.Patient));
+        var age = PatientAge.InDays(profile, now);
+        var flags = RedFlags.DetectAll(text, age);
+        var guidance = flags.Count > 0 && RedFlags.Detect(text, age) is { } first
+            ? RedFlagGuidance.For(first, profile?.PreferredLanguage, profile?.Country)
+            : null;
+        return (flags, guidance);
+    }
+
+    private static Failure NotYourUploads() => Outcome.Invalid("attachmentIds", "must name files you uploaded (POST /api/attachments)");
+
+    private static Failure AlreadyClaimed() =>
+        Outcome.Conflict(ConsultationReasons.AlreadyClaimed, "Another doctor already took this consultation.");
+
+    private static Failure Closed() => Outcome.Conflict(ConsultationReasons.Closed, "This consultation is closed.");
+}
+
+/// <summary>The lists. Stateless: it checks who asks and reads the table.</summary>
+[StatelessWorker]
+public sealed class ConsultationBoardGrain(IConsultationStore store) : Grain, IConsultationBoardGrain
+{
+    public async Task<ConsultationPage> Mine(Caller patient, int page, int pageSize) =>
+        await store.ForPatient(patient.UserId, page, pageSize);
+
+    public async Task<Outcome<ConsultationPage>> Open(Caller doctor, int page, int pageSize)
+    {
+        if (doctor.Role != Roles.Doctor) return Outcome.Forbidden("Only doctors see open consultations.");
+        var grain = GrainFactory.GetGrain<IDoctorGrain>(doctor.UserId);
+        if (await grain.GetProfile() is not { } profile || !await grain.IsVerified()) return DoctorVerification.NotVerified();
+        return Outcome.Ok(await store.Open(profile.SpecialtyId, page, pageSize));
+    }
+}
