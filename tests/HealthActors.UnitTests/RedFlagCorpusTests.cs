@@ -53,6 +53,32 @@ public sealed class RedFlagCorpusTests
     }
 
     [Theory]
+    [InlineData("I'm 30 weeks pregnant and bleeding a lot", "pregnancy", "bleeding")]
+    [InlineData("estoy embarazada de 20 semanas y sangro mucho", "pregnancy", "bleeding")]
+    [InlineData("stung by a bee and now I can't breathe, my throat is closing", "anaphylaxis", "breathing")]
+    [InlineData("my daughter is slurring her words and I found my empty oxy bottle, I think she took them all", "overdose", "stroke")]
+    public void The_answer_leads_with_the_most_specific_category(string text, string lead, string alsoFound)
+    {
+        var all = RedFlags.DetectAll(text);
+        Assert.Contains(alsoFound, all);
+        Assert.Equal(lead, all[0]);
+        Assert.Equal(lead, RedFlags.Detect(text)!.Kind);
+    }
+
+    [Fact]
+    public void Where_a_corpus_line_matches_several_categories_its_own_mostly_leads()
+    {
+        // Lines written for one category that also match another: the answer's guidance is the first one's. A few
+        // leads differ and are still the right action (a stiff neck after a thunderclap headache leads with
+        // meningitis): 7 of 50 today, against 33 of 50 when the lead was the knowledge base's listing order. The bound
+        // catches an order change that would send many answers back to the general categories.
+        var several = RedFlagCorpusFiles.Emergencies().Select(e => (e, all: RedFlags.DetectAll(e.Text))).Where(x => x.all.Count > 1).ToList();
+        var otherLead = several.Where(x => x.all[0] != x.e.Category).Select(x => $"{x.e.Category} -> [{string.Join(", ", x.all)}] {x.e.Text}").ToList();
+        Assert.True(several.Count > 20, $"{several.Count} lines match several categories");
+        Assert.True(otherLead.Count <= several.Count / 6, $"{otherLead.Count} of {several.Count} lead with another category:\n" + string.Join("\n", otherLead));
+    }
+
+    [Theory]
     [InlineData("no chest pain")]
     [InlineData("denies chest pain")]
     [InlineData("sin dificultad para respirar")]

@@ -34,4 +34,17 @@ public static class RedFlagCategories
         AcuteCoronarySyndrome, BreathingDifficulty, Stroke, Anaphylaxis, SevereBleeding, Pregnancy, Unconscious,
         ThunderclapHeadache, Meningitis, InfantFever, Suicide, Overdose, Trauma, Sepsis, AcuteAbdomen,
     ];
+
+    /// <summary>
+    /// When one message matches several categories, the answer carries the guidance of the first: so the one whose
+    /// advice is most particular to the situation leads ("pregnant and bleeding" is a pregnancy emergency, a sting with
+    /// breathing trouble anaphylaxis, pills and slurred speech an overdose with poison control), and the general ones
+    /// (bleeding, breathing) come last. Every category's answer sends the person to emergency care; the order only
+    /// chooses which specific advice comes with it.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MostSpecificFirst =
+    [
+        InfantFever, Pregnancy, Anaphylaxis, Overdose, Meningitis, Stroke, Unconscious, Trauma, ThunderclapHeadache,
+        AcuteCoronarySyndrome, SevereBleeding, Suicide, Sepsis, AcuteAbdomen, BreathingDifficulty,
+    ];
 }

@@ -75,7 +75,10 @@ public static class RedFlagDetector
         return term.Id;
     }
 
-    /// <summary>Every category whose expressions occur in the text, undenied, in the order of <see cref="RedFlagKnowledge.Categories"/>.</summary>
+    private static readonly Dictionary<string, int> Specificity =
+        RedFlagCategories.MostSpecificFirst.Select((kind, rank) => (kind, rank)).ToDictionary(x => x.kind, x => x.rank);
+
+    /// <summary>Every category whose expressions occur in the text, undenied, most specific first (<see cref="RedFlagCategories.MostSpecificFirst"/>).</summary>
     public static IReadOnlyList<RedFlagMatch> Match(string text, int? ageInDays = null)
     {
         var tokens = Tokenize(RedFlags.Fold(text));
@@ -94,6 +97,7 @@ public static class RedFlagDetector
         if (age is >= 0 and < InfantAgeLimitDays && !found.Exists(f => f.Kind == RedFlagCategories.InfantFever))
             foreach (var rule in FeverRules)
                 if (Occurs(rule, tokens, positions, resolved)) { found.Add(new RedFlagMatch(RedFlagCategories.InfantFever, language ?? (rule.Groups.Length > 0 && FeverRules[1] == rule ? "es" : "en"))); break; }
+        if (found.Count > 1) found = [.. found.OrderBy(f => Specificity[f.Kind])];
         return found;
     }
 
