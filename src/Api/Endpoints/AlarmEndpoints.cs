@@ -69,12 +69,8 @@ public static class AlarmEndpoints
         string? from, string? to, string? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains)
     {
         var e = new ValidationErrors();
-        var fromAt = HealthRecordRules.QueryInstant(e, "from", from);
-        var toAt = HealthRecordRules.QueryInstant(e, "to", to);
-        if (fromAt is { } f && toAt is { } t && t < f) e.Add("to", "must not be before from");
-        var size = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
-            e.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
+        var (fromAt, toAt) = KeysetQuery.Window(e, from, to);
+        var size = KeysetQuery.Limit(e, limit, DefaultLimit, MaxLimit);
         var after = HealthRecordRules.DecodeCursor(cursor);
         if (cursor is not null && after is null) e.Add("cursor", "is not a cursor this api gave out");
         if (!e.IsValid) return Problems.Invalid(e);

@@ -23,12 +23,8 @@ public sealed record AuditWindow(
     /// <summary>The grain query, or null with the errors named in <paramref name="e"/>.</summary>
     public AuditQuery? ToQuery(ValidationErrors e, Guid? subjectId)
     {
-        var from = HealthRecordRules.QueryInstant(e, "from", From);
-        var to = HealthRecordRules.QueryInstant(e, "to", To);
-        if (from is { } f && to is { } t && t < f) e.Add("to", "must not be before from");
-        var size = AuditRules.DefaultLimit;
-        if (Limit is not null && (!int.TryParse(Limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > AuditRules.MaxLimit))
-            e.Add("limit", $"must be a whole number from 1 to {AuditRules.MaxLimit}");
+        var (from, to) = KeysetQuery.Window(e, From, To);
+        var size = KeysetQuery.Limit(e, Limit, AuditRules.DefaultLimit, AuditRules.MaxLimit);
         var before = AuditRules.DecodeCursor(Cursor);
         if (Cursor is not null && before is null) e.Add("cursor", "is not a cursor this api gave out");
         return e.IsValid ? new AuditQuery(subjectId, from, to, size, before?.At, before?.Id) : null;

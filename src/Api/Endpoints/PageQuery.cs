@@ -1,4 +1,6 @@
+using System.Globalization;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Records;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -27,5 +29,28 @@ public sealed record PageQuery([FromQuery(Name = "page")] int? Page, [FromQuery(
         var e = new ValidationErrors();
         Validate(e);
         return e.IsValid ? null : TypedResults.ValidationProblem(e.ToDictionary());
+    }
+}
+
+/// <summary>
+/// The parts shared by the keyset lists (records, alarms, audit): a time window and a page size given as text,
+/// so that "abc" or "1e3" is named in the 400 rather than failing binding without saying which field.
+/// </summary>
+public static class KeysetQuery
+{
+    public static (DateTimeOffset? From, DateTimeOffset? To) Window(ValidationErrors e, string? from, string? to)
+    {
+        var fromAt = HealthRecordRules.QueryInstant(e, "from", from);
+        var toAt = HealthRecordRules.QueryInstant(e, "to", to);
+        if (fromAt is { } f && toAt is { } t && t < f) e.Add("to", "must not be before from");
+        return (fromAt, toAt);
+    }
+
+    public static int Limit(ValidationErrors e, string? limit, int defaultLimit, int maxLimit)
+    {
+        if (limit is null) return defaultLimit;
+        if (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 1 && size <= maxLimit) return size;
+        e.Add("limit", $"must be a whole number from 1 to {maxLimit}");
+        return defaultLimit;
     }
 }
