@@ -115,7 +115,9 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         if (!await OwnedBy(caller.UserId, attachments)) return NotYourUploads();
 
         var text = TextNormalization.Normalize(request.Text!).Trim();
-        var now = time.GetUtcNow();
+        // At PostgreSQL's precision (microseconds): the pushed message and the one read back later are equal.
+        var clock = time.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
         // As in chat: the patient's words are checked for red flags, the doctor's are the answer.
         var (flags, guidance) = isDoctor ? ([], null) : await RedFlagsOf(caller.UserId, text, now);
         var message = new ConsultationMessage(Id, _lastSeq + 1, caller.UserId, isDoctor ? Roles.Doctor : Roles.Patient, text, attachments, flags, now);

@@ -162,6 +162,9 @@ public sealed class ConsultationLiveTests(MarketApiFactory factory, ITestOutputH
         Assert.Contains("401", anonymous.Message);
     }
 
+    private static readonly IEqualityComparer<ConsultationMessage> MessageComparer = EqualityComparer<ConsultationMessage>.Create(
+        (a, b) => a!.Seq == b!.Seq && a.Text == b.Text && a.AuthorId == b.AuthorId && a.At == b.At, m => m.Seq);
+
     [Fact]
     public async Task Many_messages_at_once_reach_every_watcher_in_order_once_and_a_late_watcher_gets_only_what_follows()
     {
@@ -207,6 +210,13 @@ public sealed class ConsultationLiveTests(MarketApiFactory factory, ITestOutputH
                 Assert.All(w.Received, e => Assert.Equal(e.Seq, e.Message.Seq));
             }
             Assert.Equal(Enumerable.Range((int)lateSeq + 1, total - (int)lateSeq).Select(n => (long)n), late.Seqs);
+
+            // What a relay reads back to close a gap is the same stored thread, a page at a time.
+            var grain = factory.Grains.GetGrain<IConsultationGrain>(id);
+            var page = await grain.After(lateSeq, 5);
+            Assert.Equal(Enumerable.Range((int)lateSeq + 1, 5).Select(n => (long)n), page.Select(e => e.Seq));
+            Assert.Equal(watchers[0].Received.Skip((int)lateSeq).Take(5).Select(e => e.Message), page.Select(e => e.Message), MessageComparer);
+            Assert.Empty(await grain.After(total, 5));
             output.WriteLine($"{total} messages to {watchers.Count + 1} watchers in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         }
         finally
