@@ -134,6 +134,33 @@ public interface IConsultationGrain : IGrainWithGuidKey
     [Alias("Post")] Task<Outcome<ConsultationMessagePosted>> Post(Caller caller, ConsultationMessageRequest request);
     [Alias("Messages")] Task<Outcome<IReadOnlyList<ConsultationMessage>>> Messages(Caller caller, int afterSeq, int limit);
     [Alias("Close")] Task<Outcome<ConsultationView>> Close(Caller doctor);
+
+    /// <summary>Whether the caller may follow the thread live: its patient or its claiming doctor, as for reading it.</summary>
+    [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);
+
+    // For the Api nodes' relays, not for end users: the hub checks CanWatch before a connection joins.
+    /// <summary>Registers (or renews) an Api node's watcher for <see cref="LiveUpdates.Lease"/>; returns the last message seq.</summary>
+    [Alias("Watch")] Task<long> Watch(IConsultationWatcher watcher);
+    [Alias("Unwatch")] Task Unwatch(IConsultationWatcher watcher);
+    /// <summary>Stored messages after a seq, oldest first, for a relay closing a gap.</summary>
+    [Alias("After")] Task<IReadOnlyList<ConsultationEvent>> After(long afterSeq, int limit);
+}
+
+/// <summary>A message of the thread as pushed live: the SignalR event ConsultationMessage on /hubs/consultations.</summary>
+[GenerateSerializer, Immutable, Alias("ha.consult.ConsultationEvent")]
+public sealed record ConsultationEvent(
+    [property: Id(0)] Guid ConsultationId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ConsultationMessage Message);
+
+/// <summary>
+/// An Api node's receiver of a consultation's messages. One-way: a slow or vanished node never holds up the
+/// thread; the node notices a gap by seq and reads it back through <see cref="IConsultationGrain.After"/>.
+/// </summary>
+[Alias("ha.consult.IConsultationWatcher")]
+public interface IConsultationWatcher : IGrainObserver
+{
+    [OneWay, Alias("OnConsultationEvent")] Task OnConsultationEvent(ConsultationEvent e);
 }
 
 /// <summary>The lists across consultations: a patient's own, and the open ones of a verified doctor's specialty.</summary>

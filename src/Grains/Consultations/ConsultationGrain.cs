@@ -7,6 +7,8 @@ using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Abstractions.Verification;
+using HealthActors.Grains.Live;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace HealthActors.Grains.Consultations;
@@ -16,10 +18,12 @@ namespace HealthActors.Grains.Consultations;
 /// claim it" and "next seq" are decided here one call at a time, with the table's conditional update and primary
 /// key behind it should a second activation ever exist.
 /// </summary>
-public sealed class ConsultationGrain(IConsultationStore store, TimeProvider time) : Grain, IConsultationGrain
+public sealed class ConsultationGrain(IConsultationStore store, TimeProvider time, ILogger<ConsultationGrain> log) : Grain, IConsultationGrain
 {
     private ConsultationView? _record;
     private int _lastSeq;
+    private Watchers<IConsultationWatcher>? _watchers;
+    private Watchers<IConsultationWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -66,6 +70,9 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
             flags, guidance);
         await store.Insert(record);
         _record = record;
+        // Not awaited: the patient's answer does not wait for every colleague's inbox, and a notice that fails
+        // costs only that notice (the open list still shows the consultation).
+        _ = TellDoctorsOfSpecialty(record);
         return Outcome.Ok(record);
     }
 
@@ -108,7 +115,9 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         if (!await OwnedBy(caller.UserId, attachments)) return NotYourUploads();
 
         var text = TextNormalization.Normalize(request.Text!).Trim();
-        var now = time.GetUtcNow();
+        // At PostgreSQL's precision (microseconds): the pushed message and the one read back later are equal.
+        var clock = time.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
         // As in chat: the patient's words are checked for red flags, the doctor's are the answer.
         var (flags, guidance) = isDoctor ? ([], null) : await RedFlagsOf(caller.UserId, text, now);
         var message = new ConsultationMessage(Id, _lastSeq + 1, caller.UserId, isDoctor ? Roles.Doctor : Roles.Patient, text, attachments, flags, now);
@@ -119,6 +128,8 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
             return Outcome.Conflict("SeqTaken", "The thread moved on; send the message again.");
         }
         _lastSeq = message.Seq;
+        // Stored before pushed: a node that misses this one-way call sees the gap and reads it back through After.
+        await LiveWatchers.Push(w => w.OnConsultationEvent(new ConsultationEvent(Id, message.Seq, message)));
         return Outcome.Ok(new ConsultationMessagePosted(message, guidance));
     }
 
@@ -141,6 +152,23 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         return Outcome.Ok(_record);
     }
 
+    public Task<bool> CanWatch(Caller caller) => Task.FromResult(CanSee(caller));
+
+    public Task<long> Watch(IConsultationWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, _lastSeq));
+
+    public Task Unwatch(IConsultationWatcher watcher)
+    {
+        LiveWatchers.Unwatch(watcher);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<ConsultationEvent>> After(long afterSeq, int limit)
+    {
+        if (_record is null || afterSeq >= _lastSeq) return [];
+        var messages = await store.Messages(Id, (int)Math.Max(afterSeq, 0), Math.Clamp(limit, 1, 500));
+        return messages.Select(m => new ConsultationEvent(Id, m.Seq, m)).ToList();
+    }
+
     /// <summary>Its patient, or the doctor who claimed it; nobody else (admins included) learns it exists.</summary>
     private bool CanSee(Caller caller) =>
         _record is not null && (caller.UserId == _record.PatientId || (_record.DoctorId is { } d && caller.UserId == d));
@@ -158,6 +186,26 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
             ? RedFlagGuidance.For(first, profile?.PreferredLanguage, profile?.Country)
             : null;
         return (flags, guidance);
+    }
+
+    /// <summary>An inbox notice (pushed by /hubs/notifications) to each verified doctor of the specialty.</summary>
+    private async Task TellDoctorsOfSpecialty(ConsultationView c)
+    {
+        try
+        {
+            var doctors = await GrainFactory.GetGrain<IDirectoryGrain>(c.SpecialtyId).List();
+            await Task.WhenAll(doctors.Select(async d =>
+            {
+                if (!await GrainFactory.GetGrain<IDoctorGrain>(d.DoctorId).IsVerified()) return;
+                // The consultation id as dedupe key: a retried create tells nobody twice.
+                await GrainFactory.GetGrain<IInboxGrain>(d.DoctorId).Add("consultation.opened", "A patient is asking a quick question",
+                    c.RedFlags.Count > 0 ? "It may be urgent: see the open consultations." : "See the open consultations of your specialty.", c.Id, c.Id);
+            }));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning("Telling the doctors of {Specialty} about consultation {Id} failed: {Error}", c.SpecialtyId, c.Id, e.GetType().Name);
+        }
     }
 
     private static Failure NotYourUploads() => Outcome.Invalid("attachmentIds", "must name files you uploaded (POST /api/attachments)");
