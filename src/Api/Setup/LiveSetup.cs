@@ -14,6 +14,8 @@ public static class LiveSetup
         services.AddHostedService(sp => sp.GetRequiredService<NotificationRelay>());
         services.AddSingleton<AuctionRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<AuctionRelay>());
+        services.AddSingleton<CaseRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseRelay>());
 
         services.AddOptions<HubConnectionOptions>().Bind(config.GetSection(HubConnectionOptions.Section));
         services.AddSingleton<HubSessions>();
@@ -38,6 +40,7 @@ public static class LiveSetup
         app.MapHub<ChatHub>("/hubs/chat", UntilTokenExpiry);
         app.MapHub<MarketplaceHub>("/hubs/marketplace", UntilTokenExpiry);
         app.MapHub<NotificationHub>("/hubs/notifications", UntilTokenExpiry);
+        app.MapHub<CaseHub>("/hubs/cases", UntilTokenExpiry);
         return app;
     }
 }

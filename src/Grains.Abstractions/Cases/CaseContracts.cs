@@ -204,6 +204,20 @@ public interface ICaseGrain : IGrainWithGuidKey
     [Alias("Accept")] Task<Outcome<ClinicalCase>> Accept(Caller caller, Guid commentId);
     /// <summary>By the case's author only; a closed case takes no comments (409). Closing twice is a no-op.</summary>
     [Alias("Close")] Task<Outcome<ClinicalCase>> Close(Caller caller);
+
+    /// <summary>Idempotent, verified doctors only; the author follows from the start. 409 when the case has <see cref="CaseFollowing.MaxFollowers"/>.</summary>
+    [Alias("Follow")] Task<Outcome<bool>> Follow(Caller caller);
+    /// <summary>Idempotent: unfollowing a case not followed changes nothing.</summary>
+    [Alias("Unfollow")] Task<Outcome<bool>> Unfollow(Caller caller);
+
+    /// <summary>Whether the caller may watch the thread live (a verified doctor and the case exists).</summary>
+    [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);
+    // For the Api nodes' relays, not for end users: the hub checks CanWatch before a connection joins.
+    /// <summary>Registers (or renews) an Api node's watcher for <see cref="LiveUpdates.Lease"/>; returns the last seq.</summary>
+    [Alias("Watch")] Task<long> Watch(ICaseWatcher watcher);
+    [Alias("Unwatch")] Task Unwatch(ICaseWatcher watcher);
+    /// <summary>Stored comments after a seq, oldest first, as events, for a relay closing a gap.</summary>
+    [Alias("After")] Task<IReadOnlyList<CaseCommentEvent>> After(long afterSeq, int limit);
 }
 
 /// <summary>Full-text search over cases (English and Spanish stems), for verified doctors.</summary>
@@ -211,4 +225,6 @@ public interface ICaseGrain : IGrainWithGuidKey
 public interface ICaseSearchGrain : IGrainWithIntegerKey
 {
     [Alias("Search")] Task<Outcome<CasePage>> Search(Caller caller, CaseQuery query);
+    /// <summary>The cases the caller follows, most recently followed first.</summary>
+    [Alias("Following")] Task<Outcome<CasePage>> Following(Caller caller, int page, int pageSize);
 }

@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Cases;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace HealthActors.Grains.Cases;
@@ -19,11 +20,14 @@ internal static class CaseAccess
 /// single activation per case is what makes "next seq", "reply to a top-level comment only" and "closed takes no
 /// comments" safe, with the table's keys behind them.
 /// </summary>
-public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICaseGrain
+public sealed class CaseGrain(ICaseStore store, TimeProvider time, ILogger<CaseGrain> log) : Grain, ICaseGrain
 {
     private const int MaxCommentPage = 100;
+    private const int MaxReadBack = 200;
     private ClinicalCase? _case;
     private long _lastSeq;
+    private CaseWatchers? _watchers;
+    private CaseWatchers Watchers => _watchers ??= new(log);
 
     private Guid CaseId => this.GetPrimaryKey();
 
@@ -72,6 +76,9 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICas
         await store.AppendComment(comment);
         _lastSeq = comment.Seq;
         _case = _case with { CommentCount = _case.CommentCount + 1 };
+        // Stored first, pushed second: a node that misses the one-way push reads the comment back through After.
+        await Watchers.Publish(comment);
+        await GrainFactory.GetGrain<ICaseFollowerNotifier>(0).CommentAdded(CaseId, _case.Title, comment);
         return Outcome.Ok(comment);
     }
 
@@ -115,6 +122,47 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICas
         return Outcome.Ok(_case);
     }
 
+    public async Task<Outcome<bool>> Follow(Caller caller)
+    {
+        if (_case is null || !await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        if (await store.IsFollowing(CaseId, caller.UserId)) return Outcome.Ok(true);
+        // The activation is the only writer of this case's follows, so the count cannot pass the bound between check and insert.
+        if (await store.FollowerCount(CaseId) >= CaseFollowing.MaxFollowers)
+            return Outcome.Conflict(CaseFollowing.FullReason, $"The case already has {CaseFollowing.MaxFollowers} followers.");
+        await store.Follow(CaseId, caller.UserId, time.GetUtcNow());
+        return Outcome.Ok(true);
+    }
+
+    public async Task<Outcome<bool>> Unfollow(Caller caller)
+    {
+        if (_case is null || !await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        await store.Unfollow(CaseId, caller.UserId);
+        return Outcome.Ok(false);
+    }
+
+    public async Task<bool> CanWatch(Caller caller) => _case is not null && await CaseAccess.Allowed(GrainFactory, caller);
+
+    public Task<long> Watch(ICaseWatcher watcher)
+    {
+        Watchers.Renew(watcher);
+        // Watchers live only in this activation: an idle deactivation would forget them until the next renewal.
+        DelayDeactivation(LiveUpdates.Lease);
+        return Task.FromResult(_lastSeq);
+    }
+
+    public Task Unwatch(ICaseWatcher watcher)
+    {
+        Watchers.Remove(watcher);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<CaseCommentEvent>> After(long afterSeq, int limit)
+    {
+        if (_case is null) return [];
+        var comments = await store.Comments(CaseId, Math.Max(afterSeq, 0), Math.Clamp(limit, 1, MaxReadBack));
+        return comments.Select(c => new CaseCommentEvent(c.CaseId, c.Seq, c)).ToList();
+    }
+
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : TextNormalization.Normalize(text).Trim();
 }
 
@@ -129,5 +177,15 @@ public sealed class CaseSearchGrain(ICaseStore store) : Grain, ICaseSearchGrain
         if (!e.IsValid) return Outcome.Invalid(e);
         var text = string.IsNullOrWhiteSpace(query.Text) ? null : TextNormalization.Normalize(query.Text).Trim();
         return Outcome.Ok(await store.Search(query with { Text = text }));
+    }
+
+    public async Task<Outcome<CasePage>> Following(Caller caller, int page, int pageSize)
+    {
+        if (!await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        var e = new ValidationErrors();
+        if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
+        if (pageSize is < 1 or > 100) e.Add("pageSize", "must be between 1 and 100");
+        if (!e.IsValid) return Outcome.Invalid(e);
+        return Outcome.Ok(await store.Following(caller.UserId, page, pageSize));
     }
 }
