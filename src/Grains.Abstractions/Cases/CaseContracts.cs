@@ -25,6 +25,8 @@ public sealed record CommentSubmission
 {
     [Id(0)] public string? Text { get; init; }
     [Id(1)] public Guid? ParentId { get; init; }
+    /// <summary>The writer's own uploads; every reader of the case may then download them.</summary>
+    [Id(2)] public Guid[]? AttachmentIds { get; init; }
 }
 
 public static class CaseStatus
@@ -64,7 +66,8 @@ public sealed record CaseComment(
     [property: Id(4)] Guid? ParentId,
     [property: Id(5)] string Text,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] int Upvotes);
+    [property: Id(7)] int Upvotes,
+    [property: Id(8)] IReadOnlyList<Guid>? AttachmentIds = null);
 
 /// <summary>What a search returns of a case: enough for a result list, not the whole text.</summary>
 [GenerateSerializer, Immutable, Alias("ha.cases.CaseSummary")]
@@ -150,12 +153,7 @@ public static partial class CaseRules
             if (tags.Distinct().Count() != tags.Length) e.Add("tags", "must not repeat a tag");
         }
         if (s.SpecialtyId == Guid.Empty) e.Add("specialtyId", "must not be an empty id");
-        if (s.AttachmentIds is { } ids)
-        {
-            if (ids.Length > MaxAttachments) e.Add("attachmentIds", $"must have at most {MaxAttachments} items");
-            else if (ids.Any(id => id == Guid.Empty)) e.Add("attachmentIds", "must not contain an empty id");
-            else if (ids.Distinct().Count() != ids.Length) e.Add("attachmentIds", "must not repeat an id");
-        }
+        CheckAttachmentIds(e, s.AttachmentIds);
         Deidentification.CheckAll(e, fields);
         return e;
     }
@@ -166,8 +164,17 @@ public static partial class CaseRules
         if (c is null) { e.Add("body", "is required"); return e; }
         var text = e.Text("text", c.Text, MaxComment, required: true, multiline: true);
         if (c.ParentId == Guid.Empty) e.Add("parentId", "must not be an empty id");
+        CheckAttachmentIds(e, c.AttachmentIds);
         Deidentification.Check(e, "text", text);
         return e;
+    }
+
+    private static void CheckAttachmentIds(ValidationErrors e, Guid[]? ids)
+    {
+        if (ids is null) return;
+        if (ids.Length > MaxAttachments) e.Add("attachmentIds", $"must have at most {MaxAttachments} items");
+        else if (ids.Any(id => id == Guid.Empty)) e.Add("attachmentIds", "must not contain an empty id");
+        else if (ids.Distinct().Count() != ids.Length) e.Add("attachmentIds", "must not repeat an id");
     }
 
     public static ValidationErrors ValidateQuery(string? q, string? tag, string? status, Guid? specialtyId)

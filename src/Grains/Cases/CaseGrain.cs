@@ -72,7 +72,10 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time, ILogger<CaseG
             // One level of replies keeps a thread readable; a reply to a reply goes to the top-level comment instead.
             if (parent.ParentId is not null) return Outcome.Invalid("parentId", "must name a top-level comment: replies are one level deep");
         }
-        var comment = new CaseComment(Guid.NewGuid(), CaseId, _lastSeq + 1, caller.UserId, c.ParentId, Clean(c.Text)!, time.GetUtcNow(), 0);
+        IReadOnlyList<Guid> ids = c.AttachmentIds ?? [];
+        if (ids.Count > 0 && !await GrainFactory.GetGrain<IAttachmentGrain>(0).AllOwnedBy(caller.UserId, ids))
+            return Outcome.Invalid("attachmentIds", "must name files you uploaded (POST /api/attachments)");
+        var comment = new CaseComment(Guid.NewGuid(), CaseId, _lastSeq + 1, caller.UserId, c.ParentId, Clean(c.Text)!, time.GetUtcNow(), 0, ids);
         await store.AppendComment(comment);
         _lastSeq = comment.Seq;
         _case = _case with { CommentCount = _case.CommentCount + 1 };

@@ -34,7 +34,7 @@ public interface ICaseStore
 /// <summary>The cases' side of <see cref="Abstractions.Attachments.AttachmentAccess"/>.</summary>
 public interface ICaseAttachmentLinks
 {
-    /// <summary>Whether <paramref name="ownerId"/> linked the attachment to one of the cases they wrote.</summary>
+    /// <summary>Whether <paramref name="ownerId"/> linked the attachment to a case or a case comment they wrote.</summary>
     Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId);
 }
 
@@ -42,7 +42,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAt
 {
     private const string Columns =
         "id, author_id, title, age_band, sex, presenting_complaint, history, findings, question, tags, specialty_id, attachment_ids, status, accepted_comment_id, created_at, comment_count";
-    private const string CommentColumns = "id, case_id, seq, author_id, parent_id, text, created_at, upvotes";
+    private const string CommentColumns = "id, case_id, seq, author_id, parent_id, text, created_at, upvotes, attachment_ids";
 
     public async Task Insert(ClinicalCase c)
     {
@@ -95,7 +95,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAt
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        await using (var cmd = new NpgsqlCommand($"INSERT INTO clinical_case_comments ({CommentColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"INSERT INTO clinical_case_comments ({CommentColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)", conn, tx))
         {
             cmd.Parameters.AddWithValue(c.Id);
             cmd.Parameters.AddWithValue(c.CaseId);
@@ -104,6 +104,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAt
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)c.ParentId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             cmd.Parameters.AddWithValue(c.Text);
             cmd.Parameters.AddWithValue(c.CreatedAt.UtcDateTime);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (c.AttachmentIds ?? []).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
             await cmd.ExecuteNonQueryAsync();
         }
         await using (var cmd = new NpgsqlCommand("UPDATE clinical_cases SET comment_count = comment_count + 1 WHERE id = $1", conn, tx))
@@ -253,8 +254,11 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAt
 
     public async Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId)
     {
-        // @> rather than ANY so the GIN index on attachment_ids answers it.
-        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM clinical_cases WHERE attachment_ids @> ARRAY[$1]::uuid[] AND author_id = $2)");
+        // @> rather than ANY so the GIN indexes on attachment_ids answer it.
+        await using var cmd = db.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM clinical_cases WHERE attachment_ids @> ARRAY[$1]::uuid[] AND author_id = $2)
+                OR EXISTS (SELECT 1 FROM clinical_case_comments WHERE attachment_ids @> ARRAY[$1]::uuid[] AND author_id = $2)
+            """);
         cmd.Parameters.AddWithValue(attachmentId);
         cmd.Parameters.AddWithValue(ownerId);
         return (bool)(await cmd.ExecuteScalarAsync())!;
@@ -282,7 +286,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAt
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             list.Add(new CaseComment(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2), r.GetGuid(3), r.IsDBNull(4) ? null : r.GetGuid(4),
-                r.GetString(5), Utc(r.GetFieldValue<DateTime>(6)), r.GetInt32(7)));
+                r.GetString(5), Utc(r.GetFieldValue<DateTime>(6)), r.GetInt32(7), r.GetFieldValue<Guid[]>(8)));
         return list;
     }
 
@@ -419,7 +423,9 @@ public sealed class InMemoryCaseStore : ICaseStore, ICaseAttachmentLinks
 
     public Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId)
     {
-        lock (_gate) return Task.FromResult(_cases.Values.Any(c => c.AuthorId == ownerId && c.AttachmentIds.Contains(attachmentId)));
+        lock (_gate)
+            return Task.FromResult(_cases.Values.Any(c => c.AuthorId == ownerId && c.AttachmentIds.Contains(attachmentId))
+                                   || _comments.Values.Any(c => c.AuthorId == ownerId && (c.AttachmentIds ?? []).Contains(attachmentId)));
     }
 
     private static HashSet<string> Words(string? text) =>

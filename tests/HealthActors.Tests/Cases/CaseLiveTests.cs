@@ -299,5 +299,19 @@ public sealed class CaseLiveTests(CaseCast cast)
         Assert.Equal(1, await Count(Audited, cast.AdminId, cast.AuthorId, "admin", ecg));
         Assert.Equal(0, await Count(Audited, cast.AuthorId, cast.AuthorId, "owner", ecg));
         Assert.Equal(0, await Count("SELECT count(*) FROM audit_events WHERE subject_id = $1 AND action = 'attachment.read' AND detail LIKE '%' || $2::text", cast.AuthorId, unlinked));
+
+        // A comment links its writer's own uploads the same way; someone else's is a 400 and the thread stays as it was.
+        var (refused, problem) = await Call(HttpMethod.Post, $"/api/cases/{caseId}/comments", cast.Colleague, new { text = "Compare with mine.", attachmentIds = new[] { unlinked } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.NotNull(problem!["errors"]!["attachmentIds"]);
+        Assert.Equal(0, await Count("SELECT count(*) FROM clinical_case_comments WHERE case_id = $1", caseId));
+        Assert.Equal(HttpStatusCode.NotFound, (await Download(colleaguesFile, cast.Reader)).StatusCode);
+        var comment = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/cases/{caseId}/comments", cast.Colleague,
+            new { text = "Compare with my rhythm strip.", attachmentIds = new[] { colleaguesFile } });
+        Assert.Equal([colleaguesFile], comment["attachmentIds"]!.AsArray().Select(a => a!.GetValue<Guid>()));
+        Assert.Equal(HttpStatusCode.OK, (await Download(colleaguesFile, cast.Reader)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Download(colleaguesFile, cast.Patient)).StatusCode);
+        Assert.Equal(1, await Count("SELECT count(*) FROM audit_events WHERE subject_id = $1 AND action = 'attachment.read' AND detail = 'case bytes ' || $2::text",
+            cast.ColleagueId, colleaguesFile));
     }
 }

@@ -67,10 +67,30 @@ public sealed class CaseFollowTests
         // The link counts only when the file's owner wrote the case.
         Assert.False(await store.LinkedInCaseOf(file, Guid.NewGuid()));
 
+        // A comment links its writer's uploads too, not anyone else's.
+        var commenter = Guid.NewGuid();
+        var inComment = Guid.NewGuid();
+        await store.AppendComment(new CaseComment(Guid.NewGuid(), (await store.Following(author, 1, 1)).Items[0].Id, 1, commenter, null, "See this.", T0, 0, [inComment]));
+        Assert.True(await store.LinkedInCaseOf(inComment, commenter));
+        Assert.False(await store.LinkedInCaseOf(inComment, author));
+
         var meta = new AttachmentMeta(file, author, "00", "image/png", 1, "a.png", T0);
         Assert.Equal("case", AttachmentAccess.ReadBasis(new Caller(Guid.NewGuid(), Roles.Doctor), meta, linkedInReadableCase: true));
         Assert.Equal("owner", AttachmentAccess.ReadBasis(new Caller(author, Roles.Doctor), meta, linkedInReadableCase: true));
         Assert.Equal("admin", AttachmentAccess.ReadBasis(new Caller(Guid.NewGuid(), Roles.Admin), meta, linkedInReadableCase: true));
         Assert.Null(AttachmentAccess.ReadBasis(new Caller(Guid.NewGuid(), Roles.Doctor), meta));
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    public void A_comments_attachment_ids_are_checked_like_a_cases(bool empty, bool repeated, bool tooMany)
+    {
+        var id = Guid.NewGuid();
+        Guid[] ids = empty ? [Guid.Empty] : repeated ? [id, id] : tooMany ? Enumerable.Range(0, CaseRules.MaxAttachments + 1).Select(_ => Guid.NewGuid()).ToArray() : [id];
+        var errors = CaseRules.ValidateComment(new CommentSubmission { Text = "See the strip.", AttachmentIds = ids }).ToDictionary();
+        Assert.Equal(["attachmentIds"], errors.Keys);
+        Assert.True(CaseRules.ValidateComment(new CommentSubmission { Text = "See the strip.", AttachmentIds = [id] }).IsValid);
     }
 }

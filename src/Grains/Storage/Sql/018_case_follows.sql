@@ -14,5 +14,9 @@ INSERT INTO clinical_case_follows (case_id, doctor_id, created_at)
 SELECT id, author_id, created_at FROM clinical_cases
 ON CONFLICT DO NOTHING;
 
--- An attachment download asks "is this file linked to one of its owner's cases?": answered from this index.
+-- Comments may link their writer's uploads, as cases do.
+ALTER TABLE clinical_case_comments ADD COLUMN IF NOT EXISTS attachment_ids uuid[] NOT NULL DEFAULT '{}';
+
+-- An attachment download asks "is this file linked to one of its owner's cases or comments?": answered from these.
 CREATE INDEX IF NOT EXISTS clinical_cases_attachments ON clinical_cases USING gin (attachment_ids);
+CREATE INDEX IF NOT EXISTS clinical_case_comments_attachments ON clinical_case_comments USING gin (attachment_ids);
