@@ -81,7 +81,15 @@ public sealed class CaseLiveTests(CaseCast cast)
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 
-    /// <summary>The case.comment notifications about one case in a user's inbox, as comment seqs named in their bodies.</summary>
+    private static async Task Execute(string sql, params object[] args)
+    {
+        await using var db = NpgsqlDataSource.Create(TestEnvironment.Postgres);
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The case.comment notifications about one case in a user's inbox.</summary>
     private async Task<List<JsonNode>> CaseNotifications(string token, Guid caseId) =>
         (await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/notifications?pageSize=100", token))["items"]!.AsArray()
             .Where(n => n!["kind"]!.GetValue<string>() == "case.comment" && n["subjectId"]?.GetValue<Guid>() == caseId).Select(n => n!).ToList();
@@ -229,6 +237,21 @@ public sealed class CaseLiveTests(CaseCast cast)
         await UntilNotified(cast.Reader, caseId, 3, "reader");
         await Task.Delay(300);
         Assert.Single(await CaseNotifications(cast.Colleague, caseId));
+    }
+
+    [Fact]
+    public async Task A_case_at_its_follower_bound_refuses_a_new_follower_but_not_a_repeat()
+    {
+        var caseId = await Create(Title("Chest wall pain"));
+        // Filled straight in the table: signing up a thousand doctors is not what is under test.
+        await Execute("""
+            INSERT INTO clinical_case_follows (case_id, doctor_id, created_at)
+            SELECT $1, gen_random_uuid(), now() FROM generate_series(1, $2::int - 1)
+            """, caseId, CaseFollowing.MaxFollowers);
+        var refused = await Expect(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/cases/{caseId}/follow", cast.Colleague);
+        Assert.Equal(CaseFollowing.FullReason, refused["reason"]!.GetValue<string>());
+        await Expect(HttpStatusCode.NoContent, HttpMethod.Post, $"/api/cases/{caseId}/follow", cast.Author);
+        Assert.Equal(CaseFollowing.MaxFollowers, await Count("SELECT count(*) FROM clinical_case_follows WHERE case_id = $1", caseId));
     }
 
     [Fact]
