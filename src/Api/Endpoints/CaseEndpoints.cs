@@ -23,6 +23,8 @@ public static class CaseEndpoints
             .WithSummary("Post a de-identified clinical case (verified doctors); identifiers are refused naming the field and the kind.");
         group.MapGet("/", Search).WithName("SearchCases")
             .WithSummary("Cases by full-text search in English and Spanish (ranked, title first) or newest first, filtered and paged.");
+        group.MapGet("/following", Following).WithName("ListFollowedCases")
+            .WithSummary("The cases I follow (my own included), most recently followed first, paged.");
         group.MapGet("/{id:guid}", Get).WithName("GetCase").WithSummary("One case with its status and accepted answer.");
         group.MapPost("/{id:guid}/comments", Comment).WithName("CommentOnCase")
             .WithSummary("Comment on an open case, or reply to a top-level comment (one level deep).");
@@ -31,6 +33,9 @@ public static class CaseEndpoints
         group.MapPost("/{id:guid}/comments/{commentId:guid}/upvote", Upvote).WithName("UpvoteCaseComment")
             .WithSummary("Upvote a comment, once per doctor (repeating it changes nothing).");
         group.MapPost("/{id:guid}/accept", Accept).WithName("AcceptCaseAnswer").WithSummary("Mark a comment as the accepted answer (the case's author).");
+        group.MapPost("/{id:guid}/follow", Follow).WithName("FollowCase")
+            .WithSummary("Follow a case: each new comment by someone else lands in my notifications (idempotent).");
+        group.MapDelete("/{id:guid}/follow", Unfollow).WithName("UnfollowCase").WithSummary("Stop following a case (idempotent).");
         group.MapPost("/{id:guid}/close", Close).WithName("CloseCase").WithSummary("Close the case to new comments (the case's author).");
     }
 
@@ -50,6 +55,23 @@ public static class CaseEndpoints
         var outcome = await grains.GetGrain<ICaseSearchGrain>(0).Search(user.ToCaller(), new CaseQuery(q, tag, specialtyId, status, paging.Number, paging.Size));
         return outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
     }
+
+    private static async Task<Results<Ok<CasePage>, ProblemHttpResult>> Following(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)
+    {
+        var e = new ValidationErrors();
+        paging.Validate(e);
+        if (!e.IsValid) return Problems.Invalid(e);
+        return Map(await grains.GetGrain<ICaseSearchGrain>(0).Following(user.ToCaller(), paging.Number, paging.Size));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Follow(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
+        Done(await grains.GetGrain<ICaseGrain>(id).Follow(user.ToCaller()));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Unfollow(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
+        Done(await grains.GetGrain<ICaseGrain>(id).Unfollow(user.ToCaller()));
+
+    private static Results<NoContent, ProblemHttpResult> Done<T>(Outcome<T> outcome) =>
+        outcome.IsOk ? TypedResults.NoContent() : outcome.Failure!.ToProblem();
 
     private static async Task<Results<Ok<ClinicalCase>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
         Map(await grains.GetGrain<ICaseGrain>(id).Get(user.ToCaller()));

@@ -16,6 +16,8 @@ public static class LiveSetup
         services.AddHostedService(sp => sp.GetRequiredService<AuctionRelay>());
         services.AddSingleton<ConsultationRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsultationRelay>());
+        services.AddSingleton<CaseRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseRelay>());
 
         services.AddOptions<HubConnectionOptions>().Bind(config.GetSection(HubConnectionOptions.Section));
         services.AddSingleton<HubSessions>();
@@ -41,6 +43,7 @@ public static class LiveSetup
         app.MapHub<MarketplaceHub>("/hubs/marketplace", UntilTokenExpiry);
         app.MapHub<NotificationHub>("/hubs/notifications", UntilTokenExpiry);
         app.MapHub<ConsultationHub>("/hubs/consultations", UntilTokenExpiry);
+        app.MapHub<CaseHub>("/hubs/cases", UntilTokenExpiry);
         return app;
     }
 }

@@ -56,12 +56,17 @@ public static class AttachmentAccess
     /// Its owner linked it to a consultation (question or thread message) whose patient or claiming doctor the caller
     /// is: the other side of that consultation reads it.
     /// </param>
-    public static string? ReadBasis(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false) =>
+    /// <param name="linkedInReadableCase">
+    /// Its owner linked it to a clinical case they wrote and the caller may read that case (a verified doctor): every
+    /// reader of the case reads its files.
+    /// </param>
+    public static string? ReadBasis(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false, bool linkedInReadableCase = false) =>
         caller.UserId == attachment.OwnerId ? "owner"
         : caller.IsAdmin ? "admin"
         : linkedInCallersConsultation ? "consultation"
+        : linkedInReadableCase ? "case"
         : null;
 
-    public static bool CanRead(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false) =>
-        ReadBasis(caller, attachment, linkedInCallersConsultation) is not null;
+    public static bool CanRead(Caller caller, AttachmentMeta attachment, bool linkedInCallersConsultation = false, bool linkedInReadableCase = false) =>
+        ReadBasis(caller, attachment, linkedInCallersConsultation, linkedInReadableCase) is not null;
 }

@@ -25,6 +25,8 @@ public sealed record CommentSubmission
 {
     [Id(0)] public string? Text { get; init; }
     [Id(1)] public Guid? ParentId { get; init; }
+    /// <summary>The writer's own uploads; every reader of the case may then download them.</summary>
+    [Id(2)] public Guid[]? AttachmentIds { get; init; }
 }
 
 public static class CaseStatus
@@ -64,7 +66,8 @@ public sealed record CaseComment(
     [property: Id(4)] Guid? ParentId,
     [property: Id(5)] string Text,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] int Upvotes);
+    [property: Id(7)] int Upvotes,
+    [property: Id(8)] IReadOnlyList<Guid>? AttachmentIds = null);
 
 /// <summary>What a search returns of a case: enough for a result list, not the whole text.</summary>
 [GenerateSerializer, Immutable, Alias("ha.cases.CaseSummary")]
@@ -150,12 +153,7 @@ public static partial class CaseRules
             if (tags.Distinct().Count() != tags.Length) e.Add("tags", "must not repeat a tag");
         }
         if (s.SpecialtyId == Guid.Empty) e.Add("specialtyId", "must not be an empty id");
-        if (s.AttachmentIds is { } ids)
-        {
-            if (ids.Length > MaxAttachments) e.Add("attachmentIds", $"must have at most {MaxAttachments} items");
-            else if (ids.Any(id => id == Guid.Empty)) e.Add("attachmentIds", "must not contain an empty id");
-            else if (ids.Distinct().Count() != ids.Length) e.Add("attachmentIds", "must not repeat an id");
-        }
+        CheckAttachmentIds(e, s.AttachmentIds);
         Deidentification.CheckAll(e, fields);
         return e;
     }
@@ -166,8 +164,17 @@ public static partial class CaseRules
         if (c is null) { e.Add("body", "is required"); return e; }
         var text = e.Text("text", c.Text, MaxComment, required: true, multiline: true);
         if (c.ParentId == Guid.Empty) e.Add("parentId", "must not be an empty id");
+        CheckAttachmentIds(e, c.AttachmentIds);
         Deidentification.Check(e, "text", text);
         return e;
+    }
+
+    private static void CheckAttachmentIds(ValidationErrors e, Guid[]? ids)
+    {
+        if (ids is null) return;
+        if (ids.Length > MaxAttachments) e.Add("attachmentIds", $"must have at most {MaxAttachments} items");
+        else if (ids.Any(id => id == Guid.Empty)) e.Add("attachmentIds", "must not contain an empty id");
+        else if (ids.Distinct().Count() != ids.Length) e.Add("attachmentIds", "must not repeat an id");
     }
 
     public static ValidationErrors ValidateQuery(string? q, string? tag, string? status, Guid? specialtyId)
@@ -204,6 +211,20 @@ public interface ICaseGrain : IGrainWithGuidKey
     [Alias("Accept")] Task<Outcome<ClinicalCase>> Accept(Caller caller, Guid commentId);
     /// <summary>By the case's author only; a closed case takes no comments (409). Closing twice is a no-op.</summary>
     [Alias("Close")] Task<Outcome<ClinicalCase>> Close(Caller caller);
+
+    /// <summary>Idempotent, verified doctors only; the author follows from the start. 409 when the case has <see cref="CaseFollowing.MaxFollowers"/>.</summary>
+    [Alias("Follow")] Task<Outcome<bool>> Follow(Caller caller);
+    /// <summary>Idempotent: unfollowing a case not followed changes nothing.</summary>
+    [Alias("Unfollow")] Task<Outcome<bool>> Unfollow(Caller caller);
+
+    /// <summary>Whether the caller may watch the thread live (a verified doctor and the case exists).</summary>
+    [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);
+    // For the Api nodes' relays, not for end users: the hub checks CanWatch before a connection joins.
+    /// <summary>Registers (or renews) an Api node's watcher for <see cref="LiveUpdates.Lease"/>; returns the last seq.</summary>
+    [Alias("Watch")] Task<long> Watch(ICaseWatcher watcher);
+    [Alias("Unwatch")] Task Unwatch(ICaseWatcher watcher);
+    /// <summary>Stored comments after a seq, oldest first, as events, for a relay closing a gap.</summary>
+    [Alias("After")] Task<IReadOnlyList<CaseCommentEvent>> After(long afterSeq, int limit);
 }
 
 /// <summary>Full-text search over cases (English and Spanish stems), for verified doctors.</summary>
@@ -211,4 +232,6 @@ public interface ICaseGrain : IGrainWithGuidKey
 public interface ICaseSearchGrain : IGrainWithIntegerKey
 {
     [Alias("Search")] Task<Outcome<CasePage>> Search(Caller caller, CaseQuery query);
+    /// <summary>The cases the caller follows, most recently followed first.</summary>
+    [Alias("Following")] Task<Outcome<CasePage>> Following(Caller caller, int page, int pageSize);
 }

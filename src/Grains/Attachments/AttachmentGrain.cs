@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Attachments;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Cases;
 using HealthActors.Grains.Consultations;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,8 @@ public sealed class AttachmentOptions
 /// </summary>
 [Orleans.Concurrency.StatelessWorker]
 public sealed class AttachmentGrain(
-    IAttachmentStore store, IAuditLog audit, TimeProvider time, IOptions<AttachmentOptions> options, IConsultationAttachmentLinks consultations)
+    IAttachmentStore store, IAuditLog audit, TimeProvider time, IOptions<AttachmentOptions> options, IConsultationAttachmentLinks consultations,
+    ICaseAttachmentLinks cases)
     : Grain, IAttachmentGrain
 {
     public const string ReadAction = "attachment.read";
@@ -77,6 +79,9 @@ public sealed class AttachmentGrain(
         // Only asked when nothing simpler allows the read: most reads are the owner's.
         if (basis is null && await consultations.LinkedInConsultationOf(id, meta.OwnerId, caller.UserId))
             basis = AttachmentAccess.ReadBasis(caller, meta, linkedInCallersConsultation: true);
+        // Cases are open to every verified doctor, so the link is asked first and the doctor's standing only then.
+        if (basis is null && caller.Role == Roles.Doctor && await cases.LinkedInCaseOf(id, meta.OwnerId) && await CaseAccess.Allowed(GrainFactory, caller))
+            basis = AttachmentAccess.ReadBasis(caller, meta, linkedInReadableCase: true);
         if (basis is null) return null;
         if (basis != "owner")
             await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, ReadAction, meta.OwnerId, $"{basis} {what} {meta.Id}"));

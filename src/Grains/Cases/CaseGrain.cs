@@ -3,6 +3,8 @@ using HealthActors.Grains.Abstractions.Cases;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Live;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace HealthActors.Grains.Cases;
@@ -19,11 +21,14 @@ internal static class CaseAccess
 /// single activation per case is what makes "next seq", "reply to a top-level comment only" and "closed takes no
 /// comments" safe, with the table's keys behind them.
 /// </summary>
-public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICaseGrain
+public sealed class CaseGrain(ICaseStore store, TimeProvider time, ILogger<CaseGrain> log) : Grain, ICaseGrain
 {
     private const int MaxCommentPage = 100;
+    private const int MaxReadBack = 200;
     private ClinicalCase? _case;
     private long _lastSeq;
+    private Watchers<ICaseWatcher>? _watchers;
+    private Watchers<ICaseWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
 
     private Guid CaseId => this.GetPrimaryKey();
 
@@ -68,10 +73,16 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICas
             // One level of replies keeps a thread readable; a reply to a reply goes to the top-level comment instead.
             if (parent.ParentId is not null) return Outcome.Invalid("parentId", "must name a top-level comment: replies are one level deep");
         }
-        var comment = new CaseComment(Guid.NewGuid(), CaseId, _lastSeq + 1, caller.UserId, c.ParentId, Clean(c.Text)!, time.GetUtcNow(), 0);
+        IReadOnlyList<Guid> ids = c.AttachmentIds ?? [];
+        if (ids.Count > 0 && !await GrainFactory.GetGrain<IAttachmentGrain>(0).AllOwnedBy(caller.UserId, ids))
+            return Outcome.Invalid("attachmentIds", "must name files you uploaded (POST /api/attachments)");
+        var comment = new CaseComment(Guid.NewGuid(), CaseId, _lastSeq + 1, caller.UserId, c.ParentId, Clean(c.Text)!, time.GetUtcNow(), 0, ids);
         await store.AppendComment(comment);
         _lastSeq = comment.Seq;
         _case = _case with { CommentCount = _case.CommentCount + 1 };
+        // Stored first, pushed second: a node that misses the one-way push reads the comment back through After.
+        await LiveWatchers.Push(w => w.OnCaseComment(new CaseCommentEvent(comment.CaseId, comment.Seq, comment)));
+        await GrainFactory.GetGrain<ICaseFollowerNotifier>(0).CommentAdded(CaseId, _case.Title, comment);
         return Outcome.Ok(comment);
     }
 
@@ -115,6 +126,41 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time) : Grain, ICas
         return Outcome.Ok(_case);
     }
 
+    public async Task<Outcome<bool>> Follow(Caller caller)
+    {
+        if (_case is null || !await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        if (await store.IsFollowing(CaseId, caller.UserId)) return Outcome.Ok(true);
+        // The activation is the only writer of this case's follows, so the count cannot pass the bound between check and insert.
+        if (await store.FollowerCount(CaseId) >= CaseFollowing.MaxFollowers)
+            return Outcome.Conflict(CaseFollowing.FullReason, $"The case already has {CaseFollowing.MaxFollowers} followers.");
+        await store.Follow(CaseId, caller.UserId, time.GetUtcNow());
+        return Outcome.Ok(true);
+    }
+
+    public async Task<Outcome<bool>> Unfollow(Caller caller)
+    {
+        if (_case is null || !await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        await store.Unfollow(CaseId, caller.UserId);
+        return Outcome.Ok(false);
+    }
+
+    public async Task<bool> CanWatch(Caller caller) => _case is not null && await CaseAccess.Allowed(GrainFactory, caller);
+
+    public Task<long> Watch(ICaseWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, _lastSeq));
+
+    public Task Unwatch(ICaseWatcher watcher)
+    {
+        LiveWatchers.Unwatch(watcher);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<CaseCommentEvent>> After(long afterSeq, int limit)
+    {
+        if (_case is null) return [];
+        var comments = await store.Comments(CaseId, Math.Max(afterSeq, 0), Math.Clamp(limit, 1, MaxReadBack));
+        return comments.Select(c => new CaseCommentEvent(c.CaseId, c.Seq, c)).ToList();
+    }
+
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : TextNormalization.Normalize(text).Trim();
 }
 
@@ -129,5 +175,15 @@ public sealed class CaseSearchGrain(ICaseStore store) : Grain, ICaseSearchGrain
         if (!e.IsValid) return Outcome.Invalid(e);
         var text = string.IsNullOrWhiteSpace(query.Text) ? null : TextNormalization.Normalize(query.Text).Trim();
         return Outcome.Ok(await store.Search(query with { Text = text }));
+    }
+
+    public async Task<Outcome<CasePage>> Following(Caller caller, int page, int pageSize)
+    {
+        if (!await CaseAccess.Allowed(GrainFactory, caller)) return Outcome.NotFound();
+        var e = new ValidationErrors();
+        if (page is < 1 or > 10_000) e.Add("page", "must be between 1 and 10000");
+        if (pageSize is < 1 or > 100) e.Add("pageSize", "must be between 1 and 100");
+        if (!e.IsValid) return Outcome.Invalid(e);
+        return Outcome.Ok(await store.Following(caller.UserId, page, pageSize));
     }
 }

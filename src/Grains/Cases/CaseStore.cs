@@ -6,6 +6,7 @@ namespace HealthActors.Grains.Cases;
 
 public interface ICaseStore
 {
+    /// <summary>Inserts the case with its author as its first follower, in one transaction.</summary>
     Task Insert(ClinicalCase c);
     Task<ClinicalCase?> Get(Guid id);
     /// <summary>Sets the accepted comment and status; the case grain is the only writer of its row.</summary>
@@ -18,17 +19,36 @@ public interface ICaseStore
     /// <summary>Records one doctor's upvote; false (and nothing changed) when that doctor already upvoted.</summary>
     Task<bool> Upvote(Guid commentId, Guid doctorId, DateTimeOffset at);
     Task<CasePage> Search(CaseQuery query);
+
+    /// <summary>False (and nothing changed) when the doctor already follows the case.</summary>
+    Task<bool> Follow(Guid caseId, Guid doctorId, DateTimeOffset at);
+    Task Unfollow(Guid caseId, Guid doctorId);
+    Task<bool> IsFollowing(Guid caseId, Guid doctorId);
+    Task<int> FollowerCount(Guid caseId);
+    /// <summary>Followers in id order after <paramref name="afterDoctorId"/> (keyset), for a bounded fan-out.</summary>
+    Task<IReadOnlyList<Guid>> Followers(Guid caseId, Guid afterDoctorId, int limit);
+    /// <summary>The cases a doctor follows, most recently followed first.</summary>
+    Task<CasePage> Following(Guid doctorId, int page, int pageSize);
 }
 
-public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
+/// <summary>The cases' side of <see cref="Abstractions.Attachments.AttachmentAccess"/>.</summary>
+public interface ICaseAttachmentLinks
+{
+    /// <summary>Whether <paramref name="ownerId"/> linked the attachment to a case or a case comment they wrote.</summary>
+    Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId);
+}
+
+public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore, ICaseAttachmentLinks
 {
     private const string Columns =
         "id, author_id, title, age_band, sex, presenting_complaint, history, findings, question, tags, specialty_id, attachment_ids, status, accepted_comment_id, created_at, comment_count";
-    private const string CommentColumns = "id, case_id, seq, author_id, parent_id, text, created_at, upvotes";
+    private const string CommentColumns = "id, case_id, seq, author_id, parent_id, text, created_at, upvotes, attachment_ids";
 
     public async Task Insert(ClinicalCase c)
     {
-        await using var cmd = db.CreateCommand($"INSERT INTO clinical_cases ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14, 0)");
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using var cmd = new NpgsqlCommand($"INSERT INTO clinical_cases ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14, 0)", conn, tx);
         cmd.Parameters.AddWithValue(c.Id);
         cmd.Parameters.AddWithValue(c.AuthorId);
         cmd.Parameters.AddWithValue(c.Title);
@@ -44,6 +64,14 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
         cmd.Parameters.AddWithValue(c.Status);
         cmd.Parameters.AddWithValue(c.CreatedAt.UtcDateTime);
         await cmd.ExecuteNonQueryAsync();
+        await using (var follow = new NpgsqlCommand("INSERT INTO clinical_case_follows (case_id, doctor_id, created_at) VALUES ($1, $2, $3)", conn, tx))
+        {
+            follow.Parameters.AddWithValue(c.Id);
+            follow.Parameters.AddWithValue(c.AuthorId);
+            follow.Parameters.AddWithValue(c.CreatedAt.UtcDateTime);
+            await follow.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
     }
 
     public async Task<ClinicalCase?> Get(Guid id)
@@ -67,7 +95,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        await using (var cmd = new NpgsqlCommand($"INSERT INTO clinical_case_comments ({CommentColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"INSERT INTO clinical_case_comments ({CommentColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)", conn, tx))
         {
             cmd.Parameters.AddWithValue(c.Id);
             cmd.Parameters.AddWithValue(c.CaseId);
@@ -76,6 +104,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)c.ParentId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             cmd.Parameters.AddWithValue(c.Text);
             cmd.Parameters.AddWithValue(c.CreatedAt.UtcDateTime);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (c.AttachmentIds ?? []).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
             await cmd.ExecuteNonQueryAsync();
         }
         await using (var cmd = new NpgsqlCommand("UPDATE clinical_cases SET comment_count = comment_count + 1 WHERE id = $1", conn, tx))
@@ -148,12 +177,91 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
         AddFilter(cmd, q);
         cmd.Parameters.AddWithValue((q.Page - 1) * q.PageSize);
         cmd.Parameters.AddWithValue(q.PageSize);
+        return new CasePage(await ReadSummaries(cmd), q.Page, q.PageSize, total);
+    }
+
+    private static async Task<IReadOnlyList<CaseSummary>> ReadSummaries(NpgsqlCommand cmd)
+    {
         var items = new List<CaseSummary>();
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             items.Add(new CaseSummary(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4),
                 r.IsDBNull(5) ? null : r.GetGuid(5), r.GetString(6), Utc(r.GetFieldValue<DateTime>(7)), r.GetInt32(8)));
-        return new CasePage(items, q.Page, q.PageSize, total);
+        return items;
+    }
+
+    public async Task<bool> Follow(Guid caseId, Guid doctorId, DateTimeOffset at)
+    {
+        await using var cmd = db.CreateCommand("INSERT INTO clinical_case_follows (case_id, doctor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
+        cmd.Parameters.AddWithValue(caseId);
+        cmd.Parameters.AddWithValue(doctorId);
+        cmd.Parameters.AddWithValue(at.UtcDateTime);
+        return await cmd.ExecuteNonQueryAsync() == 1;
+    }
+
+    public async Task Unfollow(Guid caseId, Guid doctorId)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM clinical_case_follows WHERE case_id = $1 AND doctor_id = $2");
+        cmd.Parameters.AddWithValue(caseId);
+        cmd.Parameters.AddWithValue(doctorId);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<bool> IsFollowing(Guid caseId, Guid doctorId)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM clinical_case_follows WHERE case_id = $1 AND doctor_id = $2)");
+        cmd.Parameters.AddWithValue(caseId);
+        cmd.Parameters.AddWithValue(doctorId);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task<int> FollowerCount(Guid caseId)
+    {
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM clinical_case_follows WHERE case_id = $1");
+        cmd.Parameters.AddWithValue(caseId);
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync());
+    }
+
+    public async Task<IReadOnlyList<Guid>> Followers(Guid caseId, Guid afterDoctorId, int limit)
+    {
+        await using var cmd = db.CreateCommand("SELECT doctor_id FROM clinical_case_follows WHERE case_id = $1 AND doctor_id > $2 ORDER BY doctor_id LIMIT $3");
+        cmd.Parameters.AddWithValue(caseId);
+        cmd.Parameters.AddWithValue(afterDoctorId);
+        cmd.Parameters.AddWithValue(limit);
+        var ids = new List<Guid>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) ids.Add(r.GetGuid(0));
+        return ids;
+    }
+
+    public async Task<CasePage> Following(Guid doctorId, int page, int pageSize)
+    {
+        await using var count = db.CreateCommand("SELECT count(*) FROM clinical_case_follows WHERE doctor_id = $1");
+        count.Parameters.AddWithValue(doctorId);
+        var total = Convert.ToInt32(await count.ExecuteScalarAsync());
+        await using var cmd = db.CreateCommand("""
+            SELECT c.id, c.title, c.age_band, c.sex, c.tags, c.specialty_id, c.status, c.created_at, c.comment_count
+            FROM clinical_case_follows f JOIN clinical_cases c ON c.id = f.case_id
+            WHERE f.doctor_id = $1
+            ORDER BY f.created_at DESC, f.case_id
+            OFFSET $2 LIMIT $3
+            """);
+        cmd.Parameters.AddWithValue(doctorId);
+        cmd.Parameters.AddWithValue((page - 1) * pageSize);
+        cmd.Parameters.AddWithValue(pageSize);
+        return new CasePage(await ReadSummaries(cmd), page, pageSize, total);
+    }
+
+    public async Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId)
+    {
+        // @> rather than ANY so the GIN indexes on attachment_ids answer it.
+        await using var cmd = db.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM clinical_cases WHERE attachment_ids @> ARRAY[$1]::uuid[] AND author_id = $2)
+                OR EXISTS (SELECT 1 FROM clinical_case_comments WHERE attachment_ids @> ARRAY[$1]::uuid[] AND author_id = $2)
+            """);
+        cmd.Parameters.AddWithValue(attachmentId);
+        cmd.Parameters.AddWithValue(ownerId);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static void AddFilter(NpgsqlCommand cmd, CaseQuery q)
@@ -178,7 +286,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             list.Add(new CaseComment(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2), r.GetGuid(3), r.IsDBNull(4) ? null : r.GetGuid(4),
-                r.GetString(5), Utc(r.GetFieldValue<DateTime>(6)), r.GetInt32(7)));
+                r.GetString(5), Utc(r.GetFieldValue<DateTime>(6)), r.GetInt32(7), r.GetFieldValue<Guid[]>(8)));
         return list;
     }
 
@@ -189,16 +297,21 @@ public sealed class PostgresCaseStore(NpgsqlDataSource db) : ICaseStore
 /// The embedded mode's store (no database). Search here matches whole words, ignoring case,
 /// without stemming: PostgreSQL's English and Spanish stemmers are what production relies on.
 /// </summary>
-public sealed class InMemoryCaseStore : ICaseStore
+public sealed class InMemoryCaseStore : ICaseStore, ICaseAttachmentLinks
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, ClinicalCase> _cases = [];
     private readonly Dictionary<Guid, CaseComment> _comments = [];
     private readonly HashSet<(Guid Comment, Guid Doctor)> _votes = [];
+    private readonly Dictionary<(Guid Case, Guid Doctor), DateTimeOffset> _follows = [];
 
     public Task Insert(ClinicalCase c)
     {
-        lock (_gate) _cases.Add(c.Id, c);
+        lock (_gate)
+        {
+            _cases.Add(c.Id, c);
+            _follows[(c.Id, c.AuthorId)] = c.CreatedAt;
+        }
         return Task.CompletedTask;
     }
 
@@ -267,6 +380,52 @@ public sealed class InMemoryCaseStore : ICaseStore
                 .Select(c => new CaseSummary(c.Id, c.Title, c.AgeBand, c.Sex, c.Tags, c.SpecialtyId, c.Status, c.CreatedAt, c.CommentCount)).ToList();
             return Task.FromResult(new CasePage(items, q.Page, q.PageSize, hits.Count));
         }
+    }
+
+    public Task<bool> Follow(Guid caseId, Guid doctorId, DateTimeOffset at)
+    {
+        lock (_gate) return Task.FromResult(_follows.TryAdd((caseId, doctorId), at));
+    }
+
+    public Task Unfollow(Guid caseId, Guid doctorId)
+    {
+        lock (_gate) _follows.Remove((caseId, doctorId));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> IsFollowing(Guid caseId, Guid doctorId)
+    {
+        lock (_gate) return Task.FromResult(_follows.ContainsKey((caseId, doctorId)));
+    }
+
+    public Task<int> FollowerCount(Guid caseId)
+    {
+        lock (_gate) return Task.FromResult(_follows.Keys.Count(k => k.Case == caseId));
+    }
+
+    public Task<IReadOnlyList<Guid>> Followers(Guid caseId, Guid afterDoctorId, int limit)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Guid>>(_follows.Keys.Where(k => k.Case == caseId && k.Doctor.CompareTo(afterDoctorId) > 0)
+                .Select(k => k.Doctor).Order().Take(limit).ToList());
+    }
+
+    public Task<CasePage> Following(Guid doctorId, int page, int pageSize)
+    {
+        lock (_gate)
+        {
+            var followed = _follows.Where(f => f.Key.Doctor == doctorId).OrderByDescending(f => f.Value).ThenBy(f => f.Key.Case).Select(f => _cases[f.Key.Case]).ToList();
+            var items = followed.Skip((page - 1) * pageSize).Take(pageSize)
+                .Select(c => new CaseSummary(c.Id, c.Title, c.AgeBand, c.Sex, c.Tags, c.SpecialtyId, c.Status, c.CreatedAt, c.CommentCount)).ToList();
+            return Task.FromResult(new CasePage(items, page, pageSize, followed.Count));
+        }
+    }
+
+    public Task<bool> LinkedInCaseOf(Guid attachmentId, Guid ownerId)
+    {
+        lock (_gate)
+            return Task.FromResult(_cases.Values.Any(c => c.AuthorId == ownerId && c.AttachmentIds.Contains(attachmentId))
+                                   || _comments.Values.Any(c => c.AuthorId == ownerId && (c.AttachmentIds ?? []).Contains(attachmentId)));
     }
 
     private static HashSet<string> Words(string? text) =>

@@ -122,6 +122,7 @@ public static class SiloHosting
         services.TryAddSingleton<IMedicationAdherenceSource, AlarmAdherence>();
         if (settings.UsesPostgres) services.TryAddSingleton<ICaseStore, PostgresCaseStore>();
         else services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        services.TryAddSingleton(sp => (ICaseAttachmentLinks)sp.GetRequiredService<ICaseStore>());
         if (settings.UsesPostgres) services.TryAddSingleton<IConsultationStore, PostgresConsultationStore>();
         else services.TryAddSingleton<IConsultationStore, InMemoryConsultationStore>();
         services.TryAddSingleton(sp => (IConsultationAttachmentLinks)sp.GetRequiredService<IConsultationStore>());

@@ -7,28 +7,36 @@ namespace HealthActors.Tests.Cases;
 
 /// <summary>
 /// The people every case test needs, made once per run: signing up is the slow part and none of these tests changes
-/// who they are.
+/// who they are. Shared by every case test class (one Api host for all of them).
 /// </summary>
 public sealed class CaseCast : MarketApiFactory, IAsyncLifetime
 {
+    public const string Collection = "cases";
     private const string Password = "doctor-passphrase-1";
     public HttpClient Http { get; private set; } = null!;
     public string Author { get; private set; } = "";
     public string Colleague { get; private set; } = "";
+    /// <summary>A third verified doctor, for tests that need a bystander among colleagues.</summary>
+    public string Reader { get; private set; } = "";
     public string Unverified { get; private set; } = "";
     public string Patient { get; private set; } = "";
     public string Admin { get; private set; } = "";
     public Guid AuthorId { get; private set; }
+    public Guid ColleagueId { get; private set; }
+    public Guid AdminId { get; private set; }
     public Guid Specialty { get; private set; }
 
     public async Task InitializeAsync()
     {
         Http = CreateClient();
-        Admin = (await Http.LoginAdminAsync()).Tokens.AccessToken;
+        var admin = await Http.LoginAdminAsync();
+        (Admin, AdminId) = (admin.Tokens.AccessToken, admin.Id);
         Specialty = await MarketplaceFlowTests.Specialty(Http, Admin, "Cases-" + Guid.NewGuid().ToString("N")[..6]);
         var author = await Doctor(true);
         (Author, AuthorId) = (author.Tokens.AccessToken, author.Id);
-        Colleague = (await Doctor(true)).Tokens.AccessToken;
+        var colleague = await Doctor(true);
+        (Colleague, ColleagueId) = (colleague.Tokens.AccessToken, colleague.Id);
+        Reader = (await Doctor(true)).Tokens.AccessToken;
         Unverified = (await Doctor(false)).Tokens.AccessToken;
         Patient = (await Http.RegisterAsync()).Tokens.AccessToken;
     }
@@ -43,8 +51,12 @@ public sealed class CaseCast : MarketApiFactory, IAsyncLifetime
     Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
 }
 
+[CollectionDefinition(CaseCast.Collection)]
+public sealed class CaseCollection : ICollectionFixture<CaseCast>;
+
 /// <summary>Clinical cases through the Api: who reaches them, de-identification, search, the thread and its rules.</summary>
-public sealed class ClinicalCaseTests(CaseCast cast) : IClassFixture<CaseCast>
+[Collection(CaseCast.Collection)]
+public sealed class ClinicalCaseTests(CaseCast cast)
 {
     private readonly HttpClient _http = cast.Http;
 
