@@ -112,7 +112,8 @@ public sealed class DoctorGrain(
     }
 
     public async Task<DoctorReviewPage?> Reviews(int page, int pageSize) =>
-        Retired || state.State.Profile is null ? null : await ratings.ForDoctor(Id, page, pageSize);
+        // Clamped rather than refused: the endpoint already answered out-of-range paging with a 400 naming it.
+        Retired || state.State.Profile is null ? null : await ratings.ForDoctor(Id, Math.Max(1, page), Math.Clamp(pageSize, 1, 100));
 
     public Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to)
     {
