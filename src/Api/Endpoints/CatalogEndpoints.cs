@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Consultations;
 using HealthActors.Grains.Abstractions.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,6 +22,8 @@ public static class CatalogEndpoints
         catalog.MapGet("/specialties", ListSpecialties).WithSummary("All specialties.");
         catalog.MapGet("/doctors", SearchDoctors).WithSummary("Doctors, filtered, sorted (rating|price|experience) and paged.");
         catalog.MapGet("/doctors/{doctorId:guid}", GetDoctor).WithSummary("One doctor.");
+        catalog.MapGet("/doctors/{doctorId:guid}/ratings", ListRatings).WithName("ListDoctorRatings")
+            .WithSummary("The doctor's ratings from patients, newest first, paged: rating, comment and date, never who gave them.");
         catalog.MapGet("/doctors/{doctorId:guid}/slots", GetSlots).WithSummary("Free slots in [from, to) (UTC, at most 62 days), with the doctor's time zone named.");
     }
 
@@ -66,6 +69,15 @@ public static class CatalogEndpoints
 
     private static async Task<Results<Ok<DoctorProfile>, ProblemHttpResult>> GetDoctor(Guid doctorId, IGrainFactory grains) =>
         await grains.GetGrain<IDoctorGrain>(doctorId).GetProfile() is { } p ? TypedResults.Ok(p) : Problems.NotFound();
+
+    private static async Task<Results<Ok<DoctorReviewPage>, ValidationProblem, ProblemHttpResult>> ListRatings(
+        Guid doctorId, IGrainFactory grains, [AsParameters] PageQuery paging)
+    {
+        if (paging.Invalid() is { } invalid) return invalid;
+        return await grains.GetGrain<IDoctorGrain>(doctorId).Reviews(paging.Number, paging.Size) is { } page
+            ? TypedResults.Ok(page)
+            : Problems.NotFound();
+    }
 
     private static async Task<Results<Ok<FreeSlots>, ValidationProblem, ProblemHttpResult>> GetSlots(
         Guid doctorId, IGrainFactory grains, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to)

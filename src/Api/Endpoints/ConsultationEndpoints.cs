@@ -31,6 +31,8 @@ public static class ConsultationEndpoints
             .WithSummary("Thread messages after a seq, in order (its patient, or the claiming doctor).");
         g.MapPost("/{consultationId:guid}/close", Close).RequireAuthorization(Setup.Policies.Doctor).WithName("CloseConsultation")
             .WithSummary("Close the consultation (the claiming doctor); no more messages after this.");
+        g.MapPost("/{consultationId:guid}/rating", Rate).WithName("RateConsultation")
+            .WithSummary("Rate the doctor 1-5 with an optional comment (its patient, once, after the doctor closed it: else 409 NotClosed or AlreadyRated; others 404).");
     }
 
     private static async Task<Results<Created<ConsultationView>, ProblemHttpResult>> Create(ConsultationRequest body, ClaimsPrincipal user, IGrainFactory grains)
@@ -95,5 +97,16 @@ public static class ConsultationEndpoints
     {
         var outcome = await grains.GetGrain<IConsultationGrain>(consultationId).Close(user.ToCaller());
         return outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
+    }
+
+    private static async Task<Results<Created<ConsultationRating>, ProblemHttpResult>> Rate(
+        Guid consultationId, RatingRequest body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var errors = RatingRules.Validate(body);
+        if (!errors.IsValid) return Problems.Invalid(errors);
+        var outcome = await grains.GetGrain<IConsultationGrain>(consultationId).Rate(user.ToCaller(), body);
+        return outcome.IsOk
+            ? TypedResults.Created($"/api/doctors/{outcome.Value!.DoctorId}/ratings", outcome.Value)
+            : outcome.Failure!.ToProblem();
     }
 }

@@ -7,6 +7,7 @@ namespace HealthActors.Api.Hosting;
 /// <summary>
 /// Catalog:SeedDemo: a dozen specialties and a few dozen doctors so that a new user can book at once.
 /// On by default only in the embedded mode and in ./run.sh; production starts empty. Idempotent.
+/// The doctors start unrated: a rating comes only from patients who rated a closed consultation.
 /// </summary>
 public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILogger<DemoCatalog> log) : IHostedService
 {
@@ -70,8 +71,6 @@ public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILo
                         EndTime = new TimeOnly(17, 0),
                         SlotMinutes = 30,
                     },
-                    Rating = Math.Round(3.5 + (n * 0.37) % 1.5, 1),
-                    RatingCount = 10 + n * 3,
                 });
                 if (!set.IsOk)
                 {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Consultations;
 using HealthActors.Grains.Abstractions.Identity;
 
 namespace HealthActors.Grains.Abstractions.Catalog;
@@ -38,6 +39,10 @@ public sealed record DoctorProfile
     [Id(7)] public string? Bio { get; init; }
     [Id(8)] public string? PhotoUrl { get; init; }
     [Id(9)] public WeeklyAvailability Availability { get; init; } = new();
+    /// <summary>
+    /// The mean of the patients' ratings of closed consultations (to two decimals), 0 while <see cref="RatingCount"/>
+    /// is 0. The doctor grain derives both from the ratings table; a value sent to SetProfile is ignored.
+    /// </summary>
     [Id(10)] public double Rating { get; init; }
     [Id(11)] public int RatingCount { get; init; }
     /// <summary>
@@ -123,6 +128,14 @@ public interface IDoctorGrain : IGrainWithGuidKey
     [AlwaysInterleave, Alias("IsVerified")] Task<bool> IsVerified();
     /// <summary>Records an approved credential submission; idempotent. False when there is no catalog entry to mark.</summary>
     [Alias("MarkVerified")] Task<bool> MarkVerified();
+
+    /// <summary>
+    /// Re-reads the doctor's average and count from the ratings table and, when they changed, stores them in the
+    /// profile and the catalog. Idempotent, so a consultation calls it after every rating attempt.
+    /// </summary>
+    [Alias("RefreshRating")] Task RefreshRating();
+    /// <summary>The doctor's ratings, newest first, without who gave them; null when there is no such doctor (or retired).</summary>
+    [AlwaysInterleave, Alias("Reviews")] Task<DoctorReviewPage?> Reviews(int page, int pageSize);
 }
 
 public static class CurrencyCodes
@@ -183,7 +196,8 @@ public sealed record DoctorQuery(
         {
             "price" => filtered.OrderBy(d => d.Price.Amount),
             "experience" => filtered.OrderByDescending(d => d.YearsOfExperience),
-            _ => filtered.OrderByDescending(d => d.Rating),
+            // Rated doctors first, best mean first: an unrated doctor's 0 is "unknown", not "worst".
+            _ => filtered.OrderByDescending(d => d.RatingCount > 0).ThenByDescending(d => d.Rating).ThenByDescending(d => d.RatingCount),
         };
         var items = sorted.ThenBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ThenBy(d => d.DoctorId)
             .Skip((Page - 1) * PageSize).Take(PageSize).ToList();

@@ -52,7 +52,8 @@ public static partial class CatalogRules
 
     /// <summary>
     /// A catalog entry as the doctor grain stores it: the same rules as <see cref="ValidateDoctor"/> for the
-    /// listing, plus the name and the rating, which the grain is handed directly.
+    /// listing, plus the name, which the grain is handed directly. The rating is not validated: the grain derives it
+    /// from real ratings and ignores whatever a caller sends.
     /// </summary>
     public static ValidationErrors ValidateProfile(DoctorProfile? p)
     {
@@ -60,8 +61,6 @@ public static partial class CatalogRules
         if (p is null) { e.Add("body", "is required"); return e; }
         e.Text("name", p.Name, CredentialRules.MaxNameLength, required: true);
         ValidateListing(e, p.SpecialtyId, p.LicenseNumber, p.YearsOfExperience, p.Price, p.Languages, p.Bio, p.PhotoUrl, p.Availability);
-        if (double.IsNaN(p.Rating) || p.Rating is < 0 or > 5) e.Add("rating", "must be between 0 and 5");
-        if (p.RatingCount < 0) e.Add("ratingCount", "must not be negative");
         return e;
     }
 

@@ -21,12 +21,16 @@ public sealed record ConsultationMessageRequest
     [Id(1)] public Guid[]? AttachmentIds { get; init; }
 }
 
-/// <summary>open (waiting for a doctor), claimed (one doctor took it), closed (by that doctor; no more messages).</summary>
+/// <summary>
+/// open (waiting for a doctor), claimed (one doctor took it), closed (by that doctor; no more messages), expired (no
+/// doctor claimed it within Consultations:UnclaimedExpiry; its closedAt is when it expired).
+/// </summary>
 public static class ConsultationStatus
 {
     public const string Open = "open";
     public const string Claimed = "claimed";
     public const string Closed = "closed";
+    public const string Expired = "expired";
 }
 
 /// <summary>The reason codes of this feature's 409s, for clients to branch on.</summary>
@@ -35,6 +39,9 @@ public static class ConsultationReasons
     public const string AlreadyClaimed = "AlreadyClaimed";
     public const string NotClaimed = "NotClaimed";
     public const string Closed = "ConsultationClosed";
+    public const string Expired = "ConsultationExpired";
+    public const string NotClosed = "NotClosed";
+    public const string AlreadyRated = "AlreadyRated";
 }
 
 [GenerateSerializer, Immutable, Alias("ha.consult.ConsultationView")]
@@ -134,6 +141,8 @@ public interface IConsultationGrain : IGrainWithGuidKey
     [Alias("Post")] Task<Outcome<ConsultationMessagePosted>> Post(Caller caller, ConsultationMessageRequest request);
     [Alias("Messages")] Task<Outcome<IReadOnlyList<ConsultationMessage>>> Messages(Caller caller, int afterSeq, int limit);
     [Alias("Close")] Task<Outcome<ConsultationView>> Close(Caller doctor);
+    /// <summary>Its patient rates the doctor once, after the doctor closed it; the doctor's average follows.</summary>
+    [Alias("Rate")] Task<Outcome<ConsultationRating>> Rate(Caller patient, RatingRequest request);
 
     /// <summary>Whether the caller may follow the thread live: its patient or its claiming doctor, as for reading it.</summary>
     [Alias("CanWatch")] Task<bool> CanWatch(Caller caller);

@@ -1,11 +1,13 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Consultations;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Audit;
 using HealthActors.Grains.Booking;
+using HealthActors.Grains.Consultations;
 using HealthActors.Grains.Marketplace;
 using Microsoft.Extensions.Logging;
 
@@ -44,6 +46,7 @@ public sealed class DoctorGrain(
     [PersistentState("doctor", StorageNames.Store)] IPersistentState<DoctorState> state,
     IBookingStore store,
     IMarketStore market,
+    IRatingStore ratings,
     IAuditLog audit,
     TimeProvider time,
     ILogger<DoctorGrain> log) : Grain, IDoctorGrain, IRemindable
@@ -51,6 +54,13 @@ public sealed class DoctorGrain(
     private const string RetirementReminder = "doctor-finish-retirement";
     private Guid Id => this.GetPrimaryKey();
     private bool Retired => state.State.RetiredAt is not null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The ratings table is the truth and the profile a copy: a rating stored by a consultation whose silo died
+        // before it told this grain is picked up on the next activation at the latest.
+        if (state.State.Profile is not null) await RefreshRating();
+    }
 
     public async Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile)
     {
@@ -60,7 +70,12 @@ public sealed class DoctorGrain(
         if (!errors.IsValid) return Outcome.Invalid(errors);
         var previous = state.State.Profile;
         // Verification is this grain's record, not the caller's: a profile update keeps what an approval decided.
-        profile = profile with { DoctorId = Id, Unverified = previous?.Unverified ?? profile.Unverified };
+        // The same for the rating: only patients' ratings make it (RefreshRating), never a profile update.
+        profile = profile with
+        {
+            DoctorId = Id, Unverified = previous?.Unverified ?? profile.Unverified,
+            Rating = previous?.Rating ?? 0, RatingCount = previous?.RatingCount ?? 0,
+        };
         state.State.Profile = profile;
         await state.WriteStateAsync();
         if (previous is not null && previous.SpecialtyId != profile.SpecialtyId)
@@ -83,6 +98,22 @@ public sealed class DoctorGrain(
         if (!Retired) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Upsert(state.State.Profile);
         return true;
     }
+
+    public async Task RefreshRating()
+    {
+        if (state.State.Profile is not { } p) return;
+        var aggregate = await ratings.Aggregate(Id);
+        var shown = RatingRules.Shown(aggregate);
+        if (p.Rating == shown && p.RatingCount == aggregate.Count) return;
+        state.State.Profile = p with { Rating = shown, RatingCount = aggregate.Count };
+        await state.WriteStateAsync();
+        // The catalog's sort and filter read the directory's copy; new bids read this profile.
+        if (!Retired) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Upsert(state.State.Profile);
+    }
+
+    public async Task<DoctorReviewPage?> Reviews(int page, int pageSize) =>
+        // Clamped rather than refused: the endpoint already answered out-of-range paging with a 400 naming it.
+        Retired || state.State.Profile is null ? null : await ratings.ForDoctor(Id, Math.Max(1, page), Math.Clamp(pageSize, 1, 100));
 
     public Task<FreeSlots?> GetFreeSlots(DateTimeOffset from, DateTimeOffset to)
     {

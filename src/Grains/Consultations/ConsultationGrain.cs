@@ -9,6 +9,7 @@ using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Abstractions.Verification;
 using HealthActors.Grains.Live;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace HealthActors.Grains.Consultations;
@@ -18,8 +19,12 @@ namespace HealthActors.Grains.Consultations;
 /// claim it" and "next seq" are decided here one call at a time, with the table's conditional update and primary
 /// key behind it should a second activation ever exist.
 /// </summary>
-public sealed class ConsultationGrain(IConsultationStore store, TimeProvider time, ILogger<ConsultationGrain> log) : Grain, IConsultationGrain
+public sealed class ConsultationGrain(
+    IConsultationStore store, IRatingStore ratings, IOptions<ConsultationOptions> options, TimeProvider time, ILogger<ConsultationGrain> log)
+    : Grain, IConsultationGrain, IRemindable
 {
+    private const string ExpiryReminder = "consultation-expiry";
+
     private ConsultationView? _record;
     private int _lastSeq;
     private Watchers<IConsultationWatcher>? _watchers;
@@ -68,6 +73,10 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
 
         var record = new ConsultationView(Id, patient.UserId, specialtyId, question, attachments, ConsultationStatus.Open, null, now, null, null,
             flags, guidance);
+        // A reminder, not a timer: the expiry must happen even if this silo is gone by then (Orleans' one-minute
+        // minimum period only spaces retries; the first tick comes at the due time). Set before the row exists, so
+        // no stored consultation lacks one; a reminder that finds no row just removes itself.
+        await this.RegisterOrUpdateReminder(ExpiryReminder, options.Value.UnclaimedExpiry, TimeSpan.FromMinutes(1));
         await store.Insert(record);
         _record = record;
         // Not awaited: the patient's answer does not wait for every colleague's inbox, and a notice that fails
@@ -86,6 +95,9 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         // Another specialty's consultations are not listed to this doctor, so claiming one is as if it did not exist.
         if (profile is null || profile.SpecialtyId != _record.SpecialtyId) return Outcome.NotFound();
         if (!await GrainFactory.GetGrain<IDoctorGrain>(doctor.UserId).IsVerified()) return DoctorVerification.NotVerified();
+        // Past its deadline but the reminder has not run yet: the deadline decides, not the reminder's punctuality.
+        if (_record.Status == ConsultationStatus.Open && ExpiryDue() <= TimeSpan.Zero) await ExpireNow();
+        if (_record.Status == ConsultationStatus.Expired) return ExpiredConflict();
         if (_record.Status != ConsultationStatus.Open)
             return _record.DoctorId == doctor.UserId ? Outcome.Ok(_record) : AlreadyClaimed();
 
@@ -93,7 +105,7 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         if (!await store.Claim(Id, doctor.UserId, now))
         {
             _record = await store.Get(Id);
-            return AlreadyClaimed();
+            return _record?.Status == ConsultationStatus.Expired ? ExpiredConflict() : AlreadyClaimed();
         }
         _record = _record with { Status = ConsultationStatus.Claimed, DoctorId = doctor.UserId, ClaimedAt = now };
         // The consultation id as dedupe key: one notice per consultation, however often the claim is retried.
@@ -108,6 +120,7 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         var errors = ConsultationRules.Validate(request);
         if (!errors.IsValid) return Outcome.Invalid(errors);
         if (_record!.Status == ConsultationStatus.Closed) return Closed();
+        if (_record.Status == ConsultationStatus.Expired) return ExpiredConflict();
         var isDoctor = caller.UserId == _record.DoctorId;
         // A doctor who lost their verification (retired) since claiming no longer answers.
         if (isDoctor && !await GrainFactory.GetGrain<IDoctorGrain>(caller.UserId).IsVerified()) return DoctorVerification.NotVerified();
@@ -169,6 +182,58 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
         return messages.Select(m => new ConsultationEvent(Id, m.Seq, m)).ToList();
     }
 
+    public async Task<Outcome<ConsultationRating>> Rate(Caller patient, RatingRequest request)
+    {
+        // The claiming doctor sees the consultation but has nothing to rate: for everyone but its patient it is not there.
+        if (_record is null || patient.UserId != _record.PatientId) return Outcome.NotFound();
+        var errors = RatingRules.Validate(request);
+        if (!errors.IsValid) return Outcome.Invalid(errors);
+        if (_record.Status != ConsultationStatus.Closed || _record.DoctorId is not { } doctorId)
+            return Outcome.Conflict(ConsultationReasons.NotClosed, "Only a consultation its doctor closed can be rated.");
+
+        var rating = new ConsultationRating(Id, doctorId, request.Rating!.Value, RatingRules.CleanComment(request.Comment), time.GetUtcNow());
+        var stored = await ratings.Insert(rating, patient.UserId);
+        // Also after a refused second rating: the first attempt may have stored its row and lost its silo before the
+        // doctor heard of it, and the retry that meets the row is what brings the average up to date.
+        await GrainFactory.GetGrain<IDoctorGrain>(doctorId).RefreshRating();
+        return stored ? Outcome.Ok(rating) : Outcome.Conflict(ConsultationReasons.AlreadyRated, "This consultation is already rated.");
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder) return;
+        if (_record is { Status: ConsultationStatus.Open } && ExpiryDue() > TimeSpan.Zero)
+        {
+            // The option was lengthened since this reminder was set: wait for the deadline as it is now.
+            await this.RegisterOrUpdateReminder(ExpiryReminder, ExpiryDue(), TimeSpan.FromMinutes(1));
+            return;
+        }
+        if (_record is { Status: ConsultationStatus.Open }) await ExpireNow();
+        // Expired by an earlier tick that died before the notice: tell now (the inbox drops a repeat).
+        else if (_record is { Status: ConsultationStatus.Expired }) await TellPatientExpired();
+        // Claimed, closed, expired and told: nothing left for the reminder to do.
+        if (await this.GetReminder(ExpiryReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private TimeSpan ExpiryDue()
+    {
+        var due = _record!.CreatedAt + options.Value.UnclaimedExpiry - time.GetUtcNow();
+        return due > TimeSpan.Zero ? due : TimeSpan.Zero;
+    }
+
+    private async Task ExpireNow()
+    {
+        var now = time.GetUtcNow();
+        // Refused when the row is no longer open (a claim through another activation): the table says what it is.
+        _record = await store.Expire(Id, now) ? _record! with { Status = ConsultationStatus.Expired, ClosedAt = now } : await store.Get(Id) ?? _record;
+        if (_record is { Status: ConsultationStatus.Expired }) await TellPatientExpired();
+    }
+
+    private Task TellPatientExpired() =>
+        // The consultation id as dedupe key, as for the claim: one notice however often this runs.
+        GrainFactory.GetGrain<IInboxGrain>(_record!.PatientId).Add("consultation.expired", "No doctor took your question",
+            "Your consultation expired before a doctor took it. Ask again, or book an appointment from the catalog.", Id, Id);
+
     /// <summary>Its patient, or the doctor who claimed it; nobody else (admins included) learns it exists.</summary>
     private bool CanSee(Caller caller) =>
         _record is not null && (caller.UserId == _record.PatientId || (_record.DoctorId is { } d && caller.UserId == d));
@@ -212,6 +277,9 @@ public sealed class ConsultationGrain(IConsultationStore store, TimeProvider tim
 
     private static Failure AlreadyClaimed() =>
         Outcome.Conflict(ConsultationReasons.AlreadyClaimed, "Another doctor already took this consultation.");
+
+    private static Failure ExpiredConflict() =>
+        Outcome.Conflict(ConsultationReasons.Expired, "This consultation expired: no doctor took it in time.");
 
     private static Failure Closed() => Outcome.Conflict(ConsultationReasons.Closed, "This consultation is closed.");
 }

@@ -11,6 +11,8 @@ public interface IConsultationStore
     /// <summary>Sets the doctor only while the consultation is open; true when this call claimed it.</summary>
     Task<bool> Claim(Guid id, Guid doctorId, DateTimeOffset at);
     Task<bool> Close(Guid id, DateTimeOffset at);
+    /// <summary>Expires the consultation only while it is still open; true when this call expired it.</summary>
+    Task<bool> Expire(Guid id, DateTimeOffset at);
     /// <summary>False when the seq is taken (a second writer would have to exist for that to happen).</summary>
     Task<bool> Append(ConsultationMessage message);
     Task<int> LastSeq(Guid id);
@@ -88,6 +90,15 @@ public sealed class PostgresConsultationStore(NpgsqlDataSource db) : IConsultati
     public async Task<bool> Close(Guid id, DateTimeOffset at)
     {
         await using var cmd = db.CreateCommand("UPDATE consultations SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'claimed'");
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(at.UtcDateTime);
+        return await cmd.ExecuteNonQueryAsync() == 1;
+    }
+
+    public async Task<bool> Expire(Guid id, DateTimeOffset at)
+    {
+        // Conditional, like the claim: whichever of claim and expiry reaches the row first wins, the other changes nothing.
+        await using var cmd = db.CreateCommand("UPDATE consultations SET status = 'expired', closed_at = $2 WHERE id = $1 AND status = 'open'");
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(at.UtcDateTime);
         return await cmd.ExecuteNonQueryAsync() == 1;
@@ -202,6 +213,9 @@ public sealed class InMemoryConsultationStore : IConsultationStore, IConsultatio
 
     public Task<bool> Close(Guid id, DateTimeOffset at) => Change(id, ConsultationStatus.Claimed,
         c => c with { Status = ConsultationStatus.Closed, ClosedAt = at });
+
+    public Task<bool> Expire(Guid id, DateTimeOffset at) => Change(id, ConsultationStatus.Open,
+        c => c with { Status = ConsultationStatus.Expired, ClosedAt = at });
 
     public Task<bool> Append(ConsultationMessage message)
     {

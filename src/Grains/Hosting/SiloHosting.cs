@@ -126,6 +126,9 @@ public static class SiloHosting
         if (settings.UsesPostgres) services.TryAddSingleton<IConsultationStore, PostgresConsultationStore>();
         else services.TryAddSingleton<IConsultationStore, InMemoryConsultationStore>();
         services.TryAddSingleton(sp => (IConsultationAttachmentLinks)sp.GetRequiredService<IConsultationStore>());
+        services.AddOptions<ConsultationOptions>().Bind(config.GetSection(ConsultationOptions.Section));
+        if (settings.UsesPostgres) services.TryAddSingleton<IRatingStore, PostgresRatingStore>();
+        else services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddOptions<AttachmentOptions>().Bind(config.GetSection(AttachmentOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IAttachmentStore, PostgresAttachmentStore>();
         else services.TryAddSingleton<IAttachmentStore, InMemoryAttachmentStore>();

@@ -144,7 +144,6 @@ public sealed class GrainValidationTests(RulesClusterFixture fx)
 
         AssertInvalid(await grain.SetProfile(good with { Languages = [] }), "languages");
         AssertInvalid(await grain.SetProfile(good with { Name = "" }), "name");
-        AssertInvalid(await grain.SetProfile(good with { Rating = double.NaN }), "rating");
         AssertInvalid(await grain.SetProfile(good with { Price = new Money(0.5m, "JPY") }), "price.amount");
         AssertInvalid(await grain.SetProfile(good with { SpecialtyId = Guid.NewGuid() }), "specialtyId");
         Assert.Null(await grain.GetProfile());
@@ -156,5 +155,12 @@ public sealed class GrainValidationTests(RulesClusterFixture fx)
         Assert.Equal(9, kept!.YearsOfExperience);
         Assert.Equal(40m, kept.Price.Amount);
         Assert.True((await grain.SetProfile(good with { Price = new Money(5000m, "JPY") })).IsOk);
+
+        // A rating is made by patients only: one sent with a profile, however odd, is ignored, not stored.
+        var rated = await grain.SetProfile(good with { Rating = double.NaN, RatingCount = -3 });
+        Assert.True(rated.IsOk, rated.Failure?.Detail);
+        Assert.Equal((0d, 0), (rated.Value!.Rating, rated.Value.RatingCount));
+        Assert.True((await grain.SetProfile(good with { Rating = 5, RatingCount = 1000 })).IsOk);
+        Assert.Equal((0d, 0), ((await grain.GetProfile())!.Rating, (await grain.GetProfile())!.RatingCount));
     }
 }

@@ -86,7 +86,7 @@ public sealed class RulesClusterFixture : IAsyncLifetime
     public static DoctorProfile Profile(Guid specialtyId, string currency = "EUR", decimal price = 40m) => new()
     {
         Name = "Dr Rules " + Guid.NewGuid().ToString("N")[..6], SpecialtyId = specialtyId, LicenseNumber = "MN-12345", YearsOfExperience = 9,
-        Price = new Money(price, currency), Languages = ["en"], Availability = EveryHalfHour, Rating = 4,
+        Price = new Money(price, currency), Languages = ["en"], Availability = EveryHalfHour,
     };
 
     public async Task<Caller> DoctorAsync(Guid? specialtyId = null, string currency = "EUR")

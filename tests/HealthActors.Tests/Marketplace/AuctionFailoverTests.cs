@@ -134,7 +134,7 @@ public sealed class AuctionFailoverTests(ITestOutputHelper output)
             var set = await grains.GetGrain<IDoctorGrain>(id).SetProfile(new DoctorProfile
             {
                 Name = $"Dr Failover {i}", SpecialtyId = specialty.Id, LicenseNumber = "LIC-" + i, Price = new Money(50, "USD"), Languages = ["en"],
-                Availability = availability, Rating = 4,
+                Availability = availability,
             });
             Assert.True(set.IsOk, set.Failure?.Detail);
             doctors.Add(new Caller(id, Roles.Doctor));

@@ -21,12 +21,7 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         var doctors = await _api.Doctors(admin.Tokens.AccessToken, specialty, 50);
         output.WriteLine($"50 doctors created in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s");
 
-        // No endpoint sets a doctor's rating yet; set a few on the grains so the rating tie-break is exercised.
-        for (var i = 0; i < doctors.Count; i++)
-        {
-            var grain = factory.Grains.GetGrain<IDoctorGrain>(doctors[i].Id);
-            await grain.SetProfile((await grain.GetProfile())! with { Rating = i % 4 * 1.5 });
-        }
+        // All unrated here: ties on price fall to bid order. The rating tie-break is proven with real ratings in RatingTests.
 
         var patient = await _api.Http.RegisterAsync();
         var windowFrom = MarketplaceFlowTests.SlotAhead(0);
