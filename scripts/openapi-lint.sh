@@ -11,6 +11,7 @@ if [ ! -s "$doc" ]; then
   exit 1
 fi
 
+command -v npm >/dev/null || { echo "[openapi] npm is not installed (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 cd scripts/openapi
 # --ignore-scripts: Spectral needs no install step, and a dependency's postinstall (telemetry) has no business running in CI.
 npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error

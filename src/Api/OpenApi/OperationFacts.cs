@@ -48,6 +48,17 @@ internal sealed class OperationFacts : IOpenApiOperationTransformer
             AddError(responses, "429", "Too many requests; Retry-After says when to try again.", problem);
         AddError(responses, "default", "Any other failure (for example 409 conflict, 402 payment declined, 500): a problem document.", problem);
 
+        // Every 201 of this Api is TypedResults.Created with the new resource's address.
+        if (responses.TryGetValue("201", out var created) && created is OpenApiResponse createdResponse)
+        {
+            createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            createdResponse.Headers.TryAdd("Location", new OpenApiHeader
+            {
+                Description = "The address of what was created.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+            });
+        }
+
         // A failure a typed result declared without a body is still a problem document on the wire.
         foreach (var (status, response) in responses)
             if (status[0] is '4' or '5' && response is OpenApiResponse { Content: null or { Count: 0 } } bare)
