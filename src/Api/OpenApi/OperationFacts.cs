@@ -46,18 +46,11 @@ internal sealed class OperationFacts : IOpenApiOperationTransformer
         // Every signed-in user has a request budget (RateLimitSetup); anonymous endpoints only where a policy is set.
         if (signedIn || limitedByAddress)
             AddError(responses, "429", "Too many requests; Retry-After says when to try again.", problem);
+        AddHeader(responses, "429", "Retry-After", "Seconds to wait before trying again.", new OpenApiSchema { Type = JsonSchemaType.Integer });
         AddError(responses, "default", "Any other failure (for example 409 conflict, 402 payment declined, 500): a problem document.", problem);
 
         // Every 201 of this Api is TypedResults.Created with the new resource's address.
-        if (responses.TryGetValue("201", out var created) && created is OpenApiResponse createdResponse)
-        {
-            createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            createdResponse.Headers.TryAdd("Location", new OpenApiHeader
-            {
-                Description = "The address of what was created.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
-            });
-        }
+        AddHeader(responses, "201", "Location", "The address of what was created.", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" });
 
         // A failure a typed result declared without a body is still a problem document on the wire.
         foreach (var (status, response) in responses)
@@ -93,6 +86,13 @@ internal sealed class OperationFacts : IOpenApiOperationTransformer
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = schema } },
         };
+    }
+
+    private static void AddHeader(OpenApiResponses responses, string status, string name, string description, OpenApiSchema schema)
+    {
+        if (!responses.TryGetValue(status, out var found) || found is not OpenApiResponse response) return;
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers.TryAdd(name, new OpenApiHeader { Description = description, Schema = schema });
     }
 
     /// <summary>A reference to the type's component schema, registering the component on first use.</summary>
