@@ -26,6 +26,9 @@ run_tests() {
   return "${PIPESTATUS[0]}"
 }
 
+# OpenApiDocumentTests writes the document the lint below reads; a stale one must not pass for this run's.
+rm -f .data/openapi.json
+
 set +e
 echo "[test] running unit tests (tests/HealthActors.UnitTests)"
 run_tests tests/HealthActors.UnitTests/HealthActors.UnitTests.csproj "$unit_log"
@@ -33,6 +36,9 @@ unit_status=$?
 echo "[test] running integration tests (tests/HealthActors.Tests)"
 run_tests tests/HealthActors.Tests/HealthActors.Tests.csproj "$integration_log"
 integration_status=$?
+echo "[test] linting the OpenAPI document (scripts/openapi-lint.sh)"
+scripts/openapi-lint.sh
+lint_status=$?
 set -e
 cat "$unit_log" "$integration_log" > .data/test-output.log
 
@@ -48,7 +54,10 @@ for run in "$unit_log:$unit_status" "$integration_log:$integration_status"; do
   failed=$((failed + run_failed))
   skipped=$((skipped + $(count Skipped "$log")))
 done
+# The lint is one more check: one passed or one failed.
+if [ "$lint_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 status=0
-if [ "$unit_status" -ne 0 ]; then status=$unit_status; elif [ "$integration_status" -ne 0 ]; then status=$integration_status; fi
+if [ "$unit_status" -ne 0 ]; then status=$unit_status; elif [ "$integration_status" -ne 0 ]; then status=$integration_status;
+elif [ "$lint_status" -ne 0 ]; then status=$lint_status; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -14,12 +14,12 @@ public static class AccountEndpoints
 
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization().WithSummary("Who I am.");
+        app.MapGet("/api/me", Me).WithName("GetMe").WithTags("Auth").RequireAuthorization().WithSummary("Who I am.");
 
         var admin = app.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(AdminPolicy);
-        admin.MapGet("/", FindByEmail).WithSummary("Find a user by email (admin).");
-        admin.MapGet("/{userId:guid}", GetUser).WithSummary("A user's account (admin).");
-        admin.MapPost("/{userId:guid}/role", ChangeRole).WithSummary("Change a user's role: patient, doctor or admin (admin, audited).");
+        admin.MapGet("/", FindByEmail).WithName("FindUserByEmail").WithSummary("Find a user by email (admin).");
+        admin.MapGet("/{userId:guid}", GetUser).WithName("GetUser").WithSummary("A user's account (admin).");
+        admin.MapPost("/{userId:guid}/role", ChangeRole).WithName("ChangeUserRole").WithSummary("Change a user's role: patient, doctor or admin (admin, audited).");
     }
 
     private static async Task<Results<Ok<UserSummary>, ProblemHttpResult>> Me(ClaimsPrincipal user, IGrainFactory grains)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace HealthActors.Api.Endpoints;
 
@@ -24,10 +25,34 @@ public static class AttachmentEndpoints
             .WithSummary("Upload a PNG, JPEG or PDF of at most 10 MiB as multipart/form-data field 'file' (anything else: 400 naming 'file'). The format is read from the bytes; image metadata (EXIF, GPS, XMP, text chunks) is removed before storing.")
             // No Accepts("multipart/form-data"): routing would answer another media type with a bare 415, and a
             // client must be told which field is wrong; the body is read and checked by hand below.
-            .WithMetadata(new RequestSizeLimitAttribute(AttachmentRules.MaxBytes + EnvelopeBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(AttachmentRules.MaxBytes + EnvelopeBytes))
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The body is read by hand (above), so the generator cannot see it: describe the form here.
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["multipart/form-data"] = new()
+                        {
+                            Schema = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Object,
+                                Required = new HashSet<string> { "file" },
+                                Properties = new Dictionary<string, IOpenApiSchema>
+                                {
+                                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "A PNG, JPEG or PDF of at most 10 MiB." },
+                                },
+                            },
+                        },
+                    },
+                };
+                return Task.CompletedTask;
+            });
         group.MapGet("/{id:guid}", Download).WithName("DownloadAttachment")
             .WithSummary("The stored bytes, as a download (Content-Disposition: attachment). The owner, or an admin (audited); anyone else 404.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
+            .Produces<Stream>(StatusCodes.Status200OK, "image/png", "image/jpeg", "application/pdf");
         group.MapGet("/{id:guid}/meta", Meta).WithName("GetAttachmentMeta")
             .WithSummary("What is stored for an attachment: sha256, content type, size, file name, created at. Same access as the download.");
     }

@@ -16,13 +16,13 @@ public static class AuthEndpoints
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth").RequireRateLimiting(RateLimitPolicy).AllowAnonymous();
-        auth.MapPost("/register", Register)
+        auth.MapPost("/register", Register).WithName("Register")
             .WithSummary("Create a patient account and sign in.");
-        auth.MapPost("/login", Login)
+        auth.MapPost("/login", Login).WithName("Login")
             .WithSummary("Sign in. 401 on a wrong email or password; 423 Locked (with Retry-After) after repeated failures.");
-        auth.MapPost("/refresh", Refresh)
+        auth.MapPost("/refresh", Refresh).WithName("RefreshTokens")
             .WithSummary("Exchange a refresh token for a new pair. Every token is single use; a replayed one revokes its whole family.");
-        auth.MapPost("/logout", Logout)
+        auth.MapPost("/logout", Logout).WithName("Logout")
             .WithSummary("Revoke the refresh-token family the given token belongs to.");
     }
 

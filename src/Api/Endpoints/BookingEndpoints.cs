@@ -18,15 +18,15 @@ public static class BookingEndpoints
     public static void MapBookingEndpoints(this IEndpointRouteBuilder app)
     {
         var appointments = app.MapGroup("/api/appointments").WithTags("Booking").RequireAuthorization();
-        appointments.MapPost("/", Book).RequireAuthorization(PatientPolicy)
+        appointments.MapPost("/", Book).WithName("BookAppointment").RequireAuthorization(PatientPolicy)
             .WithSummary("Book and pay a slot. Requires an Idempotency-Key header: a retry with the same key and body returns the first result.");
-        appointments.MapGet("/", Mine).WithSummary("My appointments, latest first.");
-        appointments.MapGet("/{appointmentId:guid}", Get).WithSummary("One appointment: its patient, its doctor, or an admin (audited).");
-        appointments.MapPost("/{appointmentId:guid}/cancel", Cancel).WithSummary("Cancel: full refund more than 24 h ahead, none after; the slot frees.");
-        appointments.MapPost("/{appointmentId:guid}/complete", Complete).RequireAuthorization(DoctorPolicy).WithSummary("The doctor marks it completed.");
-        appointments.MapPost("/{appointmentId:guid}/no-show", NoShow).RequireAuthorization(DoctorPolicy).WithSummary("The doctor records a no-show (after the start).");
-        app.MapGet("/api/doctors/me/appointments", DoctorsOwn).WithTags("Booking").RequireAuthorization(DoctorPolicy).WithSummary("A doctor's appointments.");
-        app.MapGet("/api/payments/{paymentId:guid}", GetPayment).WithTags("Booking").RequireAuthorization().WithSummary("A payment: the payer or an admin.");
+        appointments.MapGet("/", Mine).WithName("ListMyAppointments").WithSummary("My appointments, latest first.");
+        appointments.MapGet("/{appointmentId:guid}", Get).WithName("GetAppointment").WithSummary("One appointment: its patient, its doctor, or an admin (audited).");
+        appointments.MapPost("/{appointmentId:guid}/cancel", Cancel).WithName("CancelAppointment").WithSummary("Cancel: full refund more than 24 h ahead, none after; the slot frees.");
+        appointments.MapPost("/{appointmentId:guid}/complete", Complete).WithName("CompleteAppointment").RequireAuthorization(DoctorPolicy).WithSummary("The doctor marks it completed.");
+        appointments.MapPost("/{appointmentId:guid}/no-show", NoShow).WithName("MarkAppointmentNoShow").RequireAuthorization(DoctorPolicy).WithSummary("The doctor records a no-show (after the start).");
+        app.MapGet("/api/doctors/me/appointments", DoctorsOwn).WithName("ListDoctorAppointments").WithTags("Booking").RequireAuthorization(DoctorPolicy).WithSummary("A doctor's appointments.");
+        app.MapGet("/api/payments/{paymentId:guid}", GetPayment).WithName("GetPayment").WithTags("Booking").RequireAuthorization().WithSummary("A payment: the payer or an admin.");
     }
 
     private static async Task<Results<Created<AppointmentView>, ValidationProblem, ProblemHttpResult>> Book(

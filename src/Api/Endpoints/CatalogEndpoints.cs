@@ -14,17 +14,17 @@ public static class CatalogEndpoints
     public static void MapCatalogEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AccountEndpoints.AdminPolicy);
-        admin.MapPost("/specialties", CreateSpecialty).WithSummary("Create a specialty (admin).");
-        admin.MapPost("/doctors", CreateDoctor).WithSummary("Create a doctor account and catalog entry (admin); the doctor then signs in like anyone.");
+        admin.MapPost("/specialties", CreateSpecialty).WithName("CreateSpecialty").WithSummary("Create a specialty (admin).");
+        admin.MapPost("/doctors", CreateDoctor).WithName("CreateDoctor").WithSummary("Create a doctor account and catalog entry (admin); the doctor then signs in like anyone.");
 
         // The catalog is public: anyone may browse specialties, doctors and free slots.
         var catalog = app.MapGroup("/api").WithTags("Catalog").AllowAnonymous();
-        catalog.MapGet("/specialties", ListSpecialties).WithSummary("All specialties.");
-        catalog.MapGet("/doctors", SearchDoctors).WithSummary("Doctors, filtered, sorted (rating|price|experience) and paged.");
-        catalog.MapGet("/doctors/{doctorId:guid}", GetDoctor).WithSummary("One doctor.");
+        catalog.MapGet("/specialties", ListSpecialties).WithName("ListSpecialties").WithSummary("All specialties.");
+        catalog.MapGet("/doctors", SearchDoctors).WithName("SearchDoctors").WithSummary("Doctors, filtered, sorted (rating|price|experience) and paged.");
+        catalog.MapGet("/doctors/{doctorId:guid}", GetDoctor).WithName("GetDoctor").WithSummary("One doctor.");
         catalog.MapGet("/doctors/{doctorId:guid}/ratings", ListRatings).WithName("ListDoctorRatings")
             .WithSummary("The doctor's ratings from patients, newest first, paged: rating, comment and date, never who gave them.");
-        catalog.MapGet("/doctors/{doctorId:guid}/slots", GetSlots).WithSummary("Free slots in [from, to) (UTC, at most 62 days), with the doctor's time zone named.");
+        catalog.MapGet("/doctors/{doctorId:guid}/slots", GetSlots).WithName("GetDoctorSlots").WithSummary("Free slots in [from, to) (UTC, at most 62 days), with the doctor's time zone named.");
     }
 
     private static async Task<Results<Created<Specialty>, ValidationProblem, ProblemHttpResult>> CreateSpecialty(NewSpecialtyRequest body, IGrainFactory grains)

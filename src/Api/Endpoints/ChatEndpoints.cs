@@ -15,12 +15,12 @@ public static class ChatEndpoints
     public static void MapChatEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/conversations").WithTags("Chat").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("My conversations, most recently active first, paged.");
-        group.MapPost("/", Start).WithSummary("Start a conversation (the hub's StartConversation, over REST).");
-        group.MapGet("/search", Search).WithSummary("Full-text search over my messages (English and Spanish stemming).");
-        group.MapGet("/{conversationId:guid}", Get).WithSummary("One of my conversations.");
-        group.MapGet("/{conversationId:guid}/messages", Messages).WithSummary("Message history, oldest first; page backwards with before=<seq>.");
-        group.MapDelete("/{conversationId:guid}", Delete).WithSummary("Delete one of my conversations and all its messages.");
+        group.MapGet("/", List).WithName("ListConversations").WithSummary("My conversations, most recently active first, paged.");
+        group.MapPost("/", Start).WithName("StartConversation").WithSummary("Start a conversation (the hub's StartConversation, over REST).");
+        group.MapGet("/search", Search).WithName("SearchConversations").WithSummary("Full-text search over my messages (English and Spanish stemming).");
+        group.MapGet("/{conversationId:guid}", Get).WithName("GetConversation").WithSummary("One of my conversations.");
+        group.MapGet("/{conversationId:guid}/messages", Messages).WithName("ListConversationMessages").WithSummary("Message history, oldest first; page backwards with before=<seq>.");
+        group.MapDelete("/{conversationId:guid}", Delete).WithName("DeleteConversation").WithSummary("Delete one of my conversations and all its messages.");
     }
 
     private static async Task<Results<Ok<Page<ConversationInfo>>, ValidationProblem>> List(

@@ -24,10 +24,10 @@ public static class FhirEndpoints
         var fhir = app.MapGroup("/api/patients").WithTags("FHIR").RequireAuthorization();
         fhir.MapGet("/me/fhir", ExportMine).RequireAuthorization(Setup.Policies.Patient).WithName("ExportMyFhir")
             .WithSummary("My record as a FHIR R4 Bundle (collection): Patient, AllergyIntolerance, Condition, MedicationStatement, vital-sign Observations (LOINC, UCUM), Appointment.")
-            .Produces<string>(StatusCodes.Status200OK, FhirJson);
+            .Produces<JsonObject>(StatusCodes.Status200OK, FhirJson);
         fhir.MapGet("/{patientId:guid}/fhir", ExportPatient).WithName("ExportPatientFhir")
             .WithSummary("A patient's record as a FHIR R4 Bundle: the patient, a doctor with access or an admin (audited). Anyone else gets 404.")
-            .Produces<string>(StatusCodes.Status200OK, FhirJson);
+            .Produces<JsonObject>(StatusCodes.Status200OK, FhirJson);
         fhir.MapPost("/me/fhir", Import).RequireAuthorization(Setup.Policies.Patient).WithName("ImportFhir")
             .WithSummary("Import the vital-sign Observations of a FHIR R4 Bundle as vitals records, all or nothing; other resources are skipped and listed. A reading repeated within five minutes is a 409 unless allowDuplicate=true.")
             .Accepts<JsonObject>(FhirJson, "application/json")

@@ -18,17 +18,17 @@ public static class MarketplaceEndpoints
     public static void MapMarketplaceEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/auctions").WithTags("Marketplace").RequireAuthorization();
-        g.MapPost("/", Create).RequireAuthorization(BookingEndpoints.PatientPolicy)
+        g.MapPost("/", Create).WithName("CreateAuction").RequireAuthorization(BookingEndpoints.PatientPolicy)
             .WithSummary("Post a request for doctors to bid on (closesAt 5 minutes to 7 days ahead; specialty inferred from the symptoms when not given).");
-        g.MapGet("/", Mine).WithSummary("My auctions, newest first.");
-        g.MapGet("/open", Open).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Open auctions of my specialty (doctors).");
-        g.MapGet("/{auctionId:guid}", Get).WithSummary("An auction with its bids ranked by price, then rating, then time: its patient or a doctor of its specialty.");
-        g.MapGet("/{auctionId:guid}/events", Events).WithSummary("Events after a sequence number, for a reconnecting watcher to catch up.");
-        g.MapPost("/{auctionId:guid}/bids", PlaceBid).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Bid (doctors of the specialty); the slot is held while the bid stands.");
-        g.MapDelete("/{auctionId:guid}/bids/{bidId:guid}", Withdraw).RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Withdraw my bid; its hold is released.");
-        g.MapPost("/{auctionId:guid}/accept", Accept).RequireAuthorization(BookingEndpoints.PatientPolicy)
+        g.MapGet("/", Mine).WithName("ListMyAuctions").WithSummary("My auctions, newest first.");
+        g.MapGet("/open", Open).WithName("ListOpenAuctions").RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Open auctions of my specialty (doctors).");
+        g.MapGet("/{auctionId:guid}", Get).WithName("GetAuction").WithSummary("An auction with its bids ranked by price, then rating, then time: its patient or a doctor of its specialty.");
+        g.MapGet("/{auctionId:guid}/events", Events).WithName("ListAuctionEvents").WithSummary("Events after a sequence number, for a reconnecting watcher to catch up.");
+        g.MapPost("/{auctionId:guid}/bids", PlaceBid).WithName("PlaceBid").RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Bid (doctors of the specialty); the slot is held while the bid stands.");
+        g.MapDelete("/{auctionId:guid}/bids/{bidId:guid}", Withdraw).WithName("WithdrawBid").RequireAuthorization(BookingEndpoints.DoctorPolicy).WithSummary("Withdraw my bid; its hold is released.");
+        g.MapPost("/{auctionId:guid}/accept", Accept).WithName("AcceptBid").RequireAuthorization(BookingEndpoints.PatientPolicy)
             .WithSummary("Accept a standing bid: booked and paid like a direct booking (Idempotency-Key required); the auction closes.");
-        g.MapPost("/{auctionId:guid}/cancel", Cancel).RequireAuthorization(BookingEndpoints.PatientPolicy).WithSummary("Close my auction with no winner.");
+        g.MapPost("/{auctionId:guid}/cancel", Cancel).WithName("CancelAuction").RequireAuthorization(BookingEndpoints.PatientPolicy).WithSummary("Close my auction with no winner.");
     }
 
     private static async Task<Results<Created<AuctionView>, ValidationProblem, ProblemHttpResult>> Create(NewAuction body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MarketplaceOptions> market)

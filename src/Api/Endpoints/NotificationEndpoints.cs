@@ -11,8 +11,8 @@ public static class NotificationEndpoints
     public static void MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("My notifications, newest first, with the unread count.");
-        group.MapPost("/{notificationId:guid}/read", MarkRead).WithSummary("Mark one of my notifications read.");
+        group.MapGet("/", List).WithName("ListNotifications").WithSummary("My notifications, newest first, with the unread count.");
+        group.MapPost("/{notificationId:guid}/read", MarkRead).WithName("MarkNotificationRead").WithSummary("Mark one of my notifications read.");
     }
 
     private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging, bool? unreadOnly)

@@ -11,8 +11,8 @@ public static class OrientationEndpoints
     public static void MapOrientationEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/orientation").WithTags("Orientation").RequireAuthorization();
-        group.MapPost("/", Orient).WithSummary("Symptoms -> specialty, confidence, alternatives, red flags and whether it is an emergency. Not a diagnosis.");
-        group.MapGet("/history", History).WithSummary("My latest orientations, newest first.");
+        group.MapPost("/", Orient).WithName("Orient").WithSummary("Symptoms -> specialty, confidence, alternatives, red flags and whether it is an emergency. Not a diagnosis.");
+        group.MapGet("/history", History).WithName("ListOrientationHistory").WithSummary("My latest orientations, newest first.");
     }
 
     private static async Task<Results<Ok<OrientationResult>, ValidationProblem, ProblemHttpResult>> Orient(

@@ -10,9 +10,9 @@ public static class PatientEndpoints
     public static void MapPatientEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/patients").WithTags("Patients").RequireAuthorization();
-        group.MapGet("/me/profile", GetMine).WithSummary("My medical profile (fields are null until set).");
-        group.MapPut("/me/profile", PutMine).WithSummary("Replace my medical profile.");
-        group.MapGet("/{patientId:guid}/profile", GetOne)
+        group.MapGet("/me/profile", GetMine).WithName("GetMyProfile").WithSummary("My medical profile (fields are null until set).");
+        group.MapPut("/me/profile", PutMine).WithName("ReplaceMyProfile").WithSummary("Replace my medical profile.");
+        group.MapGet("/{patientId:guid}/profile", GetOne).WithName("GetPatientProfile")
             .WithSummary("A patient's profile: the patient, an admin or a doctor with an appointment or a consent (audited). Anyone else gets 404.");
     }
 

@@ -1,10 +1,21 @@
+using HealthActors.Api.OpenApi;
 using Scalar.AspNetCore;
 
 namespace HealthActors.Api.Setup;
 
 public static class OpenApiSetup
 {
-    public static IServiceCollection AddHealthActorsOpenApi(this IServiceCollection services) => services.AddOpenApi();
+    /// <summary>
+    /// /openapi/v1.json, completed by two transformers so that an endpoint needs only its typed results,
+    /// <c>.WithName</c> and <c>.WithSummary</c>: the document-wide facts (info, servers, the Bearer scheme) and the
+    /// per-operation facts that follow from an endpoint's metadata (security, 401/403/429, ProblemDetails errors).
+    /// </summary>
+    public static IServiceCollection AddHealthActorsOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<DocumentFacts>();
+            o.AddOperationTransformer<OperationFacts>();
+        });
 
     /// <summary>/openapi/v1.json and the Scalar reference at /docs.</summary>
     public static WebApplication MapHealthActorsOpenApi(this WebApplication app)
