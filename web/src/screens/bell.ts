@@ -1,0 +1,64 @@
+import type { HubConnection } from "@microsoft/signalr";
+import { call, type Schemas } from "../api/client";
+import { formatDateTime, t } from "../i18n";
+import { connect, start } from "../live";
+import { h } from "../ui";
+
+type Notification = Schemas["Notification"];
+let hub: HubConnection | null = null;
+
+/** The bell in the header: unread count from REST, then live over /hubs/notifications. */
+export function bell(): HTMLElement {
+  let unread = 0;
+  let items: Notification[] = [];
+  const count = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
+  const button = h("button", { type: "button", class: "bell", "aria-expanded": "false", "aria-controls": "bell-panel" }, "🔔", count);
+  const panel = h("div", { id: "bell-panel", class: "bell-panel card", hidden: true, role: "region", "aria-label": t("notifications") });
+  const wrapper = h("div", { class: "bell-wrap" }, button, panel);
+
+  function render() {
+    count.textContent = unread > 99 ? "99+" : String(unread);
+    count.hidden = unread === 0;
+    button.setAttribute("aria-label", `${t("notifications")}: ${unread} ${t("unread")}`);
+    panel.replaceChildren(h("h2", {}, t("notifications")), items.length === 0 ? h("p", { class: "muted" }, t("no_notifications")) :
+      h("ul", {}, ...items.map((n) => h("li", { class: n.readAt ? "" : "unread" },
+        h("strong", {}, n.title), h("p", {}, n.body), h("p", { class: "muted small" }, formatDateTime(n.createdAt))))));
+  }
+
+  button.addEventListener("click", () => {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+  });
+  wrapper.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !panel.hidden) { panel.hidden = true; button.setAttribute("aria-expanded", "false"); button.focus(); }
+  });
+
+  void (async () => {
+    try {
+      const page = await call<Schemas["InboxPage"]>("GET", "/api/notifications?page=1&pageSize=20");
+      items = page.items;
+      unread = page.unread;
+      render();
+    } catch { /* the bell stays empty; the live feed still fills it */ }
+  })();
+
+  void stopBell().then(() => {
+    hub = connect("/hubs/notifications");
+    hub.on("notification", (n: Notification) => {
+      if (items.some((i) => i.id === n.id)) return;
+      items = [n, ...items].slice(0, 20);
+      if (!n.readAt) unread++;
+      render();
+    });
+    void start(hub);
+  });
+  render();
+  return wrapper;
+}
+
+export async function stopBell() {
+  const current = hub;
+  hub = null;
+  await current?.stop();
+}
