@@ -29,7 +29,11 @@ function renderNav(path: string) {
   bellShown = true;
 }
 
+let generation = 0;
+
 async function render() {
+  // A render that finishes after a newer one began (a sign-out while the profile loads) must not draw over it.
+  const mine = ++generation;
   const path = location.pathname;
   document.querySelector(".skip")!.textContent = t("skip");
   renderNav(path);
@@ -52,9 +56,11 @@ async function render() {
       screen = profileScreen(profile, () => void render());
       document.title = `${t("profile_title")} · HealthActors`;
     }
+    if (mine !== generation) return;
     notice = undefined;
     main.replaceChildren(screen);
   } catch {
+    if (mine !== generation) return;
     main.replaceChildren(h("p", { class: "form-error", role: "alert" }, t("error_generic")));
   }
 }

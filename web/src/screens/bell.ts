@@ -51,7 +51,13 @@ export function bell(): HTMLElement {
       if (!n.readAt) unread++;
       render();
     });
-    void start(hub);
+    const connection = hub;
+    // The connection state is exposed for tests and styling: the bell is live only once this says Connected.
+    const mark = () => { wrapper.dataset.live = connection.state; };
+    connection.onreconnecting(mark);
+    connection.onreconnected(mark);
+    connection.onclose(mark);
+    void start(connection).then(mark);
   });
   render();
   return wrapper;
