@@ -13,7 +13,7 @@ export function bell(): HTMLElement {
   let items: Notification[] = [];
   const count = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
   const button = h("button", { type: "button", class: "bell", "aria-expanded": "false", "aria-controls": "bell-panel" }, "🔔", count);
-  const panel = h("div", { id: "bell-panel", class: "bell-panel card", hidden: true, role: "region", "aria-label": t("notifications") });
+  const panel = h("div", { id: "bell-panel", class: "bell-panel card", hidden: true, tabindex: "0", role: "region", "aria-label": t("notifications") });
   const wrapper = h("div", { class: "bell-wrap" }, button, panel);
 
   function render() {

@@ -40,7 +40,7 @@ function markEmergency(el: HTMLElement) {
 export async function chatScreen(selected?: string): Promise<HTMLElement> {
   let active = selected ?? null;
   const list = h("ul", { class: "conversations", "aria-label": t("conversations") });
-  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("chat_title") });
+  const log = h("div", { class: "log", role: "log", tabindex: "0", "aria-live": "polite", "aria-label": t("chat_title") });
   const input = h("textarea", { id: "chat-message", rows: "2", required: true, maxlength: "4000" });
   const send = h("button", { type: "submit" }, t("send"));
   const status = h("p", { class: "muted", role: "status" });
