@@ -7,12 +7,28 @@ import { h } from "../ui";
 type Notification = Schemas["Notification"];
 let hub: HubConnection | null = null;
 
+// Drawn, not an emoji: many systems (Debian's headless Chromium among them) have no emoji font.
+function bellIcon(): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "20");
+  svg.setAttribute("height", "20");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z");
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 /** The bell in the header: unread count from REST, then live over /hubs/notifications. */
 export function bell(): HTMLElement {
   let unread = 0;
   let items: Notification[] = [];
   const count = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
-  const button = h("button", { type: "button", class: "bell", "aria-expanded": "false", "aria-controls": "bell-panel" }, "🔔", count);
+  const button = h("button", { type: "button", class: "bell", "aria-expanded": "false", "aria-controls": "bell-panel" }, bellIcon(), count);
   const panel = h("div", { id: "bell-panel", class: "bell-panel card", hidden: true, tabindex: "0", role: "region", "aria-label": t("notifications") });
   const wrapper = h("div", { class: "bell-wrap" }, button, panel);
 
