@@ -113,7 +113,7 @@ public sealed class WebAppTests(WebAppFixture app)
     }
 
     [Fact]
-    public async Task The_bell_updates_live_and_a_failed_refresh_signs_out_cleanly_in_Spanish()
+    public async Task The_bell_updates_live_tokens_refresh_silently_and_a_failed_refresh_signs_out_cleanly_in_Spanish()
     {
         var (context, page, problems) = await app.NewPageAsync(locale: "es-ES");
         await using var _ = context;
@@ -137,6 +137,14 @@ public sealed class WebAppTests(WebAppFixture app)
         await bell.ClickAsync();
         await Assertions.Expect(page.Locator("#bell-panel")).ToContainTextAsync("Cita confirmada");
         await AssertAccessible(page, "profile-es-bell");
+
+        // An access token a minute from expiry is exchanged silently: a new refresh token, still signed in.
+        var before = await page.EvaluateAsync<string>("() => JSON.parse(sessionStorage.getItem('ha.session')).refreshToken");
+        await page.EvaluateAsync("() => { const s = JSON.parse(sessionStorage.getItem('ha.session')); s.accessExpiresAt = Date.now() + 61000; sessionStorage.setItem('ha.session', JSON.stringify(s)); }");
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("before => JSON.parse(sessionStorage.getItem('ha.session') || 'null')?.refreshToken !== before", before, new() { Timeout = 10_000 });
+        Assert.NotNull(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('ha.session')"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Perfil médico" }));
 
         // A refresh token the server rejects ends the session: back to sign-in with the reason, nothing left stored.
         await page.EvaluateAsync("() => { const s = JSON.parse(sessionStorage.getItem('ha.session')); s.refreshToken = 'not-a-token'; s.accessExpiresAt = Date.now(); sessionStorage.setItem('ha.session', JSON.stringify(s)); }");
