@@ -155,6 +155,49 @@ public sealed class WebAppTests(WebAppFixture app)
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public async Task A_dropped_connection_shows_the_banner_recovers_and_the_bell_catches_up_exactly_once()
+    {
+        var (context, page, problems) = await app.NewPageAsync();
+        await using var _ = context;
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var user = await http.RegisterAsync();
+        var inbox = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IInboxGrain>(user.Id);
+
+        // The test owns the page's notification socket, so it can cut it; while `down`, reconnect attempts are refused.
+        var down = false;
+        IWebSocketRoute? socket = null;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/notifications"), ws => { socket = ws; ws.ConnectToServer(); });
+        await page.RouteAsync("**/hubs/notifications/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(ApiDriver.DefaultPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var live = page.Locator(".bell-wrap[data-live=Connected]");
+        await live.WaitForAsync(new() { Timeout = 10_000 });
+
+        down = true;
+        await socket!.CloseAsync(new() { Code = 4000, Reason = "dropped by the test" });
+        var banner = page.Locator("#banner");
+        await Assertions.Expect(banner).ToHaveTextAsync("Connection lost. Reconnecting…", new() { Timeout = 10_000 });
+        await WebAppFixture.ScreenshotAsync(page, "connection-lost");
+        // Pushed while the page is away: only the catch-up read after reconnecting can show it.
+        await inbox.Add("test", "While away", "Sent during the drop.", null, Guid.NewGuid());
+
+        down = false;
+        await Assertions.Expect(banner).ToHaveTextAsync("Connection restored.", new() { Timeout = 15_000 });
+        await live.WaitForAsync(new() { Timeout = 10_000 });
+        var bell = page.Locator("button.bell");
+        await Assertions.Expect(bell).ToHaveAttributeAsync("aria-label", "Notifications: 1 unread", new() { Timeout = 10_000 });
+        await inbox.Add("test", "After the return", "Sent live.", null, Guid.NewGuid());
+        await Assertions.Expect(bell).ToHaveAttributeAsync("aria-label", "Notifications: 2 unread", new() { Timeout = 10_000 });
+        await bell.ClickAsync();
+        await Assertions.Expect(page.Locator("#bell-panel li")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#bell-panel li", new() { HasText = "While away" })).ToHaveCountAsync(1);
+        Assert.Empty(problems);
+    }
+
     private static Task Expect(ILocator heading) => Assertions.Expect(heading).ToBeVisibleAsync(new() { Timeout = 10_000 });
 
     private static async Task AssertAccessible(IPage page, string screen)

@@ -50,14 +50,17 @@ export function bell(): HTMLElement {
     if (ev.key === "Escape" && !panel.hidden) { panel.hidden = true; button.setAttribute("aria-expanded", "false"); button.focus(); }
   });
 
-  void (async () => {
+  // The inbox is the truth: read at start and again after every reconnect, so what arrived while the connection
+  // was away is shown (the hub only pushes to connections it holds); live pushes are merged by id, never twice.
+  async function load() {
     try {
       const page = await call<Schemas["InboxPage"]>("GET", "/api/notifications?page=1&pageSize=20");
       items = page.items;
       unread = page.unread;
       render();
-    } catch { /* the bell stays empty; the live feed still fills it */ }
-  })();
+    } catch { /* the bell keeps what it has; the live feed still fills it */ }
+  }
+  void load();
 
   void stopBell().then(() => {
     hub = connect("/hubs/notifications");
@@ -71,7 +74,7 @@ export function bell(): HTMLElement {
     // The connection state is exposed for tests and styling: the bell is live only once this says Connected.
     const mark = () => { wrapper.dataset.live = connection.state; };
     connection.onreconnecting(mark);
-    connection.onreconnected(mark);
+    connection.onreconnected(() => { mark(); void load(); });
     connection.onclose(mark);
     void start(connection).then(mark);
   });
