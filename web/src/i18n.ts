@@ -23,6 +23,7 @@ const en = {
   error_generic: "Something went wrong. Please try again.",
   home_title: "Your health, with you", home_text: "Sign in to fill your medical profile and talk to the assistant.",
   language: "Language",
+  search: "Search my messages", search_submit: "Search", no_results: "No messages match.",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -49,6 +50,7 @@ const es: Record<Key, string> = {
   error_generic: "Algo salió mal. Inténtalo de nuevo.",
   home_title: "Tu salud, contigo", home_text: "Entra para completar tu perfil médico y hablar con el asistente.",
   language: "Idioma",
+  search: "Buscar en mis mensajes", search_submit: "Buscar", no_results: "Ningún mensaje coincide.",
 };
 
 const dictionaries = { en, es } as const;

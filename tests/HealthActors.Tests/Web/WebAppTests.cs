@@ -91,7 +91,10 @@ public sealed class WebAppTests(WebAppFixture app)
         var final = page.Locator(".msg.assistant[data-final=true] .msg-text");
         await Assertions.Expect(final).ToHaveTextAsync(Answer, new() { Timeout = 15_000 });
         Assert.True(partial.Length < Answer.Length && Answer.StartsWith(partial, StringComparison.Ordinal), $"partial answer seen: '{partial}'");
-        await Assertions.Expect(page.Locator(".conversations li")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".conversations:not(.search-results) li")).ToHaveCountAsync(1);
+        await page.GetByLabel("Search my messages").FillAsync("fever");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".search-results li").First).ToContainTextAsync("«fever»", new() { Timeout = 10_000 });
 
         // An emergency is answered by the rules at once and shown as an alert, not as one more chat bubble.
         await page.GetByLabel("Your message").FillAsync("I have crushing chest pain and I'm sweating");

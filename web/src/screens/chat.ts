@@ -48,6 +48,27 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
   const form = h("form", { class: "composer" },
     h("label", { for: "chat-message" }, t("message")), input, h("div", { class: "actions" }, send), status, error);
   const fresh = h("button", { type: "button", class: "secondary" }, t("new_conversation"));
+  const query = h("input", { id: "chat-search", type: "search", maxlength: "200" });
+  const results = h("ul", { class: "conversations search-results", "aria-live": "polite" });
+  const search = h("form", { class: "search", role: "search" },
+    h("label", { for: "chat-search" }, t("search")), query, h("button", { type: "submit", class: "secondary" }, t("search_submit")), results);
+  search.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const q = query.value.trim();
+    if (!q) { results.replaceChildren(); return; }
+    try {
+      const hits = await call<Schemas["SearchHit"][]>("GET", `/api/conversations/search?q=${encodeURIComponent(q)}&limit=20`);
+      // The snippet marks matches with « »; it is shown as text, so nothing in a message can become markup.
+      results.replaceChildren(...(hits.length === 0 ? [h("li", { class: "muted" }, t("no_results"))] : hits.map((hit) => {
+        const button = h("button", { type: "button", class: "link" }, hit.snippet,
+          h("span", { class: "muted small" }, ` · ${formatDateTime(hit.createdAt)}`));
+        button.addEventListener("click", () => void open(hit.conversationId));
+        return h("li", {}, button);
+      })));
+    } catch (e) {
+      results.replaceChildren(h("li", { class: "form-error" }, e instanceof Error ? e.message : t("error_generic")));
+    }
+  });
 
   async function refreshList() {
     const page = await call<Schemas["PageOfConversationInfo"]>("GET", "/api/conversations?page=1&pageSize=50");
@@ -129,6 +150,6 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
   return h("section", { class: "chat", "aria-labelledby": "chat-title" },
     h("h1", { id: "chat-title" }, t("chat_title")),
     h("div", { class: "chat-layout" },
-      h("aside", { class: "card", "aria-label": t("conversations") }, h("h2", {}, t("conversations")), fresh, list),
+      h("aside", { class: "card", "aria-label": t("conversations") }, h("h2", {}, t("conversations")), fresh, list, search),
       h("div", { class: "card chat-main" }, log, form)));
 }
