@@ -52,6 +52,7 @@ if [ -z "${Admin__Email:-}" ]; then
   ADMIN_SOURCE="$ROOT/.data/secrets/admin.env"
 fi
 
+ha_build_web
 echo "[run] building (Release)"
 dotnet build HealthActors.sln -c Release -v quiet -nologo >/dev/null
 
@@ -74,6 +75,7 @@ for _ in $(seq 1 180); do
   if curl -fsS "$API_URL/health/ready" >/dev/null 2>&1; then
     echo
     echo "HealthActors is up: $API_URL"
+    if [ -f web/dist/index.html ]; then echo "  web app:        $API_URL/"; fi
     echo "  API reference:  $API_URL/docs   OpenAPI: $API_URL/openapi/v1.json"
     echo "  readiness:      $API_URL/health/ready"
     echo "  admin account:  credentials in $ADMIN_SOURCE"

@@ -13,6 +13,8 @@ if [ -z "${ConnectionStrings__Postgres:-}" ]; then
   ha_as_pg "'$(ha_pg_bin)/psql' -h 127.0.0.1 -p $HA_PG_PORT -U postgres -qc 'drop database if exists healthactors_test with (force)'"
 fi
 ha_services healthactors_test
+ha_install_browser
+ha_build_web
 
 echo "[test] building"
 dotnet build HealthActors.sln -c Debug -v quiet -nologo

@@ -26,6 +26,30 @@ ha_install_packages() {
   fi
 }
 
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+ha_install_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  ha_log "installing chromium (Debian package, for the browser tests)"
+  if [ "$(id -u)" -ne 0 ]; then ha_log "not root: install chromium yourself (apt-get install chromium)"; return 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
+# Builds web/ into web/dist, which the Api serves at /. Without Node.js 20.19+ (Vite's floor) the build is skipped
+# with a message: the Api then answers / with 404 and the browser tests fail saying the app is not built.
+ha_build_web() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ha_log "node/npm not found: skipping the web app build (install Node.js 20.19 or later to get the app at /)"
+    return 0
+  fi
+  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+    ha_log "node $(node --version) is older than 20.19: skipping the web app build"
+    return 0
+  fi
+  ha_log "building the web app (npm ci, npm run build in web/)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >/dev/null
+}
+
 ha_pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
 # Only what this script started is stopped again: a server someone else runs is left alone.

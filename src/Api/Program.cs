@@ -18,6 +18,7 @@ var app = builder.Build();
 app.LogOrleansMode(mode);
 
 app.UseHealthActorsSecurityHeaders();
+app.UseHealthActorsWebApp();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BodySizeLimitMiddleware>();

@@ -1,0 +1,78 @@
+import { logout, onSession, signedIn } from "./api/client";
+import { t } from "./i18n";
+import { clearBanner } from "./live";
+import { navigate, setRenderer } from "./router";
+import { bell, stopBell } from "./screens/bell";
+import { registerScreen, signInScreen } from "./screens/auth";
+import { chatScreen, stopChat } from "./screens/chat";
+import { loadProfile, profileScreen } from "./screens/profile";
+import { h } from "./ui";
+
+const main = document.getElementById("main")!;
+const nav = document.getElementById("nav")!;
+let notice: string | undefined;
+let bellShown = false;
+
+function renderNav(path: string) {
+  const link = (href: string, label: string) =>
+    h("a", { href, "data-link": true, "aria-current": path.startsWith(href) ? "page" : undefined }, label);
+  if (!signedIn()) {
+    bellShown = false;
+    nav.replaceChildren(link("/signin", t("nav_signin")), link("/register", t("nav_register")));
+    return;
+  }
+  const out = h("button", { type: "button", class: "secondary" }, t("nav_signout"));
+  out.addEventListener("click", () => void logout());
+  // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
+  const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
+  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), existing ?? bell(), out);
+  bellShown = true;
+}
+
+let generation = 0;
+
+async function render() {
+  // A render that finishes after a newer one began (a sign-out while the profile loads) must not draw over it.
+  const mine = ++generation;
+  const path = location.pathname;
+  document.querySelector(".skip")!.textContent = t("skip");
+  renderNav(path);
+  try {
+    let screen: HTMLElement;
+    if (!signedIn()) {
+      if (path === "/register") screen = registerScreen();
+      else if (path === "/signin") screen = signInScreen(notice);
+      else { history.replaceState(null, "", "/signin"); screen = signInScreen(notice); }
+      document.title = `${path === "/register" ? t("register_title") : t("signin_title")} · HealthActors`;
+    } else if (path.startsWith("/chat")) {
+      screen = await chatScreen(path.split("/")[2] || undefined);
+      document.title = `${t("chat_title")} · HealthActors`;
+    } else {
+      if (path !== "/profile") history.replaceState(null, "", "/profile");
+      const profile = await loadProfile();
+      // The profile may have switched the language: draw the chrome again in it.
+      renderNav(location.pathname);
+      document.querySelector(".skip")!.textContent = t("skip");
+      screen = profileScreen(profile, () => void render());
+      document.title = `${t("profile_title")} · HealthActors`;
+    }
+    if (mine !== generation) return;
+    notice = undefined;
+    main.replaceChildren(screen);
+  } catch {
+    if (mine !== generation) return;
+    main.replaceChildren(h("p", { class: "form-error", role: "alert" }, t("error_generic")));
+  }
+}
+
+onSession((reason) => {
+  if (reason === "signedIn") { notice = undefined; return; }
+  void stopChat();
+  void stopBell();
+  clearBanner();
+  notice = reason === "expired" ? t("session_ended") : undefined;
+  navigate("/signin");
+});
+
+setRenderer(() => void render());
+void render();

@@ -1,0 +1,155 @@
+import type { HubConnection } from "@microsoft/signalr";
+import { call, type Schemas } from "../api/client";
+import { formatDateTime, t } from "../i18n";
+import { connect, start } from "../live";
+import { h } from "../ui";
+
+type Conversation = Schemas["ConversationInfo"];
+type Message = Schemas["ChatMessage"];
+interface Chunk { index: number; text: string; final: boolean; emergency: boolean; redFlag?: string | null; degraded: boolean }
+
+let hub: HubConnection | null = null;
+
+/** One chat connection for the page's life: leaving the chat screen keeps it, signing out stops it. */
+async function chatHub(): Promise<HubConnection> {
+  if (!hub) { hub = connect("/hubs/chat"); await start(hub); }
+  return hub;
+}
+
+export async function stopChat() {
+  const current = hub;
+  hub = null;
+  await current?.stop();
+}
+
+function bubble(role: "user" | "assistant", content: string, emergency = false): HTMLElement {
+  const el = h("article", { class: `msg ${role}${emergency ? " emergency" : ""}`, "data-role": role });
+  if (emergency) markEmergency(el);
+  el.append(h("h2", { class: "sr-only" }, role === "user" ? t("you") : t("assistant")), h("p", { class: "msg-text" }, content));
+  return el;
+}
+
+// role=alert makes screen readers interrupt with it; the red styling and the heading make it unmissable on screen.
+function markEmergency(el: HTMLElement) {
+  if (el.classList.contains("emergency") && el.getAttribute("role") === "alert") return;
+  el.classList.add("emergency");
+  el.setAttribute("role", "alert");
+  el.prepend(h("strong", { class: "emergency-label" }, `⚠ ${t("emergency")}`));
+}
+
+export async function chatScreen(selected?: string): Promise<HTMLElement> {
+  let active = selected ?? null;
+  const list = h("ul", { class: "conversations", "aria-label": t("conversations") });
+  const log = h("div", { class: "log", role: "log", tabindex: "0", "aria-live": "polite", "aria-label": t("chat_title") });
+  const input = h("textarea", { id: "chat-message", rows: "2", required: true, maxlength: "4000" });
+  const send = h("button", { type: "submit" }, t("send"));
+  const status = h("p", { class: "muted", role: "status" });
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+  const form = h("form", { class: "composer" },
+    h("label", { for: "chat-message" }, t("message")), input, h("div", { class: "actions" }, send), status, error);
+  const fresh = h("button", { type: "button", class: "secondary" }, t("new_conversation"));
+  const query = h("input", { id: "chat-search", type: "search", maxlength: "200" });
+  const results = h("ul", { class: "conversations search-results", "aria-live": "polite" });
+  const search = h("form", { class: "search", role: "search" },
+    h("label", { for: "chat-search" }, t("search")), query, h("button", { type: "submit", class: "secondary" }, t("search_submit")), results);
+  search.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const q = query.value.trim();
+    if (!q) { results.replaceChildren(); return; }
+    try {
+      const hits = await call<Schemas["SearchHit"][]>("GET", `/api/conversations/search?q=${encodeURIComponent(q)}&limit=20`);
+      // The snippet marks matches with « »; it is shown as text, so nothing in a message can become markup.
+      results.replaceChildren(...(hits.length === 0 ? [h("li", { class: "muted" }, t("no_results"))] : hits.map((hit) => {
+        const button = h("button", { type: "button", class: "link" }, hit.snippet,
+          h("span", { class: "muted small" }, ` · ${formatDateTime(hit.createdAt)}`));
+        button.addEventListener("click", () => void open(hit.conversationId));
+        return h("li", {}, button);
+      })));
+    } catch (e) {
+      results.replaceChildren(h("li", { class: "form-error" }, e instanceof Error ? e.message : t("error_generic")));
+    }
+  });
+
+  async function refreshList() {
+    const page = await call<Schemas["PageOfConversationInfo"]>("GET", "/api/conversations?page=1&pageSize=50");
+    list.replaceChildren(...(page.items.length === 0 ? [h("li", { class: "muted" }, t("no_conversations"))] :
+      page.items.map((c: Conversation) => {
+        const button = h("button", { type: "button", class: "link", "aria-current": c.id === active ? "true" : undefined },
+          c.title || t("untitled"), h("span", { class: "muted small" }, ` · ${formatDateTime(c.updatedAt)}`));
+        button.addEventListener("click", () => void open(c.id));
+        return h("li", {}, button);
+      })));
+  }
+
+  async function open(id: string) {
+    active = id;
+    history.replaceState(null, "", `/chat/${id}`);
+    const messages = await call<Message[]>("GET", `/api/conversations/${id}/messages?limit=50`);
+    log.replaceChildren(...messages.map((m) => bubble(m.role === "user" ? "user" : "assistant", m.content, !!m.redFlag)));
+    await refreshList();
+    input.focus();
+  }
+
+  fresh.addEventListener("click", () => {
+    active = null;
+    history.replaceState(null, "", "/chat");
+    log.replaceChildren();
+    void refreshList();
+    input.focus();
+  });
+
+  // Enter sends, Shift+Enter makes a new line, as in every chat people know.
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
+  });
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    error.hidden = true;
+    send.disabled = true;
+    try {
+      const connection = await chatHub();
+      active ??= await connection.invoke<string>("StartConversation", text.slice(0, 60));
+      history.replaceState(null, "", `/chat/${active}`);
+      log.append(bubble("user", text));
+      input.value = "";
+      const answer = bubble("assistant", "");
+      answer.classList.add("streaming");
+      answer.setAttribute("aria-busy", "true");
+      const body = answer.querySelector(".msg-text")!;
+      log.append(answer);
+      status.textContent = t("answering");
+      await new Promise<void>((resolve, reject) => {
+        connection.stream<Chunk>("SendMessage", active, text).subscribe({
+          next: (chunk) => {
+            if (chunk.text) body.textContent += chunk.text;
+            if (chunk.emergency) markEmergency(answer);
+            if (chunk.final) { answer.classList.remove("streaming"); answer.removeAttribute("aria-busy"); answer.dataset.final = "true"; }
+            log.scrollTop = log.scrollHeight;
+          },
+          complete: () => resolve(),
+          error: (e) => reject(e),
+        });
+      });
+      await refreshList();
+    } catch (e) {
+      // Hub errors arrive as "An error occurred ... HubException: <message>"; the message after the colon is ours.
+      const message = e instanceof Error ? e.message.replace(/^.*HubException: /, "") : t("error_generic");
+      error.textContent = message || t("error_generic");
+      error.hidden = false;
+    } finally {
+      status.textContent = "";
+      send.disabled = false;
+    }
+  });
+
+  await refreshList();
+  if (active) await open(active);
+  return h("section", { class: "chat", "aria-labelledby": "chat-title" },
+    h("h1", { id: "chat-title" }, t("chat_title")),
+    h("div", { class: "chat-layout" },
+      h("aside", { class: "card", "aria-label": t("conversations") }, h("h2", {}, t("conversations")), fresh, list, search),
+      h("div", { class: "card chat-main" }, log, form)));
+}
