@@ -57,7 +57,7 @@ writer() {
   while [ "$(date +%s)" -lt "$end" ]; do
     n=$((n + 1))
     local t0; t0=$(date +%s%3N)
-    local code; code=$(curl -sS -m 15 -o /dev/null -w '%{http_code}' -X PUT "$URL/api/patients/me/profile" \
+    local code; code=$(curl -sS -m 40 -o /dev/null -w '%{http_code}' -X PUT "$URL/api/patients/me/profile" \
       -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d "$(profile "$w$n")" 2>/dev/null || true)
     echo "$t0 $w $n ${code:-000} $(( $(date +%s%3N) - t0 ))" >>"$WORK/w$w.log"
     sleep 0.05
@@ -98,7 +98,9 @@ for r in bad: statuses[r[3]] = statuses.get(r[3], 0) + 1
 print()
 print("| measure | value |")
 print("|---|---|")
+inflight = [r for r in before if r[0] + r[4] >= killed]
 print(f"| writes before the kill | {len(before)} ({sum(r[3] != 200 for r in before)} failed) |")
+print(f"| in flight at the kill | {len(inflight)}: statuses {sorted(r[3] for r in inflight)}, longest {max((r[4] for r in inflight), default=0) / 1000:.1f} s |")
 print(f"| writes after the kill | {len(after)} |")
 print(f"| failed after the kill | {len(bad)} ({100 * len(bad) / max(len(after), 1):.1f} %) by status: {statuses or {}} |")
 print(f"| failures ended (last failed request answered) | {(last_bad_end - killed) / 1000:.1f} s after the kill |")
