@@ -104,6 +104,7 @@ print(f"| in flight at the kill | {len(inflight)}: statuses {sorted(r[3] for r i
 print(f"| writes after the kill | {len(after)} |")
 print(f"| failed after the kill | {len(bad)} ({100 * len(bad) / max(len(after), 1):.1f} %) by status: {statuses or {}} |")
 print(f"| failures ended (last failed request answered) | {(last_bad_end - killed) / 1000:.1f} s after the kill |")
+print(f"| last failing request sent | {(max((r[0] for r in bad), default=killed) - killed) / 1000:.1f} s after the kill |")
 print(f"| slowest answer after the kill | {max((r[4] for r in after), default=0) / 1000:.1f} s |")
 ' "$KILLED_AT" "$START"
 echo "| acknowledged writes lost | $LOST |"
