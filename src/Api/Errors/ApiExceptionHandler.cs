@@ -50,6 +50,10 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 return (StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(v.Errors) { Title = "One or more fields are invalid." });
             case AccessDeniedException:
                 return (StatusCodes.Status404NotFound, new ProblemDetails { Title = "Not found." });
+            // Raised by the silo for a database that is restarting or unreachable; the write was not acknowledged.
+            // Orleans may hand it over wrapped (a failed activation), hence the search through inner exceptions.
+            case var e when Find<StorageUnavailableException>(e) is not null:
+                return (StatusCodes.Status503ServiceUnavailable, new ProblemDetails { Title = "The database is briefly unavailable; retry shortly." });
             case Orleans.Storage.InconsistentStateException:
                 return (StatusCodes.Status409Conflict, new ProblemDetails { Title = "Another change to the same record won; retry." });
             // ConnectionFailedException: the client picked a gateway that has just died and not yet been
@@ -60,6 +64,13 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             default:
                 return (StatusCodes.Status500InternalServerError, new ProblemDetails { Title = "An unexpected error occurred." });
         }
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is T found) return found;
+        return null;
     }
 
     private static JsonException? FindJsonException(Exception e)

@@ -40,6 +40,10 @@ public static class OrleansHosting
                 // the old silos sooner than that leaves the Api knowing no live gateway, and every request fails
                 // until the next read. One Redis read every few seconds is cheap.
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+                // A request already sent to a silo that is then killed gets no answer; only this timeout ends it (503).
+                // Orleans' 30 s is kept by default because a chat turn may wait 20 s for its first model token.
+                if (builder.Configuration.GetValue<double?>("Orleans:ResponseTimeoutSeconds") is { } responseTimeout)
+                    client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(responseTimeout));
                 client.UseConnectionRetryFilter(new StartupRetry(
                     TimeSpan.FromSeconds(builder.Configuration.GetValue("Orleans:ClientConnectTimeoutSeconds", 60))).ShouldRetry);
             });
