@@ -107,7 +107,9 @@ public sealed class RulesClusterFixture : IAsyncLifetime
     {
         var utc = after.ToUniversalTime();
         var floor = new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute >= 30 ? 30 : 0, 0, TimeSpan.Zero);
-        return floor.AddMinutes(30);
+        var next = floor.AddMinutes(30);
+        // EveryHalfHour ends at 23:30, so 23:30 itself is no slot: a run between 23:00 and 23:30 UTC takes midnight.
+        return next.TimeOfDay == new TimeSpan(23, 30, 0) ? next.AddMinutes(30) : next;
     }
 
     public static BookingCommand Booking(Guid patientId, Guid doctorId, DateTimeOffset start, CardDetails? card = null, string reason = "Persistent cough") =>
