@@ -224,7 +224,8 @@ export async function doctorScreen(doctorId: string): Promise<HTMLElement> {
       h("p", {}, doctor.verified ? `✓ ${t("verified")}` : t("not_verified")),
       doctor.bio ? h("p", {}, doctor.bio) : null,
       h("p", { class: "muted small" }, `${t("doctors_language")}: ${(doctor.languages ?? []).join(", ")}`)),
-    h("h2", { class: "section-title" }, t("slots_title")), slotsBox, bookingBox, outcome,
+    // A week of slots is a long list on a phone: the form and the outcome sit above it, seen without scrolling.
+    h("h2", { class: "section-title" }, t("slots_title")), outcome, bookingBox, slotsBox,
     h("h2", { class: "section-title" }, t("ratings_title")),
     reviews.items.length
       ? h("ul", { class: "reviews" }, ...reviews.items.map((r) => h("li", { class: "card" },
