@@ -24,6 +24,24 @@ const en = {
   home_title: "Your health, with you", home_text: "Sign in to fill your medical profile and talk to the assistant.",
   language: "Language",
   search: "Search my messages", search_submit: "Search", no_results: "No messages match.",
+  // Orientation, doctors, booking (issue 13).
+  nav_orientation: "Symptoms", nav_doctors: "Doctors", nav_appointments: "Appointments",
+  orient_title: "Which specialist?", orient_disclaimer: "Orientation, not a diagnosis. In an emergency call your local emergency number.",
+  orient_symptoms: "Describe your symptoms", orient_age: "Age (optional)", orient_submit: "Orient me",
+  orient_emergency: "This may be an emergency. Call your local emergency number now.", orient_red_flags: "Warning signs",
+  orient_specialty: "Suggested specialty", orient_confidence: "Confidence", orient_alternatives: "Also possible", orient_see_doctors: "See doctors",
+  doctors_title: "Doctors", doctors_any: "Any", doctors_specialty: "Specialty", doctors_min_rating: "Minimum rating (0-5)",
+  doctors_max_price: "Maximum price", doctors_language: "Language (e.g. es)", doctors_sort: "Sort by", doctors_filter: "Apply filters",
+  sort_rating: "Rating", sort_price: "Price", sort_experience: "Experience",
+  doctors_found: "doctors", doctors_none: "No doctor matches these filters.", page: "Page", pages: "Pages", previous: "Previous page", next: "Next page",
+  years: "years of experience", verified: "Verified", not_verified: "Not verified yet", ratings: "ratings", no_ratings: "No ratings yet",
+  ratings_title: "Ratings from patients", slots_title: "Free slots", slots_zone: "Times shown in", slots_none: "No free slots in the next 7 days.",
+  book_title: "Book", book_pay: "Book and pay", test_cards: "Test mode: 4242 4242 4242 4242 is approved, 4000 0000 0000 0002 is declined.",
+  card_reason: "Reason for the visit", card_holderName: "Name on the card", card_cardNumber: "Card number", card_expMonth: "Expiry month",
+  card_expYear: "Expiry year", card_cvc: "Security code (CVC)",
+  booked_title: "Appointment booked", paid: "Paid", status: "Status",
+  status_booked: "Booked", status_completed: "Completed", status_noShow: "No-show", status_cancelled: "Cancelled",
+  appointments_title: "My appointments", appointments_none: "No appointments yet.", cancel: "Cancel", cancelled_refund: "Cancelled. Refunded",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -51,6 +69,24 @@ const es: Record<Key, string> = {
   home_title: "Tu salud, contigo", home_text: "Entra para completar tu perfil médico y hablar con el asistente.",
   language: "Idioma",
   search: "Buscar en mis mensajes", search_submit: "Buscar", no_results: "Ningún mensaje coincide.",
+  // Orientación, médicos, reservas (issue 13).
+  nav_orientation: "Síntomas", nav_doctors: "Médicos", nav_appointments: "Citas",
+  orient_title: "¿Qué especialista?", orient_disclaimer: "Orientación, no un diagnóstico. En una emergencia llama al número de emergencias.",
+  orient_symptoms: "Describe tus síntomas", orient_age: "Edad (opcional)", orient_submit: "Orientarme",
+  orient_emergency: "Puede ser una emergencia. Llama ahora al número de emergencias.", orient_red_flags: "Señales de alarma",
+  orient_specialty: "Especialidad sugerida", orient_confidence: "Confianza", orient_alternatives: "También posible", orient_see_doctors: "Ver médicos",
+  doctors_title: "Médicos", doctors_any: "Cualquiera", doctors_specialty: "Especialidad", doctors_min_rating: "Valoración mínima (0-5)",
+  doctors_max_price: "Precio máximo", doctors_language: "Idioma (p. ej. es)", doctors_sort: "Ordenar por", doctors_filter: "Aplicar filtros",
+  sort_rating: "Valoración", sort_price: "Precio", sort_experience: "Experiencia",
+  doctors_found: "médicos", doctors_none: "Ningún médico cumple estos filtros.", page: "Página", pages: "Páginas", previous: "Página anterior", next: "Página siguiente",
+  years: "años de experiencia", verified: "Verificado", not_verified: "Aún sin verificar", ratings: "valoraciones", no_ratings: "Aún sin valoraciones",
+  ratings_title: "Valoraciones de pacientes", slots_title: "Horarios libres", slots_zone: "Horas en", slots_none: "No hay horarios libres en los próximos 7 días.",
+  book_title: "Reservar", book_pay: "Reservar y pagar", test_cards: "Modo de prueba: 4242 4242 4242 4242 se aprueba, 4000 0000 0000 0002 se rechaza.",
+  card_reason: "Motivo de la consulta", card_holderName: "Titular de la tarjeta", card_cardNumber: "Número de tarjeta", card_expMonth: "Mes de caducidad",
+  card_expYear: "Año de caducidad", card_cvc: "Código de seguridad (CVC)",
+  booked_title: "Cita reservada", paid: "Pagado", status: "Estado",
+  status_booked: "Reservada", status_completed: "Completada", status_noShow: "No acudió", status_cancelled: "Cancelada",
+  appointments_title: "Mis citas", appointments_none: "Aún no tienes citas.", cancel: "Cancelar", cancelled_refund: "Cancelada. Reembolso",
 };
 
 const dictionaries = { en, es } as const;
@@ -96,3 +132,8 @@ export function formatDateTime(iso: string | null | undefined): string {
 }
 
 document.documentElement.lang = current;
+
+/** The zone screens show times in: the profile's, else the browser's. */
+export function viewTimeZone(): string {
+  return zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

@@ -3,6 +3,7 @@ import { t } from "./i18n";
 import { clearBanner } from "./live";
 import { navigate, setRenderer } from "./router";
 import { bell, stopBell } from "./screens/bell";
+import { appointmentsScreen, doctorScreen, doctorsScreen, orientationScreen } from "./screens/booking";
 import { registerScreen, signInScreen } from "./screens/auth";
 import { chatScreen, stopChat } from "./screens/chat";
 import { loadProfile, profileScreen } from "./screens/profile";
@@ -25,7 +26,9 @@ function renderNav(path: string) {
   out.addEventListener("click", () => void logout());
   // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
   const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
-  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), existing ?? bell(), out);
+  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")),
+    link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")), link("/appointments", t("nav_appointments")),
+    existing ?? bell(), out);
   bellShown = true;
 }
 
@@ -47,6 +50,15 @@ async function render() {
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
+    } else if (path === "/orientation" || path === "/appointments" || path.startsWith("/doctors")) {
+      // Times on these screens are in the profile's zone (and words in its language), so it is read first.
+      await loadProfile();
+      renderNav(location.pathname);
+      const id = path.split("/")[2];
+      screen = path === "/orientation" ? orientationScreen()
+        : path === "/appointments" ? await appointmentsScreen()
+        : id ? await doctorScreen(id) : await doctorsScreen();
+      document.title = `${screen.querySelector("h1")?.textContent ?? ""} · HealthActors`;
     } else {
       if (path !== "/profile") history.replaceState(null, "", "/profile");
       const profile = await loadProfile();
