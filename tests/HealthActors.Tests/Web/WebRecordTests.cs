@@ -58,7 +58,7 @@ public sealed class WebRecordTests(WebAppFixture app)
         await Assertions.Expect(stats.Last).ToHaveTextAsync("0");
         var stored = await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/records/vitals?type=heart-rate", patient.Tokens.AccessToken);
         Assert.Equal(72m, Assert.Single(stored["items"]!.AsArray())!["value"]!.GetValue<decimal>());
-        await page.GetByLabel("Period").SelectOptionAsync("30");
+        await page.GetByLabel("Period", new() { Exact = true }).SelectOptionAsync("30");
         await Assertions.Expect(page.Locator("svg.chart title")).ToContainTextAsync("Last 30 days");
         await Assertions.Expect(page.Locator("svg.chart circle.point")).ToHaveCountAsync(1);
         await AssertAccessible(page, "record");

@@ -89,7 +89,7 @@ export async function consentsScreen(): Promise<HTMLElement> {
     h("section", { "aria-labelledby": "current-title" }, h("h2", { id: "current-title" }, t("consents_current")), consents),
     h("section", { class: "card", "aria-labelledby": "log-title" },
       h("h2", { id: "log-title" }, t("access_log")),
-      h("div", { class: "table-wrap" }, h("table", {},
+      h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("access_log") }, h("table", {},
         h("thead", {}, h("tr", {}, ...["when", "who", "what", "basis"].map((k) => h("th", { scope: "col" }, t(k as Parameters<typeof t>[0]))))),
         log)),
       more));
