@@ -8,11 +8,19 @@ import { registerScreen, signInScreen } from "./screens/auth";
 import { chatScreen, stopChat } from "./screens/chat";
 import { loadProfile, profileScreen } from "./screens/profile";
 import { h } from "./ui";
+import { adminScreen, forgetRole, myRole } from "./screens/admin";
+import { alarmsScreen } from "./screens/alarms";
+import { consentsScreen } from "./screens/consents";
+import { recordScreen } from "./screens/record";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
 let notice: string | undefined;
 let bellShown = false;
+
+// Health record and admin screens: path -> [screen, title key]; patients see the first three, admins the last.
+const recordRoutes = { "/record": [recordScreen, "record_title"], "/alarms": [alarmsScreen, "alarms_title"], "/consents": [consentsScreen, "consents_title"] } as const;
+let role: string | null = null;
 
 function renderNav(path: string) {
   const link = (href: string, label: string) =>
@@ -26,9 +34,11 @@ function renderNav(path: string) {
   out.addEventListener("click", () => void logout());
   // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
   const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
-  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")),
-    link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")), link("/appointments", t("nav_appointments")),
-    existing ?? bell(), out);
+  const extra = role === "admin" ? [link("/admin", t("nav_admin"))]
+    : role === "patient" ? [link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")),
+        link("/appointments", t("nav_appointments")), link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
+        link("/consents", t("nav_consents"))] : [];
+  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra, existing ?? bell(), out);
   bellShown = true;
 }
 
@@ -39,6 +49,8 @@ async function render() {
   const mine = ++generation;
   const path = location.pathname;
   document.querySelector(".skip")!.textContent = t("skip");
+  if (signedIn()) role = await myRole();
+  if (mine !== generation) return;
   renderNav(path);
   try {
     let screen: HTMLElement;
@@ -59,6 +71,18 @@ async function render() {
         : path === "/appointments" ? await appointmentsScreen()
         : id ? await doctorScreen(id) : await doctorsScreen();
       document.title = `${screen.querySelector("h1")?.textContent ?? ""} · HealthActors`;
+    } else if (path in recordRoutes && role === "patient") {
+      const [screen_, title] = recordRoutes[path as keyof typeof recordRoutes];
+      screen = await screen_();
+      document.title = `${t(title)} · HealthActors`;
+    } else if (path === "/admin" && role === "admin") {
+      screen = await adminScreen();
+      document.title = `${t("admin_title")} · HealthActors`;
+    } else if (role === "admin") {
+      history.replaceState(null, "", "/admin");
+      renderNav("/admin");
+      screen = await adminScreen();
+      document.title = `${t("admin_title")} · HealthActors`;
     } else {
       if (path !== "/profile") history.replaceState(null, "", "/profile");
       const profile = await loadProfile();
@@ -78,6 +102,8 @@ async function render() {
 }
 
 onSession((reason) => {
+  forgetRole();
+  role = null;
   if (reason === "signedIn") { notice = undefined; return; }
   void stopChat();
   void stopBell();
