@@ -6,6 +6,7 @@ import { bell, stopBell } from "./screens/bell";
 import { registerScreen, signInScreen } from "./screens/auth";
 import { chatScreen, stopChat } from "./screens/chat";
 import { loadProfile, profileScreen } from "./screens/profile";
+import { marketScreen, stopMarket } from "./screens/market";
 import { h } from "./ui";
 
 const main = document.getElementById("main")!;
@@ -25,7 +26,7 @@ function renderNav(path: string) {
   out.addEventListener("click", () => void logout());
   // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
   const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
-  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), existing ?? bell(), out);
+  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), link("/market", t("nav_market")), existing ?? bell(), out);
   bellShown = true;
 }
 
@@ -37,6 +38,8 @@ async function render() {
   const path = location.pathname;
   document.querySelector(".skip")!.textContent = t("skip");
   renderNav(path);
+  // The market's live connections belong to its screen; any other screen closes them.
+  if (!path.startsWith("/market")) void stopMarket();
   try {
     let screen: HTMLElement;
     if (!signedIn()) {
@@ -44,6 +47,9 @@ async function render() {
       else if (path === "/signin") screen = signInScreen(notice);
       else { history.replaceState(null, "", "/signin"); screen = signInScreen(notice); }
       document.title = `${path === "/register" ? t("register_title") : t("signin_title")} · HealthActors`;
+    } else if (path.startsWith("/market")) {
+      screen = await marketScreen(path);
+      document.title = `${t("market_title")} · HealthActors`;
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
@@ -69,6 +75,7 @@ onSession((reason) => {
   if (reason === "signedIn") { notice = undefined; return; }
   void stopChat();
   void stopBell();
+  void stopMarket();
   clearBanner();
   notice = reason === "expired" ? t("session_ended") : undefined;
   navigate("/signin");
