@@ -90,6 +90,10 @@ async function patientMarket(): Promise<HTMLElement> {
   const now = Date.now();
   const input = (attrs: Record<string, string | boolean>) => h("input", attrs);
   const symptoms = h("textarea", { rows: "3", required: true, maxlength: "2000" });
+  const specialties = await call<Schemas["Specialty"][]>("GET", "/api/specialties").catch(() => [] as Schemas["Specialty"][]);
+  // Left empty, the Api picks the specialty from the symptoms.
+  const specialtyId = h("select", {}, h("option", { value: "" }, t("market_specialty_auto")),
+    ...specialties.map((sp) => h("option", { value: sp.id }, sp.name)));
   const maxPrice = input({ type: "number", min: "1", step: "0.01", inputmode: "decimal" });
   const currency = input({ type: "text", value: "EUR", maxlength: "3", required: true, autocomplete: "off" });
   const windowFrom = input({ type: "datetime-local", required: true, value: toLocal(now + 2 * hour, zone) });
@@ -97,7 +101,7 @@ async function patientMarket(): Promise<HTMLElement> {
   const closesAt = input({ type: "datetime-local", required: true, value: toLocal(now + hour, zone) });
   const formError = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h("form", { class: "card grid", novalidate: true },
-    field("symptoms", t("market_symptoms"), symptoms), field("maxPrice", t("market_max_price"), maxPrice),
+    field("symptoms", t("market_symptoms"), symptoms), field("specialtyId", t("market_specialty"), specialtyId), field("maxPrice", t("market_max_price"), maxPrice),
     field("currency", t("market_currency"), currency), field("windowFrom", `${t("market_window_from")} (${zone})`, windowFrom),
     field("windowTo", `${t("market_window_to")} (${zone})`, windowTo), field("closesAt", `${t("market_closes_at")} (${zone})`, closesAt),
     formError, h("div", { class: "actions" }, h("button", { type: "submit" }, t("market_post"))));
@@ -107,6 +111,7 @@ async function patientMarket(): Promise<HTMLElement> {
     formError.hidden = true;
     const body = {
       symptoms: symptoms.value.trim(),
+      specialtyId: specialtyId.value || null,
       maxPrice: maxPrice.value === "" ? null : Number(maxPrice.value),
       currency: currency.value.trim().toUpperCase(),
       window: { from: fromLocal(windowFrom.value, zone), to: fromLocal(windowTo.value, zone) },
