@@ -7,6 +7,7 @@ import { appointmentsScreen, doctorScreen, doctorsScreen, orientationScreen } fr
 import { registerScreen, signInScreen } from "./screens/auth";
 import { chatScreen, stopChat } from "./screens/chat";
 import { loadProfile, profileScreen } from "./screens/profile";
+import { marketScreen, stopMarket } from "./screens/market";
 import { h } from "./ui";
 import { adminScreen, forgetRole, myRole } from "./screens/admin";
 import { alarmsScreen } from "./screens/alarms";
@@ -34,10 +35,12 @@ function renderNav(path: string) {
   out.addEventListener("click", () => void logout());
   // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
   const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
+  const market = link("/market", t("nav_market"));
   const extra = role === "admin" ? [link("/admin", t("nav_admin"))]
     : role === "patient" ? [link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")),
-        link("/appointments", t("nav_appointments")), link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
-        link("/consents", t("nav_consents"))] : [];
+        link("/appointments", t("nav_appointments")), market, link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
+        link("/consents", t("nav_consents"))]
+    : role === "doctor" ? [market] : [];
   nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra, existing ?? bell(), out);
   bellShown = true;
 }
@@ -52,6 +55,8 @@ async function render() {
   if (signedIn()) role = await myRole();
   if (mine !== generation) return;
   renderNav(path);
+  // The market's live connections belong to its screen; any other screen closes them.
+  if (!path.startsWith("/market")) void stopMarket();
   try {
     let screen: HTMLElement;
     if (!signedIn()) {
@@ -59,6 +64,9 @@ async function render() {
       else if (path === "/signin") screen = signInScreen(notice);
       else { history.replaceState(null, "", "/signin"); screen = signInScreen(notice); }
       document.title = `${path === "/register" ? t("register_title") : t("signin_title")} · HealthActors`;
+    } else if (path.startsWith("/market")) {
+      screen = await marketScreen(path);
+      document.title = `${t("market_title")} · HealthActors`;
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
@@ -107,6 +115,7 @@ onSession((reason) => {
   if (reason === "signedIn") { notice = undefined; return; }
   void stopChat();
   void stopBell();
+  void stopMarket();
   clearBanner();
   notice = reason === "expired" ? t("session_ended") : undefined;
   navigate("/signin");
