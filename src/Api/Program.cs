@@ -4,6 +4,7 @@ using HealthActors.Api.Setup;
 var builder = WebApplication.CreateBuilder(args);
 var jwt = builder.AddHealthActorsCore(out var mode);
 builder.AddHealthActorsHttpHardening();
+builder.AddHealthActorsTelemetry(mode);
 builder.Services
     .AddHealthActorsJson()
     .AddHealthActorsProblemDetails()
@@ -30,6 +31,7 @@ app.MapHealthActorsHealth();
 app.MapHealthActorsOpenApi();
 app.MapHealthActorsEndpoints();
 app.MapHealthActorsHubs();
+app.MapHealthActorsTelemetry();
 
 app.Run();
 

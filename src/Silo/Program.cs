@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using HealthActors.Grains.Hosting;
+using HealthActors.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Logging;
 // (ConnectionStrings__Postgres, Orleans__SiloPort, ...) and the command line (--Orleans:SiloPort=11112).
 var builder = Host.CreateApplicationBuilder(args);
 builder.UseOrleans(silo => silo.ConfigureHealthActors(builder.Configuration));
+builder.AddHealthActorsSiloTelemetry();
 
 var settings = ClusterSettings.From(builder.Configuration);
 using var host = builder.Build();
@@ -17,3 +19,7 @@ log.LogInformation(
     settings.ClusterId, settings.SiloPort, settings.GatewayPort,
     settings.UsesRedis ? "Redis" : "localhost", settings.UsesPostgres ? "PostgreSQL" : "memory");
 await host.RunAsync();
+
+// Internal on purpose: the dashboard package brings ASP.NET Core, whose generator would make Program public and
+// clash with the Api's Program in the tests that reference both.
+internal partial class Program;

@@ -1,3 +1,4 @@
+using HealthActors.Grains.Telemetry;
 using System.Collections.Concurrent;
 using HealthActors.Grains.Abstractions.Common;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,9 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
         public bool Removed;
         public bool GapCheckPending;
     }
+
+    // The metrics tag: which kind of feed (auction, inbox, ...), never which one.
+    private static readonly string FeedName = typeof(TEvent).Name;
 
     protected abstract long SeqOf(TEvent e);
     /// <summary>Registers or renews this node's observer with the grain; returns the grain's last sequence number.</summary>
@@ -154,6 +158,7 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
             }
             if (seq != feed.Last + 1) return;
             await Forward(key, next);
+            AppMetrics.LiveEventForwarded(FeedName);
             feed.Last = seq;
             feed.Early.Remove(seq);
         }

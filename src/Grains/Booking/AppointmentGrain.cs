@@ -1,3 +1,4 @@
+using HealthActors.Grains.Telemetry;
 using System.Security.Cryptography;
 using System.Text;
 using HealthActors.Grains.Abstractions.Booking;
@@ -110,6 +111,7 @@ public sealed class AppointmentGrain(
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
         if (reminderAt > now)
             await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromMinutes(1));
+        AppMetrics.Booked(fromBid: !ownHold);
         return Outcome.Ok(state.State.View);
     }
 

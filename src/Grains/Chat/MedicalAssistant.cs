@@ -1,3 +1,4 @@
+using HealthActors.Grains.Telemetry;
 using System.Text;
 using HealthActors.Grains.Abstractions.Chat;
 using Microsoft.Extensions.AI;
@@ -26,11 +27,13 @@ public sealed class MedicalAssistant(
     {
         if (model is null)
         {
+            AppMetrics.FellBack("no_model");
             await onText(offlineText);
             return new AssistantAnswer(offlineText, AnswerSources.Offline, Degraded: false);
         }
         if (_circuit.IsOpen)
         {
+            AppMetrics.FellBack("circuit_open");
             log.LogWarning("Model circuit is open; the offline assistant answers");
             await onText(offlineText);
             return new AssistantAnswer(offlineText, AnswerSources.Offline, Degraded: true);
@@ -60,15 +63,18 @@ public sealed class MedicalAssistant(
                 }
                 if (text.Length == 0) throw new InvalidOperationException("The model returned an empty answer.");
                 _circuit.Success();
+                AppMetrics.ModelCalled(ok: true);
                 return new AssistantAnswer(text.ToString(), AnswerSources.Model, Degraded: false);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 _circuit.Failure();
+                AppMetrics.ModelCalled(ok: false);
                 log.LogWarning("Model attempt {Attempt} failed after {Chars} characters: {Error}", attempt + 1, text.Length, e.GetType().Name);
                 if (text.Length > 0)
                 {
                     // Half an answer is kept, but flagged: the rest is the offline assistant's word.
+                    AppMetrics.FellBack("partial");
                     var note = "\n\n" + offlineText;
                     await onText(note);
                     return new AssistantAnswer(text + note, AnswerSources.Model, Degraded: true);
@@ -76,6 +82,7 @@ public sealed class MedicalAssistant(
                 if (_circuit.IsOpen) break;
             }
         }
+        AppMetrics.FellBack("failed");
         await onText(offlineText);
         return new AssistantAnswer(offlineText, AnswerSources.Offline, Degraded: true);
     }

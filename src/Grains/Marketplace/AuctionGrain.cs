@@ -1,3 +1,4 @@
+using HealthActors.Grains.Telemetry;
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Chat;
@@ -171,6 +172,7 @@ public sealed class AuctionGrain(
         }
         await state.WriteStateAsync();
         await store.AppendBid(Id, bid);
+        AppMetrics.BidStored(replaced: standing is not null);
         await Publish(standing is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, standing?.Bid.Id, null);
         if (extended is not null)
         {
