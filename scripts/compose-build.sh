@@ -29,5 +29,6 @@ if [ ! -f "$ENV_FILE" ]; then
 fi
 
 t0=$SECONDS
-docker-compose --env-file "$ENV_FILE" build -q
+# The legacy builder warns on every image that it is deprecated; it works, so the warning is filtered out.
+docker-compose --env-file "$ENV_FILE" build -q 2> >(grep -v "DEPRECATED: The legacy builder\|Install the buildx component\|docs.docker.com/go/buildx\|^$" >&2)
 echo "images built in $((SECONDS - t0)) s"
