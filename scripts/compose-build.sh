@@ -10,6 +10,7 @@ ENV_FILE=${ENV_FILE:-.data/secrets/compose.env}
 
 t0=$SECONDS
 for app in silo api; do
+  [ "${SKIP_PUBLISH:-0}" = 1 ] && [ -x ".data/publish/$app/HealthActors.${app^}" ] && continue
   proj=src/Silo/HealthActors.Silo.csproj; [ $app = api ] && proj=src/Api/HealthActors.Api.csproj
   dotnet publish "$proj" -c Release -r linux-x64 --self-contained -o ".data/publish/$app" -nologo -v quiet
 done
