@@ -45,7 +45,8 @@ fi
 # so it has its own bound; TIMEOUT then bounds the part that exercises the stack.
 timeout "${BUILD_TIMEOUT:-1500}" scripts/compose-build.sh || { bad "build"; exit 1; }
 log "built"
-( sleep "${TIMEOUT:-600}" && echo "compose-test: over ${TIMEOUT:-600} s after the build, giving up" >&2; kill -TERM $$ ) & WATCHDOG=$!
+# Only a sleep that ran out signals the script: killing the sleep at the end (EXIT trap) must not.
+( sleep "${TIMEOUT:-600}" && { echo "compose-test: over ${TIMEOUT:-600} s after the build, giving up" >&2; kill -TERM $$; } ) & WATCHDOG=$!
 DC down -v --remove-orphans -t 5 >/dev/null 2>&1
 DC up -d 2>&1 | grep -v '^Creating\|^Starting' ; 
 # `up -d` returns once nginx started, which waits for the Api nodes' health checks, which wait for a silo's.
