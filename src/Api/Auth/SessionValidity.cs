@@ -16,9 +16,12 @@ namespace HealthActors.Api.Auth;
 /// A renewal that finds this node unknown to the grain (it lapsed, was dropped after a failed push, or the grain
 /// moved to a new activation) forgets everything, since pushes may have been missed.
 /// </summary>
-public sealed class SessionValidity(IGrainFactory grains, IOptions<LiveOptions> options, ILogger<SessionValidity> log)
+public sealed class SessionValidity(IGrainFactory grains, IOptions<LiveOptions> options, IConfiguration config, ILogger<SessionValidity> log)
     : BackgroundService, ISessionWatcher
 {
+    // Auth:SessionCache=false asks the grain on every request, as before the cache: the bench's "before" path.
+    private readonly bool _enabled = config.GetValue("Auth:SessionCache", true);
+
     /// <summary>Shorter than the lease, so an answer never outlives the registration that keeps it correct.</summary>
     public static readonly TimeSpan EntryLifetime = LiveUpdates.Lease / 2;
 
@@ -36,7 +39,7 @@ public sealed class SessionValidity(IGrainFactory grains, IOptions<LiveOptions> 
 
     public async ValueTask<bool> IsValid(Guid userId, Guid sessionId, string role)
     {
-        var usable = Registered;
+        var usable = _enabled && Registered;
         if (usable && _entries.TryGetValue(userId, out var known))
         {
             foreach (var e in known)
