@@ -12,5 +12,6 @@ return args switch
     ["booking", .. var rest] => await BookingBench.RunAsync(rest, root),
     ["chat", .. var rest] => await ChatBench.RunAsync(rest, root),
     ["auth", .. var rest] => await AuthBench.RunAsync(rest, root),
+    ["profile", .. var rest] => await ProfileBench.RunAsync(rest, root),
     _ => await ChatBench.RunAsync(args, root),
 };

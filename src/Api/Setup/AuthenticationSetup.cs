@@ -13,6 +13,8 @@ public static class AuthenticationSetup
     {
         services.AddSingleton(jwt);
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<SessionValidity>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionValidity>());
         services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -55,8 +57,8 @@ public static class AuthenticationSetup
                         return Task.CompletedTask;
                     },
                     // A valid signature is not enough: the session must not have ended (logout, refresh-token reuse)
-                    // and the role in the token must still be the account's. One call to the user's account grain,
-                    // which is in memory while the user is active.
+                    // and the role in the token must still be the account's. Answered by this node's cache, which the
+                    // account grain's changes reach before they return (SessionValidity); a miss asks the grain.
                     OnTokenValidated = async ctx =>
                     {
                         if (ctx.Principal!.ToSession() is not { } session)
@@ -64,8 +66,8 @@ public static class AuthenticationSetup
                             ctx.Fail("The token carries no session.");
                             return;
                         }
-                        var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
-                        if (!await grains.GetGrain<IAccountGrain>(session.UserId).IsSessionValid(session.SessionId, session.Role))
+                        var validity = ctx.HttpContext.RequestServices.GetRequiredService<SessionValidity>();
+                        if (!await validity.IsValid(session.UserId, session.SessionId, session.Role))
                             ctx.Fail("The session has ended or the role has changed; refresh or sign in again.");
                     },
                 };

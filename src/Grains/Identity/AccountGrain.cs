@@ -71,14 +71,27 @@ public sealed class AccountGrain(
 
     public async Task EndSession(Guid sessionId)
     {
-        if (!Exists || state.State.EndedSessions.ContainsKey(sessionId)) return;
+        if (!Exists) return;
+        if (state.State.EndedSessions.ContainsKey(sessionId))
+        {
+            // A retry after a failed push: the end is stored, the nodes may not know yet.
+            await TellNodes();
+            return;
+        }
         var now = time.GetUtcNow();
         // Access tokens live minutes (Jwt:AccessTokenMinutes); after two days an ended session's tokens are long expired.
         foreach (var old in state.State.EndedSessions.Where(e => now - e.Value > TimeSpan.FromDays(2)).Select(e => e.Key).ToList())
             state.State.EndedSessions.Remove(old);
         state.State.EndedSessions[sessionId] = now;
         await state.WriteStateAsync();
+        await TellNodes();
     }
+
+    /// <summary>
+    /// Api nodes cache <see cref="IsSessionValid"/> answers; the change is answered only after every node has
+    /// dropped this user's, so a logout that returns is in force on every node.
+    /// </summary>
+    private Task TellNodes() => GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(UserId);
 
     public async Task<UserSummary?> SetRole(string role, Caller changedBy)
     {
@@ -97,6 +110,7 @@ public sealed class AccountGrain(
             if (previous == Roles.Doctor) await GrainFactory.GetGrain<IDoctorGrain>(UserId).Retire(changedBy);
             state.State.Role = role;
             await state.WriteStateAsync();
+            await TellNodes();
         }
         return Summary();
     }

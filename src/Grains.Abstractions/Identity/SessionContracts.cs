@@ -1,0 +1,38 @@
+using HealthActors.Grains.Abstractions.Common;
+
+namespace HealthActors.Grains.Abstractions.Identity;
+
+/// <summary>
+/// An Api node's cache of session validity: told which users' sessions changed (logout, refresh-token
+/// reuse, role change) so that it forgets what it had cached for them.
+/// </summary>
+[Alias("ha.identity.ISessionWatcher")]
+public interface ISessionWatcher : IGrainObserver
+{
+    /// <summary>Not one-way: the change is answered only once every node has dropped its cached answers.</summary>
+    [Alias("SessionsChanged")]
+    Task SessionsChanged(Guid userId);
+}
+
+/// <summary>
+/// The one activation (key 0) that knows the Api nodes caching session validity and tells them all when a
+/// user's sessions change. Rare writes only: the per-request check never comes here.
+/// </summary>
+[Alias("ha.identity.ISessionChangesGrain")]
+public interface ISessionChangesGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// Registers (or renews) a node's watcher for <see cref="LiveUpdates.Lease"/>. False when the watcher was not
+    /// registered (first call, lapsed, dropped after a failed push, or a fresh activation): the node may have
+    /// missed changes and must forget everything it cached.
+    /// </summary>
+    [Alias("Watch")]
+    Task<bool> Watch(ISessionWatcher watcher);
+
+    [Alias("Unwatch")]
+    Task Unwatch(ISessionWatcher watcher);
+
+    /// <summary>Returns after every registered node has confirmed, or has been dropped for not answering in time.</summary>
+    [Alias("Changed")]
+    Task Changed(Guid userId);
+}
