@@ -38,7 +38,7 @@ expect "13 download by its owner" 200 "$(call "$TMP/down.png" -D "$TMP/h" "$API/
 grep -qi 'x-content-type-options: nosniff' "$TMP/h" && grep -qi 'content-disposition: attachment' "$TMP/h" || { echo "   missing nosniff or attachment disposition"; FAILED=1; }
 grep -q 'Ana Garcia' "$TMP/down.png" && { echo "   the PNG text chunk survived"; FAILED=1; }
 printf '<html><script>alert(1)</script></html>' > "$TMP/x.png"
-expect "13 HTML declared image/png" 415 "$(call /dev/null -X POST "$API/api/attachments" -H "Authorization: Bearer $ACCESS" -F "file=@$TMP/x.png;type=image/png")"
+expect "13 HTML declared image/png" 400 "$(call /dev/null -X POST "$API/api/attachments" -H "Authorization: Bearer $ACCESS" -F "file=@$TMP/x.png;type=image/png")"
 expect "13 download by a doctor without a basis" 404 "$(call /dev/null "$API/api/attachments/$PNG" -H "Authorization: Bearer $DOCTOR")"
 
 # 14. Doctor verification: the unverified doctor cannot see open consultations until an admin approves.
