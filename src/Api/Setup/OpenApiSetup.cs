@@ -13,6 +13,9 @@ public static class OpenApiSetup
     public static IServiceCollection AddHealthActorsOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(o =>
         {
+            // The Orleans dashboard maps its own data routes; they are an operators' tool, not part of the Api.
+            var include = o.ShouldInclude;
+            o.ShouldInclude = d => include(d) && !(d.RelativePath ?? "").StartsWith("ops/", StringComparison.OrdinalIgnoreCase);
             o.AddDocumentTransformer<DocumentFacts>();
             o.AddOperationTransformer<OperationFacts>();
         });

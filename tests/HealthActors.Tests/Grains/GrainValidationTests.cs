@@ -61,7 +61,7 @@ public sealed class GrainValidationTests(RulesClusterFixture fx)
         var specialty = await fx.SpecialtyAsync();
         var doctor = await fx.DoctorAsync(specialty);
         var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(1));
+        var from = RulesClusterFixture.TomorrowMorning();
         var auction = fx.Grains.GetGrain<IAuctionGrain>(Guid.NewGuid());
         Assert.True((await auction.Create(patient, Spec(specialty, maxPrice: null, currency: "JPY", from: from, to: from.AddHours(4)))).IsOk);
         var slot = from.AddHours(1);
@@ -83,7 +83,7 @@ public sealed class GrainValidationTests(RulesClusterFixture fx)
         var specialty = await fx.SpecialtyAsync();
         var doctor = await fx.DoctorAsync(specialty);
         var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(1));
+        var from = RulesClusterFixture.TomorrowMorning();
         var auction = fx.Grains.GetGrain<IAuctionGrain>(Guid.NewGuid());
         Assert.True((await auction.Create(patient, Spec(specialty, from: from, to: from.AddHours(4)))).IsOk);
         var bid = await auction.PlaceBid(doctor, 50m, from.AddHours(1), null);

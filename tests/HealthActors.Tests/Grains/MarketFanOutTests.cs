@@ -16,7 +16,7 @@ public sealed class MarketFanOutTests(RulesClusterFixture fx)
     {
         var specialty = await fx.SpecialtyAsync();
         var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(1));
+        var from = RulesClusterFixture.TomorrowMorning();
         var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
         var outcomes = await Task.WhenAll(ids.Select(id => fx.Grains.GetGrain<IAuctionGrain>(id).Create(patient, Spec(specialty, from))));
 
@@ -39,7 +39,7 @@ public sealed class MarketFanOutTests(RulesClusterFixture fx)
         var doctor = await fx.DoctorAsync(specialty);
         var other = await fx.DoctorAsync(specialty);
         var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(1));
+        var from = RulesClusterFixture.TomorrowMorning();
         var auction = fx.Grains.GetGrain<IAuctionGrain>(Guid.NewGuid());
         Assert.True((await auction.Create(patient, Spec(specialty, from))).IsOk);
 

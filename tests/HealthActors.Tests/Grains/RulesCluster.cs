@@ -103,6 +103,12 @@ public sealed class RulesClusterFixture : IAsyncLifetime
     };
 
     /// <summary>The start of the half-hour slot after <paramref name="after"/>.</summary>
+    /// <summary>
+    /// 08:30 UTC tomorrow: auction windows of a few hours from here stay inside EveryHalfHour's day, whatever the
+    /// time the suite runs (a window starting at 21:30 would reach the 23:30 gap).
+    /// </summary>
+    public static DateTimeOffset TomorrowMorning() => SlotAfter(new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddDays(1).AddHours(8));
+
     public static DateTimeOffset SlotAfter(DateTimeOffset after)
     {
         var utc = after.ToUniversalTime();
