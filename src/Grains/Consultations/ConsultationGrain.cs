@@ -8,6 +8,7 @@ using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Abstractions.Verification;
 using HealthActors.Grains.Live;
+using HealthActors.Grains.Notifications;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -258,14 +259,9 @@ public sealed class ConsultationGrain(
     {
         try
         {
-            var doctors = await GrainFactory.GetGrain<IDirectoryGrain>(c.SpecialtyId).List();
-            await Task.WhenAll(doctors.Select(async d =>
-            {
-                if (!await GrainFactory.GetGrain<IDoctorGrain>(d.DoctorId).IsVerified()) return;
-                // The consultation id as dedupe key: a retried create tells nobody twice.
-                await GrainFactory.GetGrain<IInboxGrain>(d.DoctorId).Add("consultation.opened", "A patient is asking a quick question",
-                    c.RedFlags.Count > 0 ? "It may be urgent: see the open consultations." : "See the open consultations of your specialty.", c.Id, c.Id);
-            }));
+            await SpecialtyNotices.Tell(GrainFactory, c.SpecialtyId, doctorId => GrainFactory.GetGrain<IDoctorGrain>(doctorId).IsVerified(),
+                "consultation.opened", "A patient is asking a quick question",
+                c.RedFlags.Count > 0 ? "It may be urgent: see the open consultations." : "See the open consultations of your specialty.", c.Id);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,7 +1,7 @@
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Notifications;
+using HealthActors.Grains.Live;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace HealthActors.Grains.Notifications;
 
@@ -22,8 +22,8 @@ public sealed class InboxGrain(
     // The inbox is a convenience view, not an archive: the newest notifications are kept.
     private const int Capacity = 500;
     private Guid UserId => this.GetPrimaryKey();
-    private ObserverManager<IInboxWatcher>? _watchers;
-    private ObserverManager<IInboxWatcher> Watchers => _watchers ??= new(LiveUpdates.Lease, log);
+    private Watchers<IInboxWatcher>? _watchers;
+    private Watchers<IInboxWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -48,20 +48,15 @@ public sealed class InboxGrain(
         // Stored first, pushed second: a user who is not connected finds it in the inbox, and a node that
         // misses the one-way push reads it back through After.
         var pushed = new InboxEvent(state.State.LastSeq, n);
-        await Watchers.Notify(w => w.OnInboxEvent(pushed));
+        await LiveWatchers.Push(w => w.OnInboxEvent(pushed));
         return n;
     }
 
-    public Task<long> Watch(IInboxWatcher watcher)
-    {
-        Watchers.Subscribe(watcher, watcher);
-        DelayDeactivation(LiveUpdates.Lease);
-        return Task.FromResult(state.State.LastSeq);
-    }
+    public Task<long> Watch(IInboxWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, state.State.LastSeq));
 
     public Task Unwatch(IInboxWatcher watcher)
     {
-        Watchers.Unsubscribe(watcher);
+        LiveWatchers.Unwatch(watcher);
         return Task.CompletedTask;
     }
 
