@@ -9,9 +9,13 @@ using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Abstractions.Verification;
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Live;
+using HealthActors.Grains.Notifications;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Utilities;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace HealthActors.Grains.Marketplace;
 
@@ -44,11 +48,13 @@ public sealed record StandingBid([property: Id(0)] Bid Bid, [property: Id(1)] Gu
 /// <summary>
 /// One live auction: owns the standing bids (each backed by a hold on the doctor's calendar) and its
 /// deadline, an Orleans reminder so it closes even if the silo that held it is gone. Every change gets the
-/// next sequence number, is appended to auction_events and then sent to the Api nodes watching it.
+/// next sequence number and is stored with the grain's state, the summary row and the bid in one transaction
+/// (<see cref="IMarketStore.Commit"/>), and only then sent to the Api nodes watching it.
 /// Not reentrant: bids, accepts and the deadline are handled strictly one at a time.
 /// </summary>
 public sealed class AuctionGrain(
-    [PersistentState("auction", StorageNames.Store)] IPersistentState<AuctionState> state,
+    [FromKeyedServices(StorageNames.Store)] IGrainStorage grainStorage,
+    Serializer serializer,
     IMarketStore store,
     IAuditLog audit,
     IOptions<MarketplaceOptions> options,
@@ -56,9 +62,34 @@ public sealed class AuctionGrain(
     ILogger<AuctionGrain> log) : Grain, IAuctionGrain, IRemindable
 {
     private const string DeadlineReminder = "auction-deadline";
+    /// <summary>The grain-storage name under which auctions kept their state before it moved into their row.</summary>
+    private const string LegacyStateName = "auction";
     private Guid Id => this.GetPrimaryKey();
-    private AuctionState S => state.State;
+    private AuctionState S { get; set; } = new();
     private bool Exists => S.Spec is not null;
+
+    // The token of the last stored write, and what this call changed but has not stored yet.
+    private Guid? _etag;
+    private Bid? _unsavedBid;
+    private readonly List<AuctionEvent> _unsavedEvents = [];
+
+    private Watchers<IAuctionWatcher>? _watchers;
+    private Watchers<IAuctionWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (await store.LoadState(Id) is { } stored)
+        {
+            S = serializer.Deserialize<AuctionState>(stored.State) ?? new AuctionState();
+            _etag = stored.Etag;
+            return;
+        }
+        // An auction stored before its state moved into its row: read it from grain storage once; the next change
+        // stores it in the row (whose token is still empty, which is what that first write expects).
+        var legacy = new GrainState<AuctionState>(new AuctionState());
+        await grainStorage.ReadStateAsync(LegacyStateName, this.GetGrainId(), legacy);
+        if (legacy.RecordExists && legacy.State is not null) S = legacy.State;
+    }
 
     public async Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec)
     {
@@ -110,8 +141,7 @@ public sealed class AuctionGrain(
         S.ClosesAt = S.OriginalClosesAt = spec.ClosesAt;
         S.GraceUntil = spec.ClosesAt + Grace;
         S.CreatedAt = now;
-        await state.WriteStateAsync();
-        await store.UpsertAuction(Summary());
+        await Save();
         await GrainFactory.GetGrain<IAuctionBoardGrain>(specialtyId).Open(Summary());
         await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
         await NotifyMatchingDoctors();
@@ -170,17 +200,18 @@ public sealed class AuctionGrain(
             S.ClosesAt = closes;
             S.GraceUntil = closes + Grace;
         }
-        await state.WriteStateAsync();
-        await store.AppendBid(Id, bid);
+        _unsavedBid = bid;
+        Record(standing is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, standing?.Bid.Id, null);
+        if (extended is not null) Record(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes");
+        // The bid, its events and the state in one commit: the 201 below means all of them are stored.
+        var saved = await Save();
         AppMetrics.BidStored(replaced: standing is not null);
-        await Publish(standing is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, standing?.Bid.Id, null);
+        await Push(saved);
         if (extended is not null)
         {
             await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
-            await Publish(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes");
             await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
         }
-        await store.UpsertAuction(Summary());
         return Outcome.Ok(bid);
     }
 
@@ -228,9 +259,10 @@ public sealed class AuctionGrain(
         S.Appointment = outcome.Value;
         S.AcceptKey = idempotencyKey;
         var losers = S.Standing.Values.Where(s => s.Bid.Id != bidId).ToList();
-        await state.WriteStateAsync();
+        Record(AuctionEventTypes.AuctionClosed, standing.Bid, null, "accepted");
+        var saved = await Save();
         await ReleaseHolds(losers);
-        await Publish(AuctionEventTypes.AuctionClosed, standing.Bid, null, "accepted");
+        await Push(saved);
         await Finish();
         await GrainFactory.GetGrain<IInboxGrain>(standing.Bid.DoctorId).Add("auction.won", "Your bid was accepted",
             $"Appointment at {standing.Bid.SlotStart:yyyy-MM-dd HH:mm} UTC.", Id, Id);
@@ -242,9 +274,10 @@ public sealed class AuctionGrain(
         if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
         if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return Outcome.Conflict(MarketReasons.AlreadyDecided, $"The auction is {S.Status}.");
         S.Status = AuctionStatus.Cancelled;
-        await state.WriteStateAsync();
+        Record(AuctionEventTypes.AuctionClosed, null, null, "cancelled");
+        var saved = await Save();
         await ReleaseHolds(S.Standing.Values.ToList());
-        await Publish(AuctionEventTypes.AuctionClosed, null, null, "cancelled");
+        await Push(saved);
         await Finish();
         return Outcome.Ok(View());
     }
@@ -265,25 +298,16 @@ public sealed class AuctionGrain(
         if (S.Status == AuctionStatus.Open) await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
     }
 
-    public Task<long> Watch(IAuctionWatcher watcher)
-    {
-        Watchers.Subscribe(watcher, watcher);
-        // Watchers live only in this activation: an idle deactivation would forget them until the next renewal.
-        DelayDeactivation(LiveUpdates.Lease);
-        return Task.FromResult(S.LastSeq);
-    }
+    public Task<long> Watch(IAuctionWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, S.LastSeq));
 
     public Task Unwatch(IAuctionWatcher watcher)
     {
-        Watchers.Unsubscribe(watcher);
+        LiveWatchers.Unwatch(watcher);
         return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<AuctionEvent>> EventsAfter(long afterSeq, int limit) =>
         Exists ? await store.Events(Id, afterSeq, limit) : [];
-
-    private ObserverManager<IAuctionWatcher>? _watchers;
-    private ObserverManager<IAuctionWatcher> Watchers => _watchers ??= new(LiveUpdates.Lease, log);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -296,10 +320,9 @@ public sealed class AuctionGrain(
         if (S.Status == AuctionStatus.Open && now >= S.ClosesAt)
         {
             S.Status = AuctionStatus.Closed;
-            await state.WriteStateAsync();
-            await Publish(AuctionEventTypes.AuctionClosed, null, null, "deadline");
+            Record(AuctionEventTypes.AuctionClosed, null, null, "deadline");
+            await Push(await Save());
             await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
-            await store.UpsertAuction(Summary());
             await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.GraceUntil), TimeSpan.FromMinutes(1));
             await GrainFactory.GetGrain<IPatientAuctionsGrain>(S.PatientId).Release(Id);
             return;
@@ -307,9 +330,10 @@ public sealed class AuctionGrain(
         if (S.Status == AuctionStatus.Closed && now >= S.GraceUntil)
         {
             S.Status = AuctionStatus.Expired;
-            await state.WriteStateAsync();
+            Record(AuctionEventTypes.AuctionExpired, null, null, "no bid accepted");
+            var saved = await Save();
             await ReleaseHolds(S.Standing.Values.ToList());
-            await Publish(AuctionEventTypes.AuctionExpired, null, null, "no bid accepted");
+            await Push(saved);
             await Finish();
         }
     }
@@ -351,24 +375,53 @@ public sealed class AuctionGrain(
         return due > TimeSpan.FromMilliseconds(100) ? due : TimeSpan.FromMilliseconds(100);
     }
 
-    private async Task Publish(string type, Bid? bid, Guid? previousBidId, string? reason)
+    /// <summary>Numbers an event of this call's change; <see cref="Save"/> stores it, <see cref="Push"/> then sends it.</summary>
+    private void Record(string type, Bid? bid, Guid? previousBidId, string? reason) =>
+        _unsavedEvents.Add(new AuctionEvent(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow()));
+
+    /// <summary>
+    /// Stores the state, the summary row, the new bid and the new events in one transaction and returns the events.
+    /// If that fails, this activation's memory is ahead of the store: it is dropped, and the next call starts again
+    /// from what is stored (a second activation that wrote meanwhile is the only way the token can differ).
+    /// </summary>
+    private async Task<IReadOnlyList<AuctionEvent>> Save()
     {
-        var e = new AuctionEvent(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow());
-        await state.WriteStateAsync();
-        // Stored before published: a watcher who misses the push finds it through /events?afterSeq=.
-        await store.AppendEvent(e);
-        // One-way calls: an Api node that is slow or gone costs the auction nothing. Nodes that miss an event
-        // see the gap in the sequence numbers and read it back through EventsAfter.
-        await Watchers.Notify(w => w.OnAuctionEvent(e));
+        var events = _unsavedEvents.ToList();
+        var etag = Guid.NewGuid();
+        var commit = new AuctionCommit(Summary(), serializer.SerializeToArray(S), _etag, etag, _unsavedBid, events);
+        _unsavedBid = null;
+        _unsavedEvents.Clear();
+        try
+        {
+            if (!await store.Commit(commit))
+                throw new InconsistentStateException($"Auction {Id} was written by another activation.", _etag?.ToString(), "unknown");
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        _etag = etag;
+        return events;
+    }
+
+    /// <summary>
+    /// Sends stored events to the watching Api nodes, in order. One-way calls: a node that is slow or gone costs the
+    /// auction nothing, and a node that misses an event sees the gap in the sequence numbers and reads it back
+    /// through EventsAfter.
+    /// </summary>
+    private async Task Push(IReadOnlyList<AuctionEvent> events)
+    {
+        foreach (var e in events) await LiveWatchers.Push(w => w.OnAuctionEvent(e));
     }
 
     private async Task RemoveStanding(StandingBid standing, string? reason)
     {
         S.Standing.Remove(standing.Bid.DoctorId);
-        await state.WriteStateAsync();
+        Record(AuctionEventTypes.BidWithdrawn, standing.Bid, null, reason);
+        var saved = await Save();
         await GrainFactory.GetGrain<IDoctorGrain>(standing.Bid.DoctorId).Release(standing.HoldId);
-        await Publish(AuctionEventTypes.BidWithdrawn, standing.Bid, null, reason);
-        await store.UpsertAuction(Summary());
+        await Push(saved);
     }
 
     /// <summary>An admin sees the patient's symptoms: the audit row is written before the data leaves, as for profiles.</summary>
@@ -385,7 +438,6 @@ public sealed class AuctionGrain(
     {
         await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
         await GrainFactory.GetGrain<IPatientAuctionsGrain>(S.PatientId).Release(Id);
-        await store.UpsertAuction(Summary());
         await StopReminder();
     }
 
@@ -395,17 +447,11 @@ public sealed class AuctionGrain(
         if (reminder is not null) await this.UnregisterReminder(reminder);
     }
 
-    private async Task NotifyMatchingDoctors()
-    {
-        var doctors = await GrainFactory.GetGrain<IDirectoryGrain>(S.SpecialtyId).List();
-        await Task.WhenAll(doctors.Select(async d =>
-        {
-            var free = await GrainFactory.GetGrain<IDoctorGrain>(d.DoctorId).GetFreeSlots(S.Spec!.WindowFrom, S.Spec.WindowTo);
-            if (free is { Slots.Count: > 0 })
-                await GrainFactory.GetGrain<IInboxGrain>(d.DoctorId).Add("auction.opened", "A patient is asking for your specialty",
-                    $"Bids close at {S.ClosesAt:yyyy-MM-dd HH:mm} UTC.", Id, Id);
-        }));
-    }
+    /// <summary>The doctors of the specialty with a free slot in the requested window: the only ones who can bid.</summary>
+    private Task NotifyMatchingDoctors() =>
+        SpecialtyNotices.Tell(GrainFactory, S.SpecialtyId,
+            async doctorId => await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetFreeSlots(S.Spec!.WindowFrom, S.Spec.WindowTo) is { Slots.Count: > 0 },
+            "auction.opened", "A patient is asking for your specialty", $"Bids close at {S.ClosesAt:yyyy-MM-dd HH:mm} UTC.", Id);
 
     private AuctionSummary Summary() => new(Id, S.PatientId, S.SpecialtyId, S.Status, S.ClosesAt, S.Spec!.MaxPrice, S.Spec.Currency,
         S.Spec.WindowFrom, S.Spec.WindowTo, S.Standing.Count, S.CreatedAt);

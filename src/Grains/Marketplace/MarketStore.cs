@@ -3,14 +3,30 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HealthActors.Grains.Abstractions.Marketplace;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace HealthActors.Grains.Marketplace;
 
+/// <summary>
+/// One change of an auction, stored all or nothing: the grain's state (serialized), its summary row, the bid it
+/// placed (if any) and the events it numbered.
+/// </summary>
+/// <param name="ExpectedEtag">The token of the write this activation last saw (null before the first one).</param>
+/// <param name="NewEtag">The token this write leaves behind.</param>
+public sealed record AuctionCommit(AuctionSummary Summary, byte[] State, Guid? ExpectedEtag, Guid NewEtag, Bid? Bid, IReadOnlyList<AuctionEvent> Events);
+
+/// <summary>An auction grain's stored state and the token of the write that stored it.</summary>
+public sealed record StoredAuctionState(byte[] State, Guid? Etag);
+
 public interface IMarketStore
 {
-    Task UpsertAuction(AuctionSummary a);
-    Task AppendBid(Guid auctionId, Bid bid);
-    Task AppendEvent(AuctionEvent e);
+    /// <summary>
+    /// Writes the whole change in one transaction (one round trip). False, with nothing written, when the stored
+    /// token is not <see cref="AuctionCommit.ExpectedEtag"/>: another activation wrote since this one read.
+    /// </summary>
+    Task<bool> Commit(AuctionCommit commit);
+    /// <summary>Null when the auction has no state in its row (none, or one stored before the state moved there).</summary>
+    Task<StoredAuctionState?> LoadState(Guid auctionId);
     Task<IReadOnlyList<AuctionEvent>> Events(Guid auctionId, long afterSeq, int limit);
     Task<IReadOnlyList<AuctionSummary>> ForPatient(Guid patientId, int page, int pageSize);
     /// <summary>Undecided auctions (open, or closed within their grace) in which the doctor ever bid; the grain knows whether the bid still stands.</summary>
@@ -24,53 +40,80 @@ internal static class EventJson
 
 public sealed class PostgresMarketStore(NpgsqlDataSource db) : IMarketStore
 {
-    public async Task UpsertAuction(AuctionSummary a)
+    public async Task<bool> Commit(AuctionCommit c)
     {
-        await using var cmd = db.CreateCommand("""
-            INSERT INTO auctions (id, patient_id, specialty_id, status, closes_at, max_price, currency, window_from, window_to, bid_count, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, closes_at = EXCLUDED.closes_at, bid_count = EXCLUDED.bid_count
+        var a = c.Summary;
+        await using var connection = await db.OpenConnectionAsync();
+        // One batch is one round trip and, without an explicit transaction, one implicit transaction: a failing
+        // statement rolls back the ones before it.
+        await using var batch = new NpgsqlBatch(connection);
+        // The state and the summary row in one statement, refused (0 rows) unless the stored token is the one this
+        // activation last wrote; a row without a token is an auction whose state still lives in grain storage.
+        var state = new NpgsqlBatchCommand("""
+            INSERT INTO auctions (id, patient_id, specialty_id, status, closes_at, max_price, currency, window_from, window_to, bid_count, created_at, state, state_etag)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, closes_at = EXCLUDED.closes_at, bid_count = EXCLUDED.bid_count,
+                state = EXCLUDED.state, state_etag = EXCLUDED.state_etag
+            WHERE auctions.state_etag IS NOT DISTINCT FROM $14
             """);
-        cmd.Parameters.AddWithValue(a.Id);
-        cmd.Parameters.AddWithValue(a.PatientId);
-        cmd.Parameters.AddWithValue(a.SpecialtyId);
-        cmd.Parameters.AddWithValue(a.Status.ToString().ToLowerInvariant());
-        cmd.Parameters.AddWithValue(a.ClosesAt.UtcDateTime);
-        cmd.Parameters.AddWithValue((object?)a.MaxPrice ?? DBNull.Value);
-        cmd.Parameters.AddWithValue(a.Currency);
-        cmd.Parameters.AddWithValue(a.WindowFrom.UtcDateTime);
-        cmd.Parameters.AddWithValue(a.WindowTo.UtcDateTime);
-        cmd.Parameters.AddWithValue(a.BidCount);
-        cmd.Parameters.AddWithValue(a.CreatedAt.UtcDateTime);
-        await cmd.ExecuteNonQueryAsync();
+        state.Parameters.Add(new NpgsqlParameter<Guid>{ TypedValue = a.Id });
+        state.Parameters.Add(new NpgsqlParameter<Guid>{ TypedValue = a.PatientId });
+        state.Parameters.Add(new NpgsqlParameter<Guid>{ TypedValue = a.SpecialtyId });
+        state.Parameters.Add(new NpgsqlParameter<string> { TypedValue = a.Status.ToString().ToLowerInvariant() });
+        state.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = a.ClosesAt.UtcDateTime });
+        state.Parameters.Add(new NpgsqlParameter { Value = (object?)a.MaxPrice ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+        state.Parameters.Add(new NpgsqlParameter<string> { TypedValue = a.Currency });
+        state.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = a.WindowFrom.UtcDateTime });
+        state.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = a.WindowTo.UtcDateTime });
+        state.Parameters.Add(new NpgsqlParameter<int> { TypedValue = a.BidCount });
+        state.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = a.CreatedAt.UtcDateTime });
+        state.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = c.State });
+        state.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+        state.Parameters.Add(new NpgsqlParameter { Value = (object?)c.ExpectedEtag ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        batch.BatchCommands.Add(state);
+
+        // The rows below are written only if the state above was: the row then carries this write's token, which
+        // no other writer can have. No ON CONFLICT: a clash would mean two writers, and it must fail the whole change.
+        const string OnlyIfStateWritten = "WHERE EXISTS (SELECT 1 FROM auctions WHERE id = $1 AND state_etag = $2)";
+        if (c.Bid is { } b)
+        {
+            var bid = new NpgsqlBatchCommand($"""
+                INSERT INTO auction_bids (id, auction_id, doctor_id, price, slot_start, slot_end, message, placed_at)
+                SELECT $3, $1, $4, $5, $6, $7, $8, $9 {OnlyIfStateWritten}
+                """);
+            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = b.Id });
+            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = b.DoctorId });
+            bid.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = b.Price });
+            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.SlotStart.UtcDateTime });
+            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.SlotEnd.UtcDateTime });
+            bid.Parameters.Add(new NpgsqlParameter { Value = (object?)b.Message ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.PlacedAt.UtcDateTime });
+            batch.BatchCommands.Add(bid);
+        }
+        foreach (var e in c.Events)
+        {
+            var ev = new NpgsqlBatchCommand($"INSERT INTO auction_events (auction_id, seq, type, payload, at) SELECT $1, $3, $4, $5, $6 {OnlyIfStateWritten}");
+            ev.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            ev.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            ev.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Seq });
+            ev.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Type });
+            ev.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options) });
+            ev.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.At.UtcDateTime });
+            batch.BatchCommands.Add(ev);
+        }
+        await batch.ExecuteNonQueryAsync();
+        return state.RecordsAffected == 1;
     }
 
-    public async Task AppendBid(Guid auctionId, Bid b)
+    public async Task<StoredAuctionState?> LoadState(Guid auctionId)
     {
-        await using var cmd = db.CreateCommand("""
-            INSERT INTO auction_bids (id, auction_id, doctor_id, price, slot_start, slot_end, message, placed_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
-            """);
-        cmd.Parameters.AddWithValue(b.Id);
+        await using var cmd = db.CreateCommand("SELECT state, state_etag FROM auctions WHERE id = $1 AND state IS NOT NULL");
         cmd.Parameters.AddWithValue(auctionId);
-        cmd.Parameters.AddWithValue(b.DoctorId);
-        cmd.Parameters.AddWithValue(b.Price);
-        cmd.Parameters.AddWithValue(b.SlotStart.UtcDateTime);
-        cmd.Parameters.AddWithValue(b.SlotEnd.UtcDateTime);
-        cmd.Parameters.AddWithValue((object?)b.Message ?? DBNull.Value);
-        cmd.Parameters.AddWithValue(b.PlacedAt.UtcDateTime);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    public async Task AppendEvent(AuctionEvent e)
-    {
-        await using var cmd = db.CreateCommand("INSERT INTO auction_events (auction_id, seq, type, payload, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING");
-        cmd.Parameters.AddWithValue(e.AuctionId);
-        cmd.Parameters.AddWithValue(e.Seq);
-        cmd.Parameters.AddWithValue(e.Type);
-        cmd.Parameters.AddWithValue(JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options));
-        cmd.Parameters.AddWithValue(e.At.UtcDateTime);
-        await cmd.ExecuteNonQueryAsync();
+        await using var r = await cmd.ExecuteReaderAsync();
+        if (!await r.ReadAsync()) return null;
+        return new StoredAuctionState((byte[])r[0], r.IsDBNull(1) ? null : r.GetGuid(1));
     }
 
     public async Task<IReadOnlyList<AuctionEvent>> Events(Guid auctionId, long afterSeq, int limit)
@@ -124,25 +167,31 @@ public sealed class InMemoryMarketStore : IMarketStore
     private readonly ConcurrentDictionary<Guid, AuctionSummary> _auctions = new();
     private readonly ConcurrentDictionary<Guid, List<AuctionEvent>> _events = new();
     private readonly ConcurrentDictionary<(Guid DoctorId, Guid AuctionId), bool> _bidders = new();
+    private readonly Dictionary<Guid, StoredAuctionState> _states = [];
 
-    public Task UpsertAuction(AuctionSummary a) { _auctions[a.Id] = a; return Task.CompletedTask; }
-
-    public Task AppendBid(Guid auctionId, Bid bid)
+    public Task<bool> Commit(AuctionCommit c)
     {
-        _bidders[(bid.DoctorId, auctionId)] = true;
-        return Task.CompletedTask;
+        lock (_states)
+        {
+            var id = c.Summary.Id;
+            if (_states.TryGetValue(id, out var stored) && stored.Etag != c.ExpectedEtag) return Task.FromResult(false);
+            _states[id] = new StoredAuctionState(c.State, c.NewEtag);
+            _auctions[id] = c.Summary;
+            if (c.Bid is { } bid) _bidders[(bid.DoctorId, id)] = true;
+            var list = _events.GetOrAdd(id, _ => []);
+            lock (list) list.AddRange(c.Events);
+        }
+        return Task.FromResult(true);
+    }
+
+    public Task<StoredAuctionState?> LoadState(Guid auctionId)
+    {
+        lock (_states) return Task.FromResult(_states.GetValueOrDefault(auctionId));
     }
 
     public Task<IReadOnlyList<Guid>> AuctionsWithStandingBidsBy(Guid doctorId) =>
         Task.FromResult<IReadOnlyList<Guid>>(_bidders.Keys.Where(k => k.DoctorId == doctorId).Select(k => k.AuctionId)
             .Where(id => _auctions.TryGetValue(id, out var a) && a.Status is AuctionStatus.Open or AuctionStatus.Closed).ToList());
-
-    public Task AppendEvent(AuctionEvent e)
-    {
-        var list = _events.GetOrAdd(e.AuctionId, _ => []);
-        lock (list) if (list.All(x => x.Seq != e.Seq)) list.Add(e);
-        return Task.CompletedTask;
-    }
 
     public Task<IReadOnlyList<AuctionEvent>> Events(Guid auctionId, long afterSeq, int limit)
     {
