@@ -6,6 +6,7 @@ var jwt = builder.AddHealthActorsCore(out var mode);
 builder.AddHealthActorsHttpHardening();
 builder.AddHealthActorsTelemetry(mode);
 builder.Services
+    .AddHealthActorsForwardedHeaders(builder.Configuration)
     .AddHealthActorsJson()
     .AddHealthActorsProblemDetails()
     .AddHealthActorsAuthentication(jwt)
@@ -18,6 +19,7 @@ builder.Services
 var app = builder.Build();
 app.LogOrleansMode(mode);
 
+app.UseHealthActorsForwardedHeaders(app.Configuration);
 app.UseHealthActorsSecurityHeaders();
 app.UseHealthActorsWebApp();
 app.UseExceptionHandler();

@@ -13,6 +13,7 @@ namespace HealthActors.TestKit;
 public sealed class ChildProcess : IAsyncDisposable
 {
     private const int KeptLines = 300;
+    private const int KeptErrors = 100;
 
     // A host that dies between start and dispose (blame-hang, Ctrl-C, an unhandled exception) still takes its children with it.
     private static readonly ConcurrentDictionary<int, Process> Running = new();
@@ -28,6 +29,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    // Error lines kept apart from the tail: a 500 logged early in a long test would otherwise be pushed out of it.
+    private readonly ConcurrentQueue<string> _errors = new();
     private readonly StreamWriter? _log;
     private readonly Lock _logGate = new();
 
@@ -174,14 +177,28 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public string ExitDescription => _process.HasExited ? $"exited with code {_process.ExitCode}" : "running";
 
-    public string Output => $"----- {Name} (pid {Pid}, {ExitDescription}, last {KeptLines} lines{(LogPath is null ? "" : ", all in " + LogPath)}) -----\n"
+    /// <summary>Every error or critical log line (and unhandled-exception output) so far, oldest first, up to 100.</summary>
+    public IReadOnlyList<string> ErrorLines => [.. _errors];
+
+    public string Output => (_errors.IsEmpty ? "" : $"----- {Name}: errors logged ({_errors.Count}, oldest first) -----\n" + string.Join('\n', _errors) + "\n")
+        + $"----- {Name} (pid {Pid}, {ExitDescription}, last {KeptLines} lines{(LogPath is null ? "" : ", all in " + LogPath)}) -----\n"
         + string.Join('\n', _lines);
+
+    /// <summary>
+    /// The console logger's simple format starts an entry with its level ("fail: ", "crit: "); the runtime writes an
+    /// unhandled exception to stderr.
+    /// </summary>
+    public static bool IsErrorLine(string line) =>
+        line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal)
+        || line.StartsWith("[stderr] Unhandled exception", StringComparison.Ordinal);
 
     private void Keep(string? line)
     {
         if (line is null) return;
-        _lines.Enqueue($"{DateTime.Now:HH:mm:ss.fff} {line}");
+        var stamped = $"{DateTime.Now:HH:mm:ss.fff} {line}";
+        _lines.Enqueue(stamped);
         while (_lines.Count > KeptLines) _lines.TryDequeue(out _);
+        if (IsErrorLine(line) && _errors.Count < KeptErrors) _errors.Enqueue(stamped);
         if (_log is null) return;
         lock (_logGate)
         {

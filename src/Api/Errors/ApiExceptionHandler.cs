@@ -57,9 +57,10 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             case Orleans.Storage.InconsistentStateException:
                 return (StatusCodes.Status409Conflict, new ProblemDetails { Title = "Another change to the same record won; retry." });
             // ConnectionFailedException: the client picked a gateway that has just died and not yet been
-            // dropped from its list; the next attempt goes to another one.
-            case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
-                or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException:
+            // dropped from its list; the next attempt goes to another one. These also arrive wrapped: a grain whose
+            // reminder registration timed out (the reminder table in Redis, or the silo owning that reminder range,
+            // too slow under load) fails its call with the timeout as the inner exception.
+            case var e when FindClusterUnavailable(e) is not null:
                 return (StatusCodes.Status503ServiceUnavailable, new ProblemDetails { Title = "The service is briefly unavailable; retry shortly." });
             default:
                 return (StatusCodes.Status500InternalServerError, new ProblemDetails { Title = "An unexpected error occurred." });
@@ -70,6 +71,22 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
             if (inner is T found) return found;
+        return null;
+    }
+
+    /// <summary>The first exception in the chain that means "the cluster or its reminder store did not answer in time".</summary>
+    internal static Exception? FindClusterUnavailable(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AggregateException { InnerExceptions.Count: > 1 } many)
+                return many.InnerExceptions.Select(FindClusterUnavailable).FirstOrDefault(found => found is not null);
+            // RedisTimeoutException is a TimeoutException; a lost connection to the reminder table is not.
+            if (inner is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
+                or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException
+                or StackExchange.Redis.RedisConnectionException)
+                return inner;
+        }
         return null;
     }
 

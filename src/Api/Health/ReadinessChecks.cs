@@ -42,7 +42,11 @@ public sealed class RedisReadiness(ClusterSettings settings) : IHealthCheck, IAs
         }
         catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("Redis is unreachable: " + e.GetType().Name);
+            // Requests do not go through Redis: grain calls, storage and the silos' probes carry on without it. What
+            // waits for it is the membership table (joins, departures, new gateways) and reminder registrations. So
+            // the node stays in the load balancer, and the "cluster" check says whether serving still works.
+            return HealthCheckResult.Degraded("Redis is unreachable: " + e.GetType().Name
+                + "; serving goes on, cluster membership changes and new reminders wait for it");
         }
     }
 
@@ -68,20 +72,42 @@ public sealed class RedisReadiness(ClusterSettings settings) : IHealthCheck, IAs
     }
 }
 
+/// <summary>
+/// The cluster can serve when its silos answer. The management grain's host list is read from the membership table
+/// (Redis), so while Redis is down it fails although every silo answers; the fallback asks the silos themselves,
+/// those that one silo believes active (its last known view), for their runtime statistics, which needs no table.
+/// Answers from the fallback are Degraded: the view may be out of date until the table can be read again.
+/// </summary>
 public sealed class ClusterReadiness(IClusterClient client) : IHealthCheck
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(4);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
+        var management = client.GetGrain<IManagementGrain>(0);
+        string tableError;
         try
         {
-            var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), ct);
+            var hosts = await management.GetHosts(onlyActive: true).WaitAsync(Timeout, ct);
             return hosts.Count > 0
                 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)")
                 : HealthCheckResult.Unhealthy("no active silo");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return HealthCheckResult.Unhealthy("Orleans cluster is unreachable: " + e.GetType().Name);
+            tableError = e.GetType().Name;
+        }
+        try
+        {
+            // An empty list means "the silos this silo knows to be active"; each answers for itself.
+            var answering = await management.GetRuntimeStatistics([]).WaitAsync(Timeout, ct);
+            return answering.Length > 0
+                ? HealthCheckResult.Degraded($"{answering.Length} active silo(s) answer; the membership table is unreadable ({tableError})")
+                : HealthCheckResult.Unhealthy("no active silo");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return HealthCheckResult.Unhealthy($"Orleans cluster is unreachable: {tableError}, then {e.GetType().Name}");
         }
     }
 }
@@ -117,6 +143,8 @@ public static class HealthResponse
         var remote = http.Connection.RemoteIpAddress;
         return remote is not null && IPAddress.IsLoopback(remote)
             && !http.Request.Headers.ContainsKey("X-Forwarded-For")
-            && !http.Request.Headers.ContainsKey("Forwarded");
+            && !http.Request.Headers.ContainsKey("Forwarded")
+            // Set by the forwarded-headers middleware when it took the address from a trusted proxy's header.
+            && !http.Request.Headers.ContainsKey("X-Original-For");
     }
 }

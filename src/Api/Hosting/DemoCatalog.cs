@@ -7,9 +7,11 @@ namespace HealthActors.Api.Hosting;
 /// <summary>
 /// Catalog:SeedDemo: a dozen specialties and a few dozen doctors so that a new user can book at once.
 /// On by default only in the embedded mode and in ./run.sh; production starts empty. Idempotent.
-/// The doctors start unrated: a rating comes only from patients who rated a closed consultation.
+/// The doctors start unrated: a rating comes only from patients who rated a closed consultation. Waits for the cluster
+/// like the admin seeding (<see cref="ClusterStartupWork"/>).
 /// </summary>
-public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILogger<DemoCatalog> log) : IHostedService
+public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, StartupProgress progress, ILogger<DemoCatalog> log)
+    : ClusterStartupWork(progress, config, log)
 {
     private static readonly (string Name, string Description)[] Specialties =
     [
@@ -33,13 +35,17 @@ public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILo
     private static readonly string[] LastNames = ["Fernández", "Gómez", "Rodríguez", "López", "Martínez", "Díaz", "Pérez", "Sánchez", "Romero", "Torres", "Álvarez", "Ruiz"];
     private static readonly string[] Zones = ["America/Argentina/Buenos_Aires", "Europe/Madrid", "America/Mexico_City", "America/Bogota"];
 
-    public async Task StartAsync(CancellationToken ct)
+    protected override string Name => "demo catalog";
+
+    protected override bool IsNeeded() => Config.GetValue("Catalog:SeedDemo", false);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        if (!config.GetValue("Catalog:SeedDemo", false)) return;
         var registry = grains.GetGrain<ISpecialtyRegistryGrain>(0);
         var doctors = 0;
         for (var s = 0; s < Specialties.Length; s++)
         {
+            ct.ThrowIfCancellationRequested();
             var (name, description) = Specialties[s];
             var specialty = await registry.FindByName(name) ?? await registry.Create(name, description) ?? await registry.FindByName(name);
             for (var d = 0; d < 3; d++)
@@ -74,14 +80,12 @@ public sealed class DemoCatalog(IConfiguration config, IGrainFactory grains, ILo
                 });
                 if (!set.IsOk)
                 {
-                    log.LogWarning("Demo doctor {Email} refused: {Problem}", email, string.Join("; ", set.Failure!.FieldErrors().Keys));
+                    Log.LogWarning("Demo doctor {Email} refused: {Problem}", email, string.Join("; ", set.Failure!.FieldErrors().Keys));
                     continue;
                 }
                 doctors++;
             }
         }
-        log.LogInformation("Demo catalog ready ({Created} doctors created this start)", doctors);
+        Log.LogInformation("Demo catalog ready ({Created} doctors created this start)", doctors);
     }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

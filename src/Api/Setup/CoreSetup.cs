@@ -24,6 +24,7 @@ public static class CoreSetup
         var jwt = JwtSettings.From(builder.Configuration, mode == OrleansMode.Embedded, dataDirectory, bootLog);
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<StartupProgress>();
         builder.Services.AddHostedService<AdminSeeder>();
         builder.Services.AddHostedService<DemoCatalog>();
         if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)

@@ -1,4 +1,5 @@
 using HealthActors.Api.Health;
+using HealthActors.Api.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace HealthActors.Api.Setup;
@@ -10,13 +11,15 @@ public static class HealthSetup
         services.AddHealthChecks()
             .AddCheck<PostgresReadiness>("postgres", tags: ["ready"])
             .AddCheck<RedisReadiness>("redis", tags: ["ready"])
-            .AddCheck<ClusterReadiness>("cluster", tags: ["ready"]);
+            .AddCheck<ClusterReadiness>("cluster", tags: ["ready"])
+            .AddCheck<StartupReadiness>("startup", tags: ["ready"]);
         services.AddSingleton<RedisReadiness>();
         return services;
     }
 
     /// <summary>
-    /// /health/live (the process answers) and /health/ready (PostgreSQL, Redis and the cluster answer). Both are
+    /// /health/live (the process answers) and /health/ready (the node can serve: PostgreSQL and the cluster answer,
+    /// the start-up work is done; Redis unreachable only degrades it, see <see cref="RedisReadiness"/>). Both are
     /// anonymous; which dependency failed and why is shown only to admins and local callers (<see cref="HealthResponse"/>).
     /// </summary>
     public static WebApplication MapHealthActorsHealth(this WebApplication app)

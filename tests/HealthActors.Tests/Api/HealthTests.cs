@@ -22,7 +22,7 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Ready_is_200_with_postgres_redis_and_cluster_healthy()
+    public async Task Ready_is_200_with_postgres_redis_cluster_and_startup_healthy()
     {
         // Which check failed, and why, is for admins (HttpHardeningTests covers the anonymous answer).
         var admin = await _http.LoginAdminAsync();
@@ -34,7 +34,7 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal("Healthy", body["status"]!.GetValue<string>());
         Assert.Empty(body["failing"]!.AsArray());
         var checks = body["checks"]!.AsObject();
-        Assert.Equal(["cluster", "postgres", "redis"], checks.Select(c => c.Key).Order());
+        Assert.Equal(["cluster", "postgres", "redis", "startup"], checks.Select(c => c.Key).Order());
         foreach (var (name, check) in checks)
             Assert.True(check!["status"]!.GetValue<string>() == "Healthy", $"{name}: {check.ToJsonString()}");
     }

@@ -29,7 +29,8 @@ public sealed record ApiProcess(Uri BaseAddress, HttpClient Http, ChildProcess P
 /// the Api dll as an Orleans client), on loopback with free ports and a cluster/service id of its own.
 /// Everything it starts is stopped when it is disposed, whatever the test did.
 /// </summary>
-public sealed partial class ProcessCluster : IAsyncDisposable
+/// <param name="redis">Redis for membership and reminders; the shared one unless a test brings its own (to stop it).</param>
+public sealed partial class ProcessCluster(string? redis = null) : IAsyncDisposable
 {
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
@@ -43,6 +44,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     public string ClusterId { get; } = TestEnvironment.UniqueId("proc");
     public string ServiceId { get; } = TestEnvironment.UniqueId("procsvc");
+    public string Redis { get; } = redis ?? TestEnvironment.Redis;
 
     /// <summary>Silos started and not yet stopped or killed through this cluster.</summary>
     public IReadOnlyList<SiloProcess> Silos => _silos;
@@ -55,9 +57,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     /// Runs <paramref name="test"/> against a new cluster; any failure carries the processes' output, and
     /// every process is stopped afterwards.
     /// </summary>
-    public static async Task RunAsync(Func<ProcessCluster, Task> test)
+    public static async Task RunAsync(Func<ProcessCluster, Task> test, string? redis = null)
     {
-        await using var cluster = new ProcessCluster();
+        await using var cluster = new ProcessCluster(redis);
         try
         {
             await test(cluster);
@@ -84,12 +86,14 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts the Api as a client of this cluster and waits until it is ready and sees <paramref name="activeSilos"/> silos.</summary>
-    public async Task<ApiProcess> StartApiAsync(int activeSilos)
+    /// <param name="settings">Extra configuration for this Api only, as environment variables.</param>
+    /// <param name="timeout">How long it may take to be ready (<see cref="ReadyTimeout"/> by default).</param>
+    public async Task<ApiProcess> StartApiAsync(int activeSilos, IReadOnlyDictionary<string, string>? settings = null, TimeSpan? timeout = null)
     {
         if (Api is not null && !Api.Process.HasExited)
             throw new InvalidOperationException("The Api is already running.");
-        Api = LaunchApi("api");
-        await WaitForActiveSilosAsync(activeSilos);
+        Api = LaunchApi(_apis.Count == 0 ? "api" : $"api-{_apis.Count + 1}", settings);
+        await WaitForActiveSilosAsync(activeSilos, timeout);
         return Api;
     }
 
@@ -102,10 +106,11 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         return api;
     }
 
-    private ApiProcess LaunchApi(string name)
+    private ApiProcess LaunchApi(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var url = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
         var env = CommonEnvironment();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
         // Watch registrations renewed every 2 s rather than 20: a relay whose grain moved catches up within a test's patience.
         env["Live__RenewSeconds"] = "2";
         var process = Launch(name, Repository.ApiDll, ["--Orleans:Mode=Client", "--urls", url.ToString().TrimEnd('/')], env);
@@ -209,6 +214,14 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         await silo.Process.KillAsync();
     }
 
+    /// <summary>SIGKILL of an Api process; <see cref="StartApiAsync"/> may then start a new one.</summary>
+    public async Task KillApiAsync(ApiProcess api)
+    {
+        _apis.Remove(api);
+        if (Api == api) Api = null;
+        await api.Process.KillAsync();
+    }
+
     /// <summary>Which silo hosts each patient grain right now (null: not active anywhere).</summary>
     public Task<Dictionary<Guid, SiloProcess?>> PatientGrainHostsAsync(IEnumerable<Guid> patientIds) =>
         GrainHostsAsync<IPatientGrain>(patientIds);
@@ -257,7 +270,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
                 o.ClusterId = ClusterId;
                 o.ServiceId = ServiceId;
             });
-            client.UseRedisClustering(TestEnvironment.Redis);
+            client.UseRedisClustering(Redis);
         });
         var host = builder.Build();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -296,7 +309,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     private Dictionary<string, string?> CommonEnvironment() => new()
     {
         ["ConnectionStrings__Postgres"] = TestEnvironment.Postgres,
-        ["ConnectionStrings__Redis"] = TestEnvironment.Redis,
+        ["ConnectionStrings__Redis"] = Redis,
         ["Orleans__ClusterId"] = ClusterId,
         ["Orleans__ServiceId"] = ServiceId,
         ["Jwt__SigningKey"] = TestEnvironment.JwtKey,
