@@ -54,8 +54,9 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { bad "missing ${need[*]}: apt-get install -y ${need[*]}"; exit 1; }
   log "installing ${need[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-    || { bad "apt-get install ${need[*]}"; exit 1; }
+  { timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$TMP/apt.log" 2>&1 \
+    || { tail -20 "$TMP/apt.log"; bad "apt-get install ${need[*]}"; exit 1; }
+  phase tools
 fi
 if ! docker info >/dev/null 2>&1; then
   dockerd >"$TMP/dockerd.log" 2>&1 & DOCKERD_PID=$!
