@@ -33,7 +33,12 @@ cleanup() {
   [ -n "${WATCH_PID:-}" ] && kill "$WATCH_PID" 2>/dev/null
   PHASE_T=$SECONDS
   if docker info >/dev/null 2>&1; then
-    [ $FAILED = 0 ] || { log "logs of the failed run (tail):"; DC logs --no-color --tail=30 2>&1 | tail -120; }
+    if [ $FAILED = 0 ]; then rm -f .data/compose-test-logs.txt; else
+      # Every container's whole log is kept for the post-mortem; the stack and its volumes go below.
+      DC logs --no-color --timestamps >.data/compose-test-logs.txt 2>&1
+      log "logs of the failed run: .data/compose-test-logs.txt (errors and warnings below)"
+      grep -E 'fail:|crit:|Exception' .data/compose-test-logs.txt | grep -v '^ *at \|      at ' | head -40
+    fi
     timeout 120 docker-compose --env-file "$ENV_FILE" down -v --remove-orphans -t 20 >/dev/null 2>&1 || bad "docker-compose down"
   fi
   phase down
