@@ -5,7 +5,7 @@
 # booking, a live auction watched over SignalR (WebSocket through nginx), and silos scaled 2 -> 3 -> 2 while a
 # bounded stream of profile writes and reads runs. Tears everything down, volumes included, whatever happens.
 # Prints each phase's duration and one closing line, "compose-test: PASS|FAIL ..."; exits non-zero on any failure.
-# Bounds: the build by BUILD_TIMEOUT (900 s), everything after it by TIMEOUT (420 s).
+# Bounds: the build by BUILD_TIMEOUT (900 s), everything after it by TIMEOUT (600 s).
 # CONFIG (Debug) is the configuration published; PUBLISH_NO_BUILD=1 reuses a build that already ran (./test.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +76,7 @@ phase engine
 timeout "${BUILD_TIMEOUT:-900}" scripts/compose-build.sh || { bad "build"; exit 1; }
 PHASE_T=$SECONDS
 # Only a sleep that ran out signals the script: killing the sleep at the end (EXIT trap) must not.
-( exec 3>&2 2>/dev/null; sleep "${TIMEOUT:-420}" && { echo "compose-test: over ${TIMEOUT:-420} s after the build, giving up" >&3; kill -TERM $$; } ) & WATCHDOG=$!
+( exec 3>&2 2>/dev/null; sleep "${TIMEOUT:-600}" && { echo "compose-test: over ${TIMEOUT:-600} s after the build, giving up" >&3; kill -TERM $$; } ) & WATCHDOG=$!
 
 # --- up --------------------------------------------------------------------------------------------------
 timeout 60 docker-compose --env-file "$ENV_FILE" down -v --remove-orphans -t 5 >/dev/null 2>&1
