@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
-# Everything docker-compose.yml needs before `up`: the Api and the silo published self-contained for linux-x64
-# (on the host: no SDK image and no registry needed; the runtime packs come from NuGet), the Debian base
-# (scripts/make-base-image.sh, once), an env file of generated secrets if none exists, then the images.
-# BASE_IMAGE=debian:bookworm-slim uses the registry's image instead of the local one.
+# Everything docker-compose.yml needs before `up`, with the slow parts overlapped:
+#  - the Api and the silo published framework-dependent on the host into .data/publish/ (CONFIG, Release by
+#    default; PUBLISH_NO_BUILD=1 reuses a build that already ran, as ./test.sh's does), and the host's .NET runtime
+#    (the version the apps were built against) copied next to them: no SDK image, no registry and no second
+#    restore or compile inside docker build;
+#  - meanwhile the Debian base (scripts/make-base-image.sh, cached in .data/cache/) and then the PostgreSQL, Redis
+#    and nginx images, built in parallel;
+#  - then the one .NET image the silos and both Api nodes run.
+# An env file of generated secrets is written if none exists. BASE_IMAGE=debian:bookworm-slim uses the registry's
+# image instead of the local one. With PHASES=<file>, "phase <name> <seconds>" lines are appended to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BASE_IMAGE=${BASE_IMAGE:-healthactors/debian:bookworm}
 ENV_FILE=${ENV_FILE:-.data/secrets/compose.env}
-
-t0=$SECONDS
-for app in silo api; do
-  [ "${SKIP_PUBLISH:-0}" = 1 ] && [ -x ".data/publish/$app/HealthActors.${app^}" ] && continue
-  proj=src/Silo/HealthActors.Silo.csproj; [ $app = api ] && proj=src/Api/HealthActors.Api.csproj
-  dotnet publish "$proj" -c Release -r linux-x64 --self-contained -o ".data/publish/$app" -nologo -v quiet
-done
-echo "published silo and api in $((SECONDS - t0)) s"
-
-[ "$BASE_IMAGE" = healthactors/debian:bookworm ] && scripts/make-base-image.sh
+CONFIG=${CONFIG:-Release}
+PHASES=${PHASES:-/dev/null}
+phase() { echo "phase $1 $2" >>"$PHASES"; echo "[compose-build] $1: $2 s"; }
 
 if [ ! -f "$ENV_FILE" ]; then
   mkdir -p "$(dirname "$ENV_FILE")" && chmod 700 "$(dirname "$ENV_FILE")"
@@ -28,8 +27,52 @@ if [ ! -f "$ENV_FILE" ]; then
   } > "$ENV_FILE" )
   echo "wrote $ENV_FILE"
 fi
-
-t0=$SECONDS
+DC() { docker-compose --env-file "$ENV_FILE" "$@"; }
 # The legacy builder warns on every image that it is deprecated; it works, so the warning is filtered out.
-docker-compose --env-file "$ENV_FILE" build -q 2> >(grep -v "DEPRECATED: The legacy builder\|Install the buildx component\|docs.docker.com/go/buildx\|^$" >&2)
-echo "images built in $((SECONDS - t0)) s"
+quiet_build() { DC build -q "$@" 2> >(grep -v "DEPRECATED: The legacy builder\|Install the buildx component\|docs.docker.com/go/buildx\|^$" >&2); }
+
+publish() {
+  local t0=$SECONDS app proj no_build=()
+  [ "${PUBLISH_NO_BUILD:-0}" = 1 ] && no_build=(--no-build)
+  for app in silo api; do
+    proj=src/Silo/HealthActors.Silo.csproj; [ $app = api ] && proj=src/Api/HealthActors.Api.csproj
+    rm -rf ".data/publish/$app"
+    dotnet publish "$proj" -c "$CONFIG" "${no_build[@]}" -o ".data/publish/$app" -nologo -v quiet
+  done
+  # The runtime the apps were built with, from the host's dotnet: the muxer, hostfxr and the two shared frameworks.
+  local root ver aspver fxr
+  root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  ver=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { print $2 }' | sort -V | tail -n 1)
+  aspver=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { print $2 }' | sort -V | tail -n 1)
+  fxr=$(ls "$root/host/fxr" | sort -V | tail -n 1)
+  if [ "$(cat .data/publish/dotnet/.versions 2>/dev/null)" != "$ver $aspver $fxr" ]; then
+    rm -rf .data/publish/dotnet
+    mkdir -p .data/publish/dotnet/host/fxr .data/publish/dotnet/shared/Microsoft.NETCore.App .data/publish/dotnet/shared/Microsoft.AspNetCore.App
+    cp -a "$root/dotnet" .data/publish/dotnet/
+    cp -a "$root/host/fxr/$fxr" .data/publish/dotnet/host/fxr/
+    cp -a "$root/shared/Microsoft.NETCore.App/$ver" .data/publish/dotnet/shared/Microsoft.NETCore.App/
+    cp -a "$root/shared/Microsoft.AspNetCore.App/$aspver" .data/publish/dotnet/shared/Microsoft.AspNetCore.App/
+    echo "$ver $aspver $fxr" > .data/publish/dotnet/.versions
+  fi
+  phase publish $((SECONDS - t0))
+}
+
+t_all=$SECONDS
+publish & PUBLISH_PID=$!
+t0=$SECONDS
+if [ "$BASE_IMAGE" = healthactors/debian:bookworm ]; then scripts/make-base-image.sh; phase base-image $((SECONDS - t0)); fi
+t0=$SECONDS
+# docker-compose 1.29 builds through the docker CLI and then ignores --parallel: one build per service instead.
+( pids=(); for svc in postgres redis nginx; do quiet_build "$svc" & pids+=($!); done
+  ok=0; for p in "${pids[@]}"; do wait "$p" || ok=1; done
+  [ $ok = 0 ] && phase infra-images $((SECONDS - t0)); exit $ok ) & INFRA_PID=$!
+status=0
+wait $PUBLISH_PID || { echo "[compose-build] publish failed" >&2; status=1; }
+if [ $status = 0 ]; then
+  t1=$SECONDS
+  quiet_build silo || status=1
+  [ $status = 0 ] && phase dotnet-image $((SECONDS - t1))
+fi
+wait $INFRA_PID || { echo "[compose-build] PostgreSQL, Redis or nginx image failed" >&2; status=1; }
+[ $status = 0 ] && phase build-total $((SECONDS - t_all))
+exit $status
