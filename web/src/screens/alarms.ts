@@ -20,7 +20,7 @@ function today(): string {
 }
 
 /** The schedules and the form that adds one; the Api schedules in the profile's zone, so the form names it. */
-async function schedulesSection(onChanged: () => Promise<void>): Promise<HTMLElement> {
+async function schedulesSection(): Promise<HTMLElement> {
   const [profile, meds] = await Promise.all([
     loadProfile(),
     call<{ items: Medication[] }>("GET", "/api/patients/me/records/medications?limit=200"),
@@ -43,7 +43,6 @@ async function schedulesSection(onChanged: () => Promise<void>): Promise<HTMLEle
         await call<void>("DELETE", `/api/patients/me/medication-schedules/${sc.id}`);
         done.textContent = t("sched_deleted");
         await draw();
-        await onChanged();
       } catch (e) {
         top.textContent = e instanceof ApiError ? e.title : t("error_generic");
         top.hidden = false;
@@ -94,7 +93,6 @@ async function schedulesSection(onChanged: () => Promise<void>): Promise<HTMLEle
     done.textContent = t("sched_saved");
     times.value = "";
     await draw();
-    await onChanged();
   });
   await draw();
   return h("section", { "aria-labelledby": "sched-title" }, h("h2", { id: "sched-title", class: "section-title" }, t("sched_title")), form, list);
@@ -144,9 +142,8 @@ export async function alarmsScreen(): Promise<HTMLElement> {
   }
   more.addEventListener("click", () => void load());
   await load();
-  // A new or deleted schedule changes the coming alarms: read them again from the start.
-  const reload = async () => { cursor = null; list.replaceChildren(); await load(); };
-  const schedules = await schedulesSection(reload);
+  // Alarms are written when a dose falls due, so a new schedule adds none to this list yet.
+  const schedules = await schedulesSection();
   return h("section", { "aria-labelledby": "alarms-title" },
     h("h1", { id: "alarms-title" }, t("alarms_title")),
     h("p", { class: "muted" }, t("alarms_window")), top, list, more, schedules);
