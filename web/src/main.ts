@@ -8,7 +8,7 @@ import { registerScreen, signInScreen } from "./screens/auth";
 import { chatScreen, stopChat } from "./screens/chat";
 import { loadProfile, profileScreen } from "./screens/profile";
 import { marketScreen, stopMarket } from "./screens/market";
-import { h } from "./ui";
+import { h, navMenu } from "./ui";
 import { adminScreen, forgetRole, myRole } from "./screens/admin";
 import { alarmsScreen } from "./screens/alarms";
 import { consentsScreen } from "./screens/consents";
@@ -41,7 +41,7 @@ function renderNav(path: string) {
         link("/appointments", t("nav_appointments")), market, link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
         link("/consents", t("nav_consents"))]
     : role === "doctor" ? [market] : [];
-  nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra, existing ?? bell(), out);
+  nav.replaceChildren(...navMenu(t("nav_menu"), link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra), existing ?? bell(), out);
   bellShown = true;
 }
 

@@ -51,3 +51,19 @@ export function clearErrors(form: HTMLElement) {
 export function replace(target: Element, ...children: Node[]) {
   target.replaceChildren(...children);
 }
+
+/**
+ * The signed-in links behind a "Menu" button on narrow screens (CSS shows the button and hides the links below
+ * 760 px; on wider screens the button is hidden and the links sit in the header). A disclosure, not an ARIA menu:
+ * the links stay ordinary links in tab order right after the button, and Escape closes and returns focus to it.
+ */
+export function navMenu(label: string, ...links: HTMLElement[]): HTMLElement[] {
+  const list = h("div", { id: "nav-links", class: "nav-links" }, ...links);
+  const toggle = h("button", { type: "button", class: "nav-toggle secondary", "aria-expanded": "false", "aria-controls": "nav-links" },
+    h("span", { class: "nav-toggle-bars", "aria-hidden": "true" }), label);
+  const show = (open: boolean) => { list.classList.toggle("open", open); toggle.setAttribute("aria-expanded", String(open)); };
+  toggle.addEventListener("click", () => show(!list.classList.contains("open")));
+  list.addEventListener("keydown", (ev) => { if (ev.key === "Escape") { show(false); toggle.focus(); } });
+  list.addEventListener("click", (ev) => { if ((ev.target as Element).closest("a")) show(false); });
+  return [toggle, list];
+}

@@ -57,7 +57,7 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
         await doctorPage.Locator(".doctor-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 
         await SignInAsync(patientPage, patient.Email);
-        await patientPage.GetByRole(AriaRole.Link, new() { Name = "Marketplace" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(patientPage, "Marketplace");
         await Assertions.Expect(patientPage.GetByRole(AriaRole.Heading, new() { Name = "Ask doctors for offers" })).ToBeVisibleAsync(Visible);
         await AssertAccessible(patientPage, "market-patient");
 

@@ -83,6 +83,17 @@ public sealed class WebAppFixture : ChatApiFactory, IAsyncLifetime
         return JsonSerializer.Deserialize<string[]>(json)!;
     }
 
+    /// <summary>
+    /// Follows a link of the main navigation. Below 760 px the signed-in links sit behind the Menu button, so it is
+    /// opened first; on a desktop the button is hidden and the link is clicked directly.
+    /// </summary>
+    public static async Task NavigateAsync(IPage page, string link)
+    {
+        var toggle = page.Locator("#nav button.nav-toggle");
+        if (await toggle.IsVisibleAsync() && await toggle.GetAttributeAsync("aria-expanded") != "true") await toggle.ClickAsync();
+        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 }

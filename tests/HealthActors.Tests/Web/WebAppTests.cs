@@ -81,7 +81,7 @@ public sealed class WebAppTests(WebAppFixture app)
         await AssertAccessible(page, "profile");
 
         // Chat: the answer is seen part-written before it is complete.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Chat");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Assistant", Exact = true }));
         await page.GetByLabel("Your message").FillAsync("I have had a mild fever since yesterday");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();

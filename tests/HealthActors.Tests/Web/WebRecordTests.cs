@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace HealthActors.Tests.Web;
 
-/// <summary>The health record and admin screens in Chromium: vitals and their chart, alarms, consents with the access log, credential review.</summary>
+/// <summary>The health record and admin screens in Chromium: vitals and their chart, the other record kinds, alarms and medication schedules, consents with the access log, credential review; the phone-width menu and the bid list's rating text.</summary>
 [Collection(WebAppCollection.Name)]
 public sealed class WebRecordTests(WebAppFixture app)
 {
@@ -30,12 +30,12 @@ public sealed class WebRecordTests(WebAppFixture app)
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
         await SignInAsync(page, patient.Email, patient.Password);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Health record" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Health record");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Health record", Exact = true })).ToBeVisibleAsync(Visible);
 
         // A heart rate the Api refuses: the message sits under the value field, and nothing is stored.
         var form = page.Locator("form[aria-labelledby=vital-form-title]");
-        await form.GetByLabel("Vital sign").SelectOptionAsync("heart-rate");
+        await form.GetByLabel("Vital sign", new() { Exact = true }).SelectOptionAsync("heart-rate");
         await form.GetByLabel("Value (bpm)").FillAsync("500");
         await form.GetByRole(AriaRole.Button, new() { Name = "Save reading" }).ClickAsync();
         var valueError = form.Locator("[data-error-for=value]");
@@ -64,7 +64,7 @@ public sealed class WebRecordTests(WebAppFixture app)
         await AssertAccessible(page, "record");
 
         // The alarm made through the Api is marked taken in the page, and the Api agrees.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Alarms" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Alarms");
         var item = page.Locator("li.alarm", new() { HasText = "Call the pharmacy" });
         await Assertions.Expect(item).ToBeVisibleAsync(Visible);
         await AssertAccessible(page, "alarms");
@@ -75,7 +75,7 @@ public sealed class WebRecordTests(WebAppFixture app)
         Assert.Equal("taken", alarms["items"]!.AsArray().Single(a => a!["id"]!.GetValue<string>() == alarm["id"]!.GetValue<string>())!["status"]!.GetValue<string>());
 
         // Consent: a bad until date is shown at its field; then granted, the doctor reads, and the read is in the log.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sharing" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Sharing");
         var grant = page.Locator("form[aria-labelledby=grant-title]");
         await Assertions.Expect(grant).ToBeVisibleAsync(Visible);
         await grant.GetByLabel("Doctor id").FillAsync(doctor.DoctorId.ToString());
@@ -108,6 +108,152 @@ public sealed class WebRecordTests(WebAppFixture app)
         await Assertions.Expect(consent).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         using var after = await http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/patients/{patient.Id}/records/vitals", doctorTokens.AccessToken));
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task At_390_px_a_patient_pages_and_adds_other_record_kinds_and_adds_and_deletes_a_medication_schedule_through_the_keyboard_menu()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var api = http.Driver();
+        var patient = await http.RegisterAsync(name: "Logs Patient");
+        var token = patient.Tokens.AccessToken;
+        await api.PutProfileAsync(token, new { firstName = "Lola", lastName = "Logs", preferredLanguage = "en", timeZone = "America/Argentina/Buenos_Aires" });
+        // One page and one more of water, hours apart (a repeat within five minutes would be refused as a duplicate).
+        var now = DateTimeOffset.UtcNow;
+        var water = Enumerable.Range(1, 21).Select(i => new { ml = 100 + i, recordedAt = Iso(now.AddHours(-i)) }).ToArray();
+        await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/water/batch", token, new { items = water });
+        // A lone heart rate: the chart has one point and the insights table one row.
+        await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/vitals", token,
+            new { type = "heart-rate", value = 64, recordedAt = Iso(now.AddMinutes(-1)) });
+
+        var (context, page, problems) = await app.NewPageAsync();
+        await using var _ = context;
+        await SignInAsync(page, patient.Email, patient.Password);
+
+        // The header is one row: the links sit behind a labelled Menu button that the keyboard opens, walks and closes.
+        var toggle = page.Locator("#nav button.nav-toggle");
+        var healthRecord = page.Locator("#nav-links").GetByRole(AriaRole.Link, new() { Name = "Health record", Exact = true });
+        await Assertions.Expect(toggle).ToHaveAccessibleNameAsync("Menu");
+        await Assertions.Expect(healthRecord).ToBeHiddenAsync();
+        await toggle.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        await Assertions.Expect(healthRecord).ToBeVisibleAsync();
+        await WebAppFixture.ScreenshotAsync(page, "nav-menu-390");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('nav-links').contains(document.activeElement)"), "Tab after the Menu button goes to its links");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(healthRecord).ToBeHiddenAsync();
+        await Assertions.Expect(toggle).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Space");
+        await healthRecord.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Health record", Exact = true })).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(page.Locator("table.stats tr[data-type=heart-rate]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+
+        // Nothing sticks out sideways at 390 px; the lone reading sits inside the plot, and its labels are readable.
+        await page.Locator("section[aria-labelledby=trend-title]").GetByLabel("Vital sign", new() { Exact = true }).SelectOptionAsync("heart-rate");
+        await Assertions.Expect(page.Locator("svg.chart circle.point")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await AssertNoSidewaysScroll(page, "record");
+        var chart = await page.EvaluateAsync<double[]>(@"() => {
+            const svg = document.querySelector('svg.chart'), box = svg.getBoundingClientRect(), dot = svg.querySelector('circle.point').getBoundingClientRect();
+            const scale = box.width / svg.viewBox.baseVal.width;
+            return [box.right - dot.right, Math.min(...[...svg.querySelectorAll('text')].map(t => Number(t.getAttribute('font-size')) * scale))];
+        }");
+        Assert.True(chart[0] >= 12, $"the reading is {chart[0]} px from the chart's right edge");
+        Assert.True(chart[1] >= 12, $"the smallest axis label is {chart[1]} px");
+
+        // Water: 20 listed, "Load more" follows the cursor to the 21st; a bad amount is refused at its field, a good one listed first.
+        var logs = page.Locator("form[aria-labelledby=log-form-title]");
+        await logs.GetByLabel("Record kind").SelectOptionAsync("water");
+        var rows = page.Locator("table.logs tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = 10_000 });
+        await Assertions.Expect(rows.First).ToContainTextAsync("101 ml");
+        await page.Locator("section[aria-labelledby=log-list-title]").GetByRole(AriaRole.Button, new() { Name = "Load more" }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(21, new() { Timeout = 10_000 });
+        await Assertions.Expect(rows.Last).ToContainTextAsync("121 ml");
+        await logs.GetByLabel("Water (ml)").FillAsync("20000");
+        await logs.GetByRole(AriaRole.Button, new() { Name = "Save record" }).ClickAsync();
+        await Assertions.Expect(logs.Locator("[data-error-for=ml]")).ToContainTextAsync("between 1 and 10000", new() { Timeout = 10_000 });
+        await Assertions.Expect(logs.GetByLabel("Water (ml)")).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Equal(1, await logs.Locator("[data-error-for]:visible").CountAsync());
+        await WebAppFixture.ScreenshotAsync(page, "record-log-error");
+        await logs.GetByLabel("Water (ml)").FillAsync("250");
+        await logs.GetByRole(AriaRole.Button, new() { Name = "Save record" }).ClickAsync();
+        await Assertions.Expect(logs.GetByRole(AriaRole.Status)).ToContainTextAsync("250 ml", new() { Timeout = 10_000 });
+        await Assertions.Expect(logs.Locator("[data-error-for=ml]")).ToBeHiddenAsync();
+        await Assertions.Expect(rows.First).ToContainTextAsync("250 ml", new() { Timeout = 10_000 });
+        var stored = await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/records/water?limit=200", token);
+        Assert.Equal(22, stored["items"]!.AsArray().Count);
+        Assert.DoesNotContain(stored["items"]!.AsArray(), i => i!["ml"]!.GetValue<decimal>() == 20000m);
+
+        // A medication, so the alarms page can schedule it.
+        await logs.GetByLabel("Record kind").SelectOptionAsync("medications");
+        await logs.GetByLabel("Medication name").FillAsync("Metformin");
+        await logs.GetByLabel("Dose (e.g. 500 mg)").FillAsync("500 mg");
+        await logs.GetByLabel("How often (e.g. twice a day)").FillAsync("twice a day");
+        await Assertions.Expect(logs.GetByLabel("I take it now")).ToBeCheckedAsync();
+        await logs.GetByRole(AriaRole.Button, new() { Name = "Save record" }).ClickAsync();
+        await Assertions.Expect(rows.First).ToContainTextAsync("Metformin 500 mg · twice a day · taking it", new() { Timeout = 10_000 });
+        await AssertAccessible(page, "record-logs");
+
+        // Schedules: a bad dose time is named at its field; a good schedule rings alarms in the profile's zone; deleting it stops them.
+        await WebAppFixture.NavigateAsync(page, "Alarms");
+        var schedule = page.Locator("form[aria-labelledby=sched-form-title]");
+        await Assertions.Expect(schedule).ToContainTextAsync("America/Argentina/Buenos_Aires", new() { Timeout = 10_000 });
+        await Assertions.Expect(schedule.GetByLabel("Medication", new() { Exact = true })).ToContainTextAsync("Metformin 500 mg");
+        var times = schedule.GetByLabel("Dose times (24-hour HH:mm, comma separated, e.g. 08:00, 20:00)");
+        await times.FillAsync("08:00, 25:00");
+        await schedule.GetByRole(AriaRole.Button, new() { Name = "Save schedule" }).ClickAsync();
+        await Assertions.Expect(schedule.Locator("[data-error-for=timesOfDay]")).ToContainTextAsync("HH:mm", new() { Timeout = 10_000 });
+        await Assertions.Expect(times).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Empty((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/medication-schedules", token))["items"]!.AsArray());
+
+        await times.FillAsync("08:00, 20:00");
+        await schedule.GetByLabel("Mon").CheckAsync();
+        await schedule.GetByLabel("Thu").CheckAsync();
+        await schedule.GetByRole(AriaRole.Button, new() { Name = "Save schedule" }).ClickAsync();
+        var item = page.Locator("li.schedule");
+        await Assertions.Expect(item).ToContainTextAsync("Metformin 500 mg 08:00, 20:00 · Mon, Thu", new() { Timeout = 10_000 });
+        var saved = Assert.Single((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/medication-schedules", token))["items"]!.AsArray())!;
+        Assert.Equal("America/Argentina/Buenos_Aires", saved["timeZone"]!.GetValue<string>());
+        Assert.Equal(["08:00", "20:00"], saved["timesOfDay"]!.AsArray().Select(x => x!.GetValue<string>()));
+        Assert.Equal(["mon", "thu"], saved["daysOfWeek"]!.AsArray().Select(x => x!.GetValue<string>()));
+        await AssertNoSidewaysScroll(page, "alarms");
+        await AssertAccessible(page, "alarms-schedules");
+
+        await item.GetByRole(AriaRole.Button, new() { Name = "Delete: Metformin 500 mg" }).ClickAsync();
+        await Assertions.Expect(item).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.GetByText("No schedules yet.")).ToBeVisibleAsync();
+        Assert.Empty((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/medication-schedules", token))["items"]!.AsArray());
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task An_unrated_doctors_bid_says_no_ratings_yet_instead_of_zero()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var api = http.Driver();
+        var admin = await http.LoginAdminAsync();
+        var specialty = await api.CreateSpecialtyAsync(admin.Tokens.AccessToken, "Web rating " + Guid.NewGuid().ToString("N")[..8]);
+        var profile = ApiDriver.EveryDayDoctor(specialty, ApiDriver.DefaultPassword) with { Name = "Dr. New Comer" };
+        var doctor = await api.CreateDoctorAsync(admin.Tokens.AccessToken, profile);
+        var doctorToken = (await api.SignInAsync(profile.Email!, ApiDriver.DefaultPassword)).AccessToken;
+        var patient = await http.RegisterAsync(name: "Rating Patient");
+        var now = DateTimeOffset.UtcNow;
+        var auction = await api.CreateAuctionAsync(patient.Tokens.AccessToken, specialty, now.AddHours(2), now.AddDays(2), now.AddMinutes(30), 200, "EUR");
+        var slot = (await api.FreeSlotsAsync(doctor.DoctorId, now.AddHours(3), now.AddDays(1)))[0];
+        await api.BidAsync(doctorToken, auction, 80, slot);
+
+        var (context, page, problems) = await app.NewPageAsync(locale: "es-ES");
+        await using var _ = context;
+        await SignInAsync(page, patient.Email, patient.Password, signOut: "Salir");
+        await page.GotoAsync($"/market/{auction}");
+        var bid = page.Locator(".bids li.bid");
+        await Assertions.Expect(bid).ToContainTextAsync("Dr. New Comer (aún sin valoraciones)", new() { Timeout = 10_000 });
+        await Assertions.Expect(bid).Not.ToContainTextAsync("0.0");
+        await WebAppFixture.ScreenshotAsync(page, "market-unrated-es");
         Assert.Empty(problems);
     }
 
@@ -165,13 +311,22 @@ public sealed class WebRecordTests(WebAppFixture app)
         Assert.Empty(problems);
     }
 
-    private static async Task SignInAsync(IPage page, string email, string password)
+    private static async Task SignInAsync(IPage page, string email, string password, string signOut = "Sign out")
     {
         await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(Visible);
+        await page.Locator("input[type=email]").FillAsync(email);
+        await page.Locator("input[type=password]").FillAsync(password);
+        await page.Locator("form button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = signOut })).ToBeVisibleAsync(Visible);
+    }
+
+    private static string Iso(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The page is no wider than the viewport: anything wide scrolls inside its own box.</summary>
+    private static async Task AssertNoSidewaysScroll(IPage page, string screen)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.scrollingElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"{screen}: the page is {widths[0]} px wide in a {widths[1]} px window");
     }
 
     private static async Task AssertAccessible(IPage page, string screen)

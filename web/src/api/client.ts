@@ -94,13 +94,20 @@ export async function accessToken(): Promise<string> {
   return session?.accessToken ?? "";
 }
 
-export async function call<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+/** Extra request headers (an Idempotency-Key); a retry after a silent refresh sends the same ones, so it stays one request. */
+export interface CallOptions { headers?: Record<string, string> }
+
+export function call<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
+  return send<T>(method, path, body, options, false);
+}
+
+async function send<T>(method: string, path: string, body: unknown, options: CallOptions, retried: boolean): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session) headers.Authorization = `Bearer ${await accessToken()}`;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401 && session && !retried && !path.startsWith("/api/auth/")) {
-    if (await refresh()) return call<T>(method, path, body, true);
+    if (await refresh()) return send<T>(method, path, body, options, true);
   }
   if (!response.ok) {
     let problem: { title?: string; detail?: string; errors?: Record<string, string[]> } = {};

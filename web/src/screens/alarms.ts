@@ -1,10 +1,102 @@
-// Medication and custom alarms of the last day and the coming week, each marked taken or skipped.
+// Medication schedules (add, list, delete) and the alarms of the last day and the coming week, each marked taken or skipped.
 import { ApiError, call } from "../api/client";
 import { formatDateTime, t } from "../i18n";
-import { h } from "../ui";
+import { field, h } from "../ui";
+import { loadProfile } from "./profile";
+import { formError, status, submitter } from "./health";
 
 type Alarm = { id: string; kind: string; title: string; dueAt: string; status: string; late?: boolean };
 type Page = { items: Alarm[]; nextCursor: string | null };
+type Schedule = { id: string; medicationName: string; timesOfDay: string[]; daysOfWeek: string[]; startDate: string; endDate: string | null; timeZone: string };
+type Medication = { id: string; name: string; dose: string; active: boolean };
+
+const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+type Key = Parameters<typeof t>[0];
+
+/** A date input's value for today in the browser's zone (toISOString would give UTC's date). */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** The schedules and the form that adds one; the Api schedules in the profile's zone, so the form names it. */
+async function schedulesSection(): Promise<HTMLElement> {
+  const [profile, meds] = await Promise.all([
+    loadProfile(),
+    call<{ items: Medication[] }>("GET", "/api/patients/me/records/medications?limit=200"),
+  ]);
+  const active = meds.items.filter((m) => m.active);
+  const list = h("ul", { class: "plain schedules" });
+  const done = status(), top = formError();
+
+  function item(sc: Schedule): HTMLElement {
+    const remove = h("button", { type: "button", class: "secondary", "aria-label": `${t("sched_delete")}: ${sc.medicationName}` }, t("sched_delete"));
+    const li = h("li", { class: "card schedule", "data-schedule": sc.id },
+      h("strong", {}, sc.medicationName), " ",
+      h("span", {}, sc.timesOfDay.join(", ")), " · ",
+      h("span", {}, sc.daysOfWeek.length === 7 || sc.daysOfWeek.length === 0 ? t("sched_every_day") : sc.daysOfWeek.map((d) => t(`day_${d}` as Key)).join(", ")),
+      " · ", h("span", { class: "muted" }, `${sc.startDate}${sc.endDate ? ` ${t("sched_until")} ${sc.endDate}` : ""} (${sc.timeZone})`),
+      h("div", { class: "actions" }, remove));
+    remove.addEventListener("click", async () => {
+      remove.disabled = true;
+      try {
+        await call<void>("DELETE", `/api/patients/me/medication-schedules/${sc.id}`);
+        done.textContent = t("sched_deleted");
+        await draw();
+      } catch (e) {
+        top.textContent = e instanceof ApiError ? e.title : t("error_generic");
+        top.hidden = false;
+        remove.disabled = false;
+      }
+    });
+    return li;
+  }
+
+  async function draw() {
+    const all = await call<{ items: Schedule[] }>("GET", "/api/patients/me/medication-schedules");
+    list.replaceChildren(...(all.items.length ? all.items.map(item) : [h("li", { class: "muted" }, t("sched_none"))]));
+  }
+
+  const medication = h("select", {}, ...active.map((m) => h("option", { value: m.id }, `${m.name} ${m.dose}`.trim())));
+  const times = h("input", { type: "text", inputmode: "numeric", placeholder: "08:00, 20:00", autocomplete: "off" });
+  const start = h("input", { type: "date", value: today() });
+  const end = h("input", { type: "date" });
+  const checks = days.map((d) => h("input", { type: "checkbox", value: d, id: `sched-day-${d}` }));
+  // Days are one fieldset with a legend; its error slot answers to "daysOfWeek" and "daysOfWeek[2]" alike.
+  const dayError = h("p", { class: "field-error", id: "sched-days-error", "data-error-for": "daysOfWeek", hidden: true });
+  const dayBox = h("fieldset", { class: "days", "aria-describedby": dayError.id },
+    h("legend", {}, t("sched_days")),
+    ...days.flatMap((d, i) => [h("label", { class: "day", for: checks[i].id }, checks[i], t(`day_${d}` as Key))]), dayError);
+  checks[0].name = "daysOfWeek";
+  const zone = profile.timeZone;
+  const zoneLine = h("p", { class: zone ? "muted" : "form-error" }, zone ? `${t("sched_zone")} ${zone}` : t("sched_no_zone"), " ",
+    zone ? null : h("a", { href: "/profile", "data-link": true }, t("nav_profile")));
+  const zoneError = h("p", { class: "field-error", "data-error-for": "timeZone", hidden: true });
+  const save = h("button", { type: "submit", disabled: !active.length }, t("sched_save"));
+  const form = h("form", { class: "card grid", novalidate: true, "aria-labelledby": "sched-form-title" },
+    h("h2", { id: "sched-form-title" }, t("sched_add")),
+    active.length ? null : h("p", { class: "muted" }, t("sched_no_meds"), " ", h("a", { href: "/record", "data-link": true }, t("nav_record"))),
+    field("medicationId", t("sched_medication"), medication), field("timesOfDay", t("sched_times"), times),
+    field("startDate", t("sched_start"), start), field("endDate", t("sched_end"), end),
+    dayBox, h("div", { class: "zone-line" }, zoneLine, zoneError), top, h("div", { class: "actions" }, save), done);
+  submitter(form, save, top, async () => {
+    done.textContent = "";
+    const body: Record<string, unknown> = {
+      medicationId: medication.value,
+      timesOfDay: times.value.split(/[,\s]+/).filter((x) => x !== ""),
+      startDate: start.value || undefined,
+    };
+    const picked = checks.filter((c) => c.checked).map((c) => c.value);
+    if (picked.length) body.daysOfWeek = picked;
+    if (end.value) body.endDate = end.value;
+    await call<Schedule>("POST", "/api/patients/me/medication-schedules", body);
+    done.textContent = t("sched_saved");
+    times.value = "";
+    await draw();
+  });
+  await draw();
+  return h("section", { "aria-labelledby": "sched-title" }, h("h2", { id: "sched-title", class: "section-title" }, t("sched_title")), form, list);
+}
 
 function row(alarm: Alarm, top: HTMLElement): HTMLElement {
   const li = h("li", { class: "card alarm", "data-status": alarm.status });
@@ -50,7 +142,9 @@ export async function alarmsScreen(): Promise<HTMLElement> {
   }
   more.addEventListener("click", () => void load());
   await load();
+  // Alarms are written when a dose falls due, so a new schedule adds none to this list yet.
+  const schedules = await schedulesSection();
   return h("section", { "aria-labelledby": "alarms-title" },
     h("h1", { id: "alarms-title" }, t("alarms_title")),
-    h("p", { class: "muted" }, t("alarms_window")), top, list, more);
+    h("p", { class: "muted" }, t("alarms_window")), top, list, more, schedules);
 }

@@ -1,4 +1,4 @@
-import { accessToken, ApiError, call, type Schemas } from "../api/client";
+import { ApiError, call, type Schemas } from "../api/client";
 import { formatDateTime, lang, t, viewTimeZone } from "../i18n";
 import { navigate } from "../router";
 import { clearErrors, field, h, showErrors } from "../ui";
@@ -282,20 +282,10 @@ function bookingForm(doctor: Doctor, start: string, zone: string, booked: (a: Ap
   return form;
 }
 
-/** POST /api/appointments with its Idempotency-Key header, which `call` has no parameter for. */
-async function book(body: Schemas["BookingRequest"]): Promise<Appointment> {
-  // One key per press of the button: a second attempt with another card is a new request, not a retry.
-  const response = await fetch("/api/appointments", {
-    method: "POST",
-    headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: `Bearer ${await accessToken()}`, "Idempotency-Key": crypto.randomUUID() },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) {
-    let problem: { title?: string; detail?: string; errors?: Record<string, string[]> } = {};
-    try { problem = await response.json(); } catch { /* not a ProblemDetails body */ }
-    throw new ApiError(response.status, problem.detail ?? problem.title ?? response.statusText, problem.errors ?? {});
-  }
-  return (await response.json()) as Appointment;
+/** POST /api/appointments with one Idempotency-Key per press of the button: a second attempt with another card is a new
+ * request, not a retry; the silent refresh's retry inside `call` reuses the key, so it cannot book twice. */
+function book(body: Schemas["BookingRequest"]): Promise<Appointment> {
+  return call<Appointment>("POST", "/api/appointments", body, { headers: { "Idempotency-Key": crypto.randomUUID() } });
 }
 
 // ---- my appointments ----

@@ -208,6 +208,11 @@ async function doctorBoard(): Promise<HTMLElement> {
 
 // ---- one auction, live over /hubs/marketplace ----
 
+/** Ratings run 1-5, so an average of 0 means nobody has rated the doctor yet: "(0.0)" would read as a bad doctor. */
+export function ratingText(rating: number): string {
+  return rating > 0 ? rating.toFixed(1) : t("market_unrated");
+}
+
 /** Price, then the doctor's rating, then who bid first: the Api's own ranking, kept as events arrive. */
 function rank(bids: Iterable<Bid>): Bid[] {
   return [...bids].sort((a, b) => a.price - b.price || b.doctorRating - a.doctorRating || a.order - b.order);
@@ -288,7 +293,7 @@ async function auctionScreen(id: string, who: string): Promise<HTMLElement> {
     list.replaceChildren(...(ranked.length === 0 ? [h("li", { class: "muted" }, t("market_no_bids"))] : ranked.map((b, i) => {
       const li = h("li", { class: `bid${b.doctorId === me ? " mine" : ""}`, "data-bid": b.id },
         h("strong", { class: "bid-price" }, money(b.price, view.currency)), " · ",
-        h("span", { class: "bid-doctor" }, b.doctorName), ` (${b.doctorRating.toFixed(1)}) · `,
+        h("span", { class: "bid-doctor" }, b.doctorName), ` (${ratingText(b.doctorRating)}) · `,
         h("span", {}, formatDateTime(b.slotStart)),
         b.message ? h("p", { class: "muted small" }, b.message) : null);
       if (who === "patient" && view.patientId === me && (status === "open" || status === "closed")) {

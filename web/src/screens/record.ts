@@ -1,7 +1,7 @@
 // The patient's vitals: log one (the Api's errors at their fields), list by type with keyset paging, insights and a trend chart.
 import { call, type Schemas } from "../api/client";
-import { formatDateTime, t } from "../i18n";
-import { field, h } from "../ui";
+import { formatDateTime, lang, t, viewTimeZone } from "../i18n";
+import { clearErrors, field, h } from "../ui";
 import { formError, localNow, status, submitter, withOffset } from "./health";
 
 type Insights = Schemas["HealthInsights"];
@@ -38,7 +38,10 @@ function svg(tag: string, attrs: Record<string, string | number>) {
  * Api's CSP without a library. The normal range from the insights is the shaded band.
  */
 export function trendChart(points: Vital[], from: Date, to: Date, band: { low: number | null; high: number | null }, title: string): Element {
-  const width = 600, height = 220, pad = 36;
+  // Drawn at about the width it is shown (the card inside main's padding), so one unit is about one CSS pixel and
+  // the 13-unit labels stay readable on a phone instead of shrinking with a fixed 600-wide drawing.
+  const width = Math.round(Math.max(300, Math.min(640, window.innerWidth - 70)));
+  const height = 240, left = 46, right = 14, top = 14, bottom = 40, fontSize = 13;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart", "aria-labelledby": "chart-title chart-desc" });
   const titleEl = svg("title", { id: "chart-title" });
   titleEl.textContent = title;
@@ -47,23 +50,37 @@ export function trendChart(points: Vital[], from: Date, to: Date, band: { low: n
     ? points.map((p) => `${formatDateTime(p.recordedAt)}: ${reading(p)}`).join("; ")
     : t("chart_empty");
   chart.append(titleEl, desc);
-  const values = points.flatMap(chartValue).concat([band.low, band.high].filter((x): x is number => x !== null));
+  const readings = points.flatMap(chartValue);
+  const values = readings.concat([band.low, band.high].filter((x): x is number => x !== null));
   if (!values.length) return chart;
+  // Padded domains: a lone reading or a flat series sits inside the plot, not on its edge or its frame.
   let min = Math.min(...values), max = Math.max(...values);
-  if (min === max) { min -= 1; max += 1; }
-  const span = to.getTime() - from.getTime() || 1;
-  const x = (iso: string) => pad + ((new Date(iso).getTime() - from.getTime()) / span) * (width - 2 * pad);
-  const y = (v: number) => height - pad - ((v - min) / (max - min)) * (height - 2 * pad);
-  chart.append(svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, stroke: "#57606a" }));
-  chart.append(svg("line", { x1: pad, y1: pad, x2: pad, y2: height - pad, stroke: "#57606a" }));
+  const ySlack = Math.max((max - min) * 0.12, Math.abs(max) * 0.05, 1);
+  min -= ySlack; max += ySlack;
+  const span = Math.max(to.getTime() - from.getTime(), 1);
+  const xFrom = from.getTime() - span * 0.06, xSpan = span * 1.12;
+  const x = (iso: string) => left + ((new Date(iso).getTime() - xFrom) / xSpan) * (width - left - right);
+  const y = (v: number) => height - bottom - ((v - min) / (max - min)) * (height - top - bottom);
+  const axis = "#57606a", ink = "#1b1f24";
+  chart.append(svg("line", { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, stroke: axis }));
+  chart.append(svg("line", { x1: left, y1: top, x2: left, y2: height - bottom, stroke: axis }));
   if (band.low !== null && band.high !== null) {
-    chart.append(svg("rect", { x: pad, y: y(band.high), width: width - 2 * pad, height: Math.max(0, y(band.low) - y(band.high)), fill: "#dafbe1", class: "band" }));
+    chart.append(svg("rect", { x: left, y: y(band.high), width: width - left - right, height: Math.max(0, y(band.low) - y(band.high)), fill: "#dafbe1", class: "band" }));
   }
-  for (const v of [min, max]) {
-    const label = svg("text", { x: 2, y: y(v) + 4, "font-size": 11, fill: "#1b1f24" });
-    label.textContent = String(Math.round(v));
-    chart.append(label);
+  const text = (content: string, attrs: Record<string, string | number>) => {
+    const el = svg("text", { "font-size": fontSize, fill: ink, ...attrs });
+    el.textContent = content;
+    chart.append(el);
+  };
+  // Labels at the lowest and highest reading (one label when they are equal), with a tick on the axis.
+  const marks = readings.length ? [...new Set([Math.min(...readings), Math.max(...readings)].map((v) => Math.round(v * 10) / 10))] : [];
+  for (const v of marks) {
+    chart.append(svg("line", { x1: left - 4, y1: y(v), x2: left, y2: y(v), stroke: axis }));
+    text(String(v), { x: left - 7, y: y(v) + fontSize / 3, "text-anchor": "end" });
   }
+  const day = (d: Date) => new Intl.DateTimeFormat(lang(), { day: "numeric", month: "short", timeZone: viewTimeZone() }).format(d);
+  text(day(from), { x: left, y: height - bottom + fontSize + 8, "text-anchor": "start" });
+  text(day(to), { x: width - right, y: height - bottom + fontSize + 8, "text-anchor": "end" });
   const sorted = [...points].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
   const series = sorted.length ? chartValue(sorted[0]).length : 0;
   const colours = ["#0b5cad", "#b00020"];
@@ -72,7 +89,7 @@ export function trendChart(points: Vital[], from: Date, to: Date, band: { low: n
     chart.append(svg("polyline", { points: coords.join(" "), fill: "none", stroke: colours[s], "stroke-width": 2 }));
     for (const c of coords) {
       const [cx, cy] = c.split(",");
-      chart.append(svg("circle", { cx, cy, r: 4, fill: colours[s], class: "point" }));
+      chart.append(svg("circle", { cx, cy, r: 5, fill: colours[s], class: "point" }));
     }
   }
   return chart;
@@ -121,6 +138,158 @@ function vitalForm(onSaved: (v: Vital) => void): HTMLElement {
   return form;
 }
 
+// ---- the other record kinds: one form and one list, their fields chosen by the kind ----
+
+type Input = { name: string; control: "text" | "textarea" | "number" | "datetime" | "select" | "checkbox"; options?: readonly string[]; min?: string; max?: string; step?: string };
+type LogRecord = Record<string, unknown> & { id: string; recordedAt: string; note?: string | null };
+type LogPage = { items: LogRecord[]; nextCursor: string | null };
+
+// The fields RecordEndpoints takes for each kind (HealthRecordRules); the Api checks them again and names the bad one.
+export const logKinds: Record<string, readonly Input[]> = {
+  medications: [{ name: "name", control: "text" }, { name: "dose", control: "text" }, { name: "frequency", control: "text" },
+    { name: "instructions", control: "textarea" }, { name: "active", control: "checkbox" }],
+  food: [{ name: "description", control: "text" }, { name: "mealType", control: "select", options: ["breakfast", "lunch", "dinner", "snack"] },
+    { name: "calories", control: "number", min: "0" }, { name: "proteinG", control: "number", min: "0" }, { name: "carbsG", control: "number", min: "0" },
+    { name: "fatG", control: "number", min: "0" }],
+  water: [{ name: "ml", control: "number", min: "1", step: "1" }],
+  sleep: [{ name: "start", control: "datetime" }, { name: "end", control: "datetime" }, { name: "quality", control: "number", min: "1", max: "10", step: "1" }],
+  exercise: [{ name: "type", control: "text" }, { name: "minutes", control: "number", min: "1" }, { name: "calories", control: "number", min: "0" },
+    { name: "intensity", control: "select", options: ["low", "moderate", "high"] }],
+  mood: [{ name: "mood", control: "text" }, { name: "energy", control: "number", min: "1", max: "10", step: "1" }, { name: "notes", control: "textarea" }],
+  meditation: [{ name: "minutes", control: "number", min: "1" }, { name: "technique", control: "text" }],
+};
+
+type Key = Parameters<typeof t>[0];
+const kindLabel = (kind: string) => t(`log_kind_${kind}` as Key);
+// Most field names mean one thing in every kind (calories, minutes); exercise's "type" is the one that needs its own words.
+const fieldLabel = (kind: string, name: string) => t((kind === "exercise" && name === "type" ? "log_exercise_type" : `log_f_${name}`) as Key);
+const optionLabel = (name: string, value: string) => t(`log_${name}_${value}` as Key);
+
+/** One line for a record in the list: its main values in the reader's words. */
+export function logSummary(kind: string, r: LogRecord): string {
+  const n = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+  const parts: string[] = [];
+  switch (kind) {
+    case "medications":
+      parts.push(`${n(r.name)} ${n(r.dose)}`.trim(), n(r.frequency), r.active ? t("log_active_yes") : t("log_active_no"));
+      if (r.instructions) parts.push(n(r.instructions));
+      break;
+    case "food":
+      parts.push(n(r.description), optionLabel("mealType", n(r.mealType)));
+      if (r.calories !== undefined) parts.push(`${n(r.calories)} kcal`);
+      break;
+    case "water": parts.push(`${n(r.ml)} ml`); break;
+    case "sleep": {
+      const hours = (new Date(n(r.end)).getTime() - new Date(n(r.start)).getTime()) / 3_600_000;
+      parts.push(`${formatDateTime(n(r.start))} – ${formatDateTime(n(r.end))}`, `${Math.round(hours * 10) / 10} h`, `${t("log_f_quality")}: ${n(r.quality)}`);
+      break;
+    }
+    case "exercise":
+      parts.push(n(r.type), `${n(r.minutes)} min`, optionLabel("intensity", n(r.intensity)));
+      if (r.calories !== undefined) parts.push(`${n(r.calories)} kcal`);
+      break;
+    case "mood":
+      parts.push(n(r.mood), `${t("log_f_energy")}: ${n(r.energy)}`);
+      if (r.notes) parts.push(n(r.notes));
+      break;
+    case "meditation":
+      parts.push(`${n(r.minutes)} min`);
+      if (r.technique) parts.push(n(r.technique));
+      break;
+  }
+  return parts.filter((p) => p !== "").join(" · ");
+}
+
+function logControl(kind: string, input: Input): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
+  switch (input.control) {
+    case "textarea": return h("textarea", { rows: "2", maxlength: "1000" });
+    case "select": return h("select", {}, ...(input.options ?? []).map((o) => h("option", { value: o }, optionLabel(input.name, o))));
+    case "checkbox": return h("input", { type: "checkbox", checked: kind === "medications" });
+    case "datetime": return h("input", { type: "datetime-local" });
+    case "number": return h("input", { type: "number", inputmode: "decimal", step: input.step ?? "any", min: input.min, max: input.max });
+    default: return h("input", { type: "text", maxlength: "500" });
+  }
+}
+
+/** The form and the list for the kinds that are not vitals: the kind picked first, then its fields. */
+function logSection(): { section: HTMLElement; load: () => Promise<void> } {
+  let kind = "medications";
+  const kindPick = h("select", {}, ...Object.keys(logKinds).map((k) => h("option", { value: k }, kindLabel(k))));
+  const fieldsBox = h("div", { class: "grid log-fields" });
+  const when = h("input", { type: "datetime-local", value: localNow() });
+  const note = h("input", { type: "text", maxlength: "1000" });
+  let controls = new Map<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
+  const top = formError(), done = status();
+  const save = h("button", { type: "submit" }, t("log_save"));
+  const rows = h("tbody");
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, t("load_more"));
+  const listTitle = h("h3", { id: "log-list-title" });
+  let cursor: string | null = null;
+
+  function drawFields() {
+    controls = new Map(logKinds[kind].map((i) => [i.name, logControl(kind, i)]));
+    fieldsBox.replaceChildren(...logKinds[kind].map((i) => {
+      const f = field(i.name, fieldLabel(kind, i.name), controls.get(i.name)!);
+      if (i.control === "checkbox") f.classList.add("field-check");
+      return f;
+    }));
+  }
+
+  async function load(append = false) {
+    const q = new URLSearchParams({ limit: "20" });
+    if (append && cursor) q.set("cursor", cursor);
+    const page = await call<LogPage>("GET", `/api/patients/me/records/${kind}?${q}`);
+    if (!append) rows.replaceChildren();
+    for (const r of page.items) rows.append(h("tr", { "data-id": r.id }, h("td", {}, formatDateTime(r.recordedAt)), h("td", {}, logSummary(kind, r)), h("td", {}, r.note ?? "")));
+    if (!append && !page.items.length) rows.append(h("tr", {}, h("td", { colspan: "3" }, t("log_none"))));
+    listTitle.textContent = `${t("log_list")}: ${kindLabel(kind)}`;
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+  }
+
+  const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "log-form-title" },
+    h("h2", { id: "log-form-title" }, t("log_title")),
+    field("recordKind", t("log_kind"), kindPick), fieldsBox,
+    h("div", { class: "grid" }, field("recordedAt", t("vital_when"), when), field("note", t("vital_note"), note)),
+    top, h("div", { class: "actions" }, save), done);
+  kindPick.addEventListener("change", () => {
+    kind = kindPick.value;
+    drawFields();
+    clearErrors(form);
+    top.hidden = true;
+    done.textContent = "";
+    void load();
+  });
+  drawFields();
+  submitter(form, save, top, async () => {
+    done.textContent = "";
+    const body: Record<string, unknown> = { recordedAt: withOffset(when.value) };
+    for (const input of logKinds[kind]) {
+      const c = controls.get(input.name)!;
+      // Empty optional fields are left out; an empty required one is left out too, so the Api names it "is required".
+      if (input.control === "checkbox") body[input.name] = (c as HTMLInputElement).checked;
+      else if (input.control === "number") { if (c.value.trim() !== "") body[input.name] = Number(c.value); }
+      else if (input.control === "datetime") { if (c.value) body[input.name] = withOffset(c.value); }
+      else if (c.value.trim() !== "") body[input.name] = c.value.trim();
+    }
+    if (note.value.trim()) body.note = note.value.trim();
+    const saved = await call<LogRecord>("POST", `/api/patients/me/records/${kind}`, body);
+    done.textContent = `${t("vital_saved")} ${kindLabel(kind)}: ${logSummary(kind, saved)}`;
+    drawFields();
+    note.value = "";
+    await load();
+  });
+  more.addEventListener("click", () => void load(true));
+
+  const section = h("div", { class: "stack" }, form,
+    h("section", { class: "card", "aria-labelledby": "log-list-title" }, listTitle,
+      h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "log-list-title" }, h("table", { class: "logs" },
+        h("thead", {}, h("tr", {}, ...["when", "log_record", "vital_note"].map((k) => h("th", { scope: "col" }, t(k as Key))))),
+        rows)),
+      more));
+  return { section, load: () => load() };
+}
+
 export async function recordScreen(): Promise<HTMLElement> {
   let days = 7;
   let kind = "blood-pressure";
@@ -162,11 +331,12 @@ export async function recordScreen(): Promise<HTMLElement> {
       `${typeLabel(kind)} · ${t("last_days").replace("{n}", String(days))}`));
   }
 
+  const logs = logSection();
   const refresh = () => Promise.all([loadList(false), loadInsights()]);
   typePick.addEventListener("change", () => { kind = typePick.value; void refresh(); });
   daysPick.addEventListener("change", () => { days = Number(daysPick.value); void loadInsights(); });
   more.addEventListener("click", () => void loadList(true));
-  await refresh();
+  await Promise.all([refresh(), logs.load()]);
 
   return h("section", { "aria-labelledby": "record-title" },
     h("h1", { id: "record-title" }, t("record_title")),
@@ -178,11 +348,13 @@ export async function recordScreen(): Promise<HTMLElement> {
       h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("insights_caption") }, h("table", { class: "stats" },
         h("caption", {}, t("insights_caption")),
         h("thead", {}, h("tr", {}, ...["vital_type", "count", "average", "range", "normal_range", "out_of_range"].map((k) => h("th", { scope: "col" }, t(k as Parameters<typeof t>[0]))))),
-        stats))),
+        stats)),
+      h("p", { class: "scroll-hint muted small", "aria-hidden": "true" }, t("scroll_hint"))),
     h("section", { class: "card", "aria-labelledby": "readings-title" },
       h("h2", { id: "readings-title" }, t("readings")),
       h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("readings") }, h("table", { class: "readings" },
         h("thead", {}, h("tr", {}, ...["when", "reading", "vital_note"].map((k) => h("th", { scope: "col" }, t(k as Parameters<typeof t>[0]))))),
         table)),
-      more));
+      more),
+    logs.section);
 }
