@@ -99,7 +99,7 @@ async function patientScreen(): Promise<HTMLElement> {
   });
 
   const mine = await call<Page>("GET", "/api/consultations/mine?page=1&pageSize=20");
-  const list = h("ul", { class: "consultations-list" }, ...(mine.items.length === 0 ? [h("li", { class: "muted" }, t("consult_none"))] : mine.items.map((c) =>
+  const list = h("ul", { class: "consultations-list plain" }, ...(mine.items.length === 0 ? [h("li", { class: "muted" }, t("consult_none"))] : mine.items.map((c) =>
     h("li", { "data-consultation": c.id },
       h("a", { href: `/consultations/${c.id}`, "data-link": true }, excerpt(c.question)),
       h("span", { class: "muted small" }, ` · ${statusText(c.status)} · ${formatDateTime(c.createdAt)}`)))));
@@ -128,8 +128,8 @@ function claimedIds(): string[] {
 }
 
 async function doctorBoard(): Promise<HTMLElement> {
-  const openList = h("ul", { class: "consultations-list", "aria-live": "polite", "aria-label": t("consult_open") });
-  const takenList = h("ul", { class: "consultations-list", "aria-label": t("consult_taken") });
+  const openList = h("ul", { class: "consultations-list plain", "aria-live": "polite", "aria-label": t("consult_open") });
+  const takenList = h("ul", { class: "consultations-list plain", "aria-label": t("consult_taken") });
   const section = h("section", { "aria-labelledby": "consult-title", class: "consult-board" },
     h("h1", { id: "consult-title" }, t("consult_title")));
 
@@ -227,7 +227,7 @@ async function threadScreen(id: string, role: string | null): Promise<HTMLElemen
 
   const section = h("section", { class: "consult-thread", "aria-labelledby": "thread-title", "data-consultation": id });
   const statusLine = h("p", { class: "status-line", role: "status" });
-  const thread = h("ol", { class: "thread log", "aria-live": "polite", "aria-label": t("consult_thread") });
+  const thread = h("ol", { class: "thread log plain", "aria-live": "polite", "aria-label": t("consult_thread") });
   const actions = h("div", {});
   const alerts = h("div", {});
   const composerSlot = h("div", {});
@@ -391,11 +391,12 @@ async function threadScreen(id: string, role: string | null): Promise<HTMLElemen
   live.push(notices);
   notices.on("notification", (n: Schemas["Notification"]) => { if (n.subjectId === id) void reload(); });
   notices.onreconnected(() => void reload());
-  void start(notices);
 
-  await start(hub);
+  await Promise.all([start(hub), start(notices)]);
   await watch();
   drain();
   render();
+  // A claim or close between the first read and the notices connection would otherwise go unseen until the next one.
+  void reload();
   return section;
 }
