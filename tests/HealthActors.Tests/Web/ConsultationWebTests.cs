@@ -45,6 +45,11 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         await using var _ = patientContext;
         var (doctorContext, doctorPage, doctorProblems) = await app.NewPageAsync(1280, 800);
         await using var __ = doctorContext;
+        // The patient's thread connection passes through the test, which can cut it and refuse its reconnect.
+        var down = false;
+        IWebSocketRoute? socket = null;
+        await patientPage.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/consultations"), ws => { socket = ws; ws.ConnectToServer(); });
+        await patientPage.RouteAsync("**/hubs/consultations/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
 
         // The board is open and live before any question exists: a question can only reach it through the push.
         await SignInAsync(doctorPage, doctor.Email);
@@ -103,13 +108,25 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         await doctorPage.GetByLabel("Your message").FillAsync("Does it itch more after a hot shower?");
         await doctorPage.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Assertions.Expect(patientPage.Locator(".thread li[data-seq='1']")).ToContainTextAsync("hot shower", new() { Timeout = 10_000 });
+
+        // The patient's connection drops; two answers sent meanwhile reach the page only through the catch-up.
+        down = true;
+        await socket!.CloseAsync(new() { Code = 4000, Reason = "dropped by the test" });
+        await Assertions.Expect(patientPage.Locator("#banner")).ToHaveTextAsync("Connection lost. Reconnecting…", new() { Timeout = 10_000 });
+        foreach (var text in new[] { "Any new soap or detergent?", "Please send a photo in daylight." })
+            await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, $"/api/consultations/{consultationId}/messages", doctor.Tokens.AccessToken, new { text });
+        down = false;
+        await Assertions.Expect(patientPage.Locator("#banner")).ToHaveTextAsync("Connection restored.", new() { Timeout = 15_000 });
+        await Assertions.Expect(patientPage.Locator(".thread li[data-seq='3']")).ToContainTextAsync("daylight", new() { Timeout = 10_000 });
+
         await patientPage.GetByLabel("Your message").FillAsync("Yes, much more.");
         await patientPage.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
-        await Assertions.Expect(doctorPage.Locator(".thread li[data-seq='2']")).ToContainTextAsync("much more", new() { Timeout = 10_000 });
+        await Assertions.Expect(doctorPage.Locator(".thread li[data-seq='4']")).ToContainTextAsync("much more", new() { Timeout = 10_000 });
+        await Assertions.Expect(patientPage.Locator(".thread li[data-seq='4']")).ToContainTextAsync("much more", new() { Timeout = 10_000 });
         foreach (var page in new[] { patientPage, doctorPage })
         {
             var seqs = await page.Locator(".thread li[data-seq]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.seq)");
-            Assert.Equal(["1", "2"], seqs);
+            Assert.Equal(["1", "2", "3", "4"], seqs);
         }
         await AssertAccessible(doctorPage, "consult-doctor-thread");
         await AssertAccessible(patientPage, "consult-patient-thread");
