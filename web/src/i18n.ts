@@ -105,6 +105,24 @@ const en = {
   sched_saved: "Schedule saved.", sched_none: "No schedules yet.", sched_no_meds: "Add a medication you take in your health record first.",
   sched_delete: "Delete", sched_deleted: "Schedule deleted.", sched_every_day: "every day", sched_until: "until",
   day_mon: "Mon", day_tue: "Tue", day_wed: "Wed", day_thu: "Thu", day_fri: "Fri", day_sat: "Sat", day_sun: "Sun",
+  // Quick consultations (issue 13).
+  nav_consultations: "Consultations", consult_title: "Quick consultations",
+  consult_intro: "Ask a short question and a verified doctor of the specialty answers here. In an emergency call your local emergency number.",
+  consult_new: "Ask a doctor", consult_question: "Your question", consult_specialty: "Specialty", consult_specialty_auto: "Choose from my question",
+  consult_attachment: "Attachment (PNG, JPEG or PDF, optional)", consult_ask: "Ask", consult_mine: "My consultations", consult_none: "No consultations yet.",
+  consult_status_open: "waiting for a doctor", consult_status_claimed: "a doctor is answering", consult_status_closed: "closed", consult_status_expired: "expired",
+  consult_open: "Open questions in my specialty", consult_none_open: "No open questions right now.", consult_taken: "Questions I took",
+  consult_none_taken: "None in this browser yet.", consult_claim: "Take this question", consult_open_thread: "Open thread",
+  consult_attachments: "attachment(s)", consult_red_flags: "Warning signs",
+  consult_not_verified_title: "Verification needed", consult_not_verified: "Only verified doctors can take consultations. Submit your credentials; an administrator reviews them.",
+  consult_reason_claimed: "Another doctor already took this question.", consult_reason_expired: "This question expired: no doctor took it in time.",
+  consult_reason_closed: "This consultation is closed.", consult_reason_not_closed: "You can rate once the doctor has closed the consultation.",
+  consult_reason_rated: "You already rated this consultation.", consult_not_found: "This consultation does not exist or is not yours to see.",
+  consult_thread_title: "Consultation", consult_thread: "Messages", consult_no_messages: "No messages yet.", consult_doctor: "Doctor",
+  consult_patient: "Patient", consult_reply: "Reply", consult_your_message: "Your message", consult_close: "Close consultation",
+  consult_closed_note: "The doctor closed this consultation.", consult_expired_note: "No doctor took this question in time. You can ask again.",
+  consult_rate_title: "Rate the doctor", consult_rating: "Rating (1 to 5)", consult_comment: "Comment (optional)", consult_rate: "Send rating",
+  consult_rated: "Thank you. Your rating was saved:",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -213,6 +231,24 @@ const es: Record<Key, string> = {
   sched_saved: "Pauta guardada.", sched_none: "Aún no hay pautas.", sched_no_meds: "Primero añade en tu historial un medicamento que tomes.",
   sched_delete: "Eliminar", sched_deleted: "Pauta eliminada.", sched_every_day: "todos los días", sched_until: "hasta",
   day_mon: "lun", day_tue: "mar", day_wed: "mié", day_thu: "jue", day_fri: "vie", day_sat: "sáb", day_sun: "dom",
+  // Consultas rápidas (issue 13).
+  nav_consultations: "Consultas", consult_title: "Consultas rápidas",
+  consult_intro: "Haz una pregunta breve y un médico verificado de la especialidad te responde aquí. En una emergencia llama al número de emergencias.",
+  consult_new: "Pregunta a un médico", consult_question: "Tu pregunta", consult_specialty: "Especialidad", consult_specialty_auto: "Elegir según mi pregunta",
+  consult_attachment: "Adjunto (PNG, JPEG o PDF, opcional)", consult_ask: "Preguntar", consult_mine: "Mis consultas", consult_none: "Aún no hay consultas.",
+  consult_status_open: "esperando a un médico", consult_status_claimed: "un médico está respondiendo", consult_status_closed: "cerrada", consult_status_expired: "vencida",
+  consult_open: "Preguntas abiertas de mi especialidad", consult_none_open: "No hay preguntas abiertas ahora.", consult_taken: "Preguntas que tomé",
+  consult_none_taken: "Ninguna en este navegador todavía.", consult_claim: "Tomar esta pregunta", consult_open_thread: "Abrir conversación",
+  consult_attachments: "adjunto(s)", consult_red_flags: "Señales de alarma",
+  consult_not_verified_title: "Falta la verificación", consult_not_verified: "Solo los médicos verificados pueden tomar consultas. Envía tus credenciales; un administrador las revisa.",
+  consult_reason_claimed: "Otro médico ya tomó esta pregunta.", consult_reason_expired: "Esta pregunta venció: ningún médico la tomó a tiempo.",
+  consult_reason_closed: "Esta consulta está cerrada.", consult_reason_not_closed: "Podrás valorar cuando el médico cierre la consulta.",
+  consult_reason_rated: "Ya valoraste esta consulta.", consult_not_found: "Esta consulta no existe o no puedes verla.",
+  consult_thread_title: "Consulta", consult_thread: "Mensajes", consult_no_messages: "Aún no hay mensajes.", consult_doctor: "Médico",
+  consult_patient: "Paciente", consult_reply: "Responder", consult_your_message: "Tu mensaje", consult_close: "Cerrar consulta",
+  consult_closed_note: "El médico cerró esta consulta.", consult_expired_note: "Ningún médico tomó esta pregunta a tiempo. Puedes preguntar de nuevo.",
+  consult_rate_title: "Valora al médico", consult_rating: "Valoración (1 a 5)", consult_comment: "Comentario (opcional)", consult_rate: "Enviar valoración",
+  consult_rated: "Gracias. Tu valoración se guardó:",
 };
 
 const dictionaries = { en, es } as const;

@@ -13,6 +13,7 @@ import { adminScreen, forgetRole, myRole } from "./screens/admin";
 import { alarmsScreen } from "./screens/alarms";
 import { consentsScreen } from "./screens/consents";
 import { recordScreen } from "./screens/record";
+import { consultationsScreen, stopConsultations } from "./screens/consultations";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
@@ -36,11 +37,12 @@ function renderNav(path: string) {
   // The bell keeps its live connection across screens; it is rebuilt only after a sign-in.
   const existing = bellShown ? nav.querySelector(".bell-wrap") : null;
   const market = link("/market", t("nav_market"));
+  const consult = link("/consultations", t("nav_consultations"));
   const extra = role === "admin" ? [link("/admin", t("nav_admin"))]
     : role === "patient" ? [link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")),
         link("/appointments", t("nav_appointments")), market, link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
-        link("/consents", t("nav_consents"))]
-    : role === "doctor" ? [market] : [];
+        link("/consents", t("nav_consents")), consult]
+    : role === "doctor" ? [market, consult] : [];
   nav.replaceChildren(...navMenu(t("nav_menu"), link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra), existing ?? bell(), out);
   bellShown = true;
 }
@@ -57,6 +59,7 @@ async function render() {
   renderNav(path);
   // The market's live connections belong to its screen; any other screen closes them.
   if (!path.startsWith("/market")) void stopMarket();
+  if (!path.startsWith("/consultations")) void stopConsultations();
   try {
     let screen: HTMLElement;
     if (!signedIn()) {
@@ -67,6 +70,9 @@ async function render() {
     } else if (path.startsWith("/market")) {
       screen = await marketScreen(path);
       document.title = `${t("market_title")} · HealthActors`;
+    } else if (path.startsWith("/consultations") && (role === "patient" || role === "doctor")) {
+      screen = await consultationsScreen(path, role);
+      document.title = `${t("consult_title")} · HealthActors`;
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
@@ -116,6 +122,7 @@ onSession((reason) => {
   void stopChat();
   void stopBell();
   void stopMarket();
+  void stopConsultations();
   clearBanner();
   notice = reason === "expired" ? t("session_ended") : undefined;
   navigate("/signin");

@@ -163,6 +163,10 @@ public sealed class ConsultationGrain(
         var now = time.GetUtcNow();
         if (!await store.Close(Id, now)) return Closed();
         _record = _record with { Status = ConsultationStatus.Closed, ClosedAt = now };
+        // The thread carries only messages, so the close reaches the patient (and their open screen) as a notice; the
+        // consultation id as dedupe key, as for the claim, so a retried close tells them once.
+        await GrainFactory.GetGrain<IInboxGrain>(_record.PatientId).Add("consultation.closed", "Your consultation was closed",
+            "The doctor closed your consultation. You can now rate it.", Id, Id);
         return Outcome.Ok(_record);
     }
 

@@ -3,9 +3,9 @@ import type { components } from "./schema";
 export type Schemas = components["schemas"];
 export type TokenPair = Schemas["TokenPair"];
 
-/** A ProblemDetails answer; `errors` (field -> messages) is there for validation problems. */
+/** A ProblemDetails answer; `errors` (field -> messages) is there for validation problems, `reason` for a 403/409's code. */
 export class ApiError extends Error {
-  constructor(public readonly status: number, public readonly title: string, public readonly errors: Record<string, string[]> = {}) {
+  constructor(public readonly status: number, public readonly title: string, public readonly errors: Record<string, string[]> = {}, public readonly reason?: string) {
     super(title);
   }
 }
@@ -110,9 +110,9 @@ async function send<T>(method: string, path: string, body: unknown, options: Cal
     if (await refresh()) return send<T>(method, path, body, options, true);
   }
   if (!response.ok) {
-    let problem: { title?: string; detail?: string; errors?: Record<string, string[]> } = {};
+    let problem: { title?: string; detail?: string; errors?: Record<string, string[]>; reason?: string } = {};
     try { problem = await response.json(); } catch { /* not a ProblemDetails body */ }
-    throw new ApiError(response.status, problem.detail ?? problem.title ?? response.statusText, problem.errors ?? {});
+    throw new ApiError(response.status, problem.detail ?? problem.title ?? response.statusText, problem.errors ?? {}, problem.reason);
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
