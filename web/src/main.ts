@@ -13,6 +13,8 @@ import { adminScreen, forgetRole, myRole } from "./screens/admin";
 import { alarmsScreen } from "./screens/alarms";
 import { consentsScreen } from "./screens/consents";
 import { recordScreen } from "./screens/record";
+import { casesScreen, stopCases } from "./screens/cases";
+import { credentialsScreen, scheduleScreen } from "./screens/doctor";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
@@ -40,7 +42,7 @@ function renderNav(path: string) {
     : role === "patient" ? [link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")),
         link("/appointments", t("nav_appointments")), market, link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
         link("/consents", t("nav_consents"))]
-    : role === "doctor" ? [market] : [];
+    : role === "doctor" ? [market, link("/cases", t("nav_cases")), link("/schedule", t("nav_schedule")), link("/credentials", t("nav_credentials"))] : [];
   nav.replaceChildren(link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra, existing ?? bell(), out);
   bellShown = true;
 }
@@ -57,6 +59,7 @@ async function render() {
   renderNav(path);
   // The market's live connections belong to its screen; any other screen closes them.
   if (!path.startsWith("/market")) void stopMarket();
+  if (!path.startsWith("/cases")) void stopCases();
   try {
     let screen: HTMLElement;
     if (!signedIn()) {
@@ -67,6 +70,9 @@ async function render() {
     } else if (path.startsWith("/market")) {
       screen = await marketScreen(path);
       document.title = `${t("market_title")} · HealthActors`;
+    } else if (role === "doctor" && (path.startsWith("/cases") || path === "/schedule" || path === "/credentials")) {
+      screen = path === "/schedule" ? await scheduleScreen() : path === "/credentials" ? await credentialsScreen() : await casesScreen(path);
+      document.title = `${screen.querySelector("h1")?.textContent ?? ""} · HealthActors`;
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
@@ -116,6 +122,7 @@ onSession((reason) => {
   void stopChat();
   void stopBell();
   void stopMarket();
+  void stopCases();
   clearBanner();
   notice = reason === "expired" ? t("session_ended") : undefined;
   navigate("/signin");
