@@ -36,7 +36,7 @@ export async function casesScreen(path: string): Promise<HTMLElement> {
   const id = path.split("/")[2];
   const { verified } = await doctorSelf();
   if (!verified) {
-    return h("section", { "aria-labelledby": "cases-title" }, h("h1", { id: "cases-title" }, t("case_title")), notVerifiedNotice());
+    return h("section", { class: "doc-screen", "aria-labelledby": "cases-title" }, h("h1", { id: "cases-title" }, t("case_title")), notVerifiedNotice());
   }
   if (id === "new") return newCaseScreen();
   if (id) return caseScreen(id);
@@ -96,7 +96,7 @@ async function searchScreen(params: URLSearchParams): Promise<HTMLElement> {
   following.replaceChildren(...(mine.items.length === 0 ? [h("li", { class: "muted" }, t("case_following_none"))] : mine.items.map((c) => summaryItem(c, names))));
   await search(params);
 
-  return h("section", { "aria-labelledby": "cases-title" },
+  return h("section", { class: "doc-screen", "aria-labelledby": "cases-title" },
     h("h1", { id: "cases-title" }, t("case_title")),
     h("p", {}, h("a", { href: "/cases/new", "data-link": true, class: "button" }, t("case_new"))),
     form,
@@ -137,7 +137,7 @@ async function newCaseScreen(): Promise<HTMLElement> {
     });
     navigate(`/cases/${created.id}`);
   });
-  return h("section", { "aria-labelledby": "new-case-title" }, h("h1", { id: "new-case-title" }, t("case_new")), form);
+  return h("section", { class: "doc-screen", "aria-labelledby": "new-case-title" }, h("h1", { id: "new-case-title" }, t("case_new")), form);
 }
 
 // ---- one case, its thread live ----
@@ -158,7 +158,7 @@ async function caseScreen(id: string): Promise<HTMLElement> {
   let catching: Promise<void> | null = null;
   let replyTo: CaseComment | null = null;
 
-  const section = h("section", { class: "case", "aria-labelledby": "case-title", "data-case": id });
+  const section = h("section", { class: "case doc-screen", "aria-labelledby": "case-title", "data-case": id });
   const statusLine = h("p", { class: "status-line", role: "status" });
   const thread = h("ol", { class: "thread", "aria-live": "polite", "aria-label": t("case_thread") });
   const error = h("p", { class: "form-error", role: "alert", hidden: true });

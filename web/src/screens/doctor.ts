@@ -93,7 +93,7 @@ export async function credentialsScreen(): Promise<HTMLElement> {
   });
 
   await load();
-  return h("section", { "aria-labelledby": "cred-title" },
+  return h("section", { class: "doc-screen", "aria-labelledby": "cred-title" },
     h("h1", { id: "cred-title" }, t("dr_credentials_title")),
     h("p", { class: verified ? "notice" : "muted", "data-verified": String(verified) }, verified ? t("dr_verified") : t("dr_not_verified")),
     form,
@@ -145,7 +145,7 @@ export async function scheduleScreen(): Promise<HTMLElement> {
   more.addEventListener("click", () => { page++; void load(); });
 
   await load();
-  return h("section", { "aria-labelledby": "schedule-title" },
+  return h("section", { class: "doc-screen", "aria-labelledby": "schedule-title" },
     h("h1", { id: "schedule-title" }, t("dr_schedule_title")),
     h("p", { class: "muted small" }, `${t("slots_zone")}: ${zone}`),
     list, more);
