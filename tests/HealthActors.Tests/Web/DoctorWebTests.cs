@@ -115,6 +115,8 @@ public sealed class DoctorWebTests(WebAppFixture app)
         await Assertions.Expect(colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Unfollow" })).ToBeVisibleAsync(Visible);
         await colleaguePage.GetByLabel("Comment", new() { Exact = true }).FillAsync("Consider a CT of the hip before deciding.");
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Send comment" }).ClickAsync();
+        // The form empties itself once the Api took the comment; typing before that would be wiped.
+        await Assertions.Expect(colleaguePage.GetByText("Comment sent.")).ToBeVisibleAsync(Visible);
         await colleaguePage.GetByLabel("Comment", new() { Exact = true }).FillAsync("Check vitamin D as well.");
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Send comment" }).ClickAsync();
 

@@ -275,8 +275,10 @@ async function caseScreen(id: string): Promise<HTMLElement> {
   }
   submitter(commentForm, send, commentTop, async () => {
     sent.textContent = "";
-    const created = await call<CaseComment>("POST", `/api/cases/${id}/comments`, { text: commentText.value.trim() || null, parentId: replyTo?.id ?? null });
-    commentText.value = "";
+    const typed = commentText.value;
+    const created = await call<CaseComment>("POST", `/api/cases/${id}/comments`, { text: typed.trim() || null, parentId: replyTo?.id ?? null });
+    // Text typed while this one was on its way is the next comment, not this one: it stays.
+    if (commentText.value === typed) commentText.value = "";
     replyTo = null;
     renderReply();
     sent.textContent = t("case_sent");
