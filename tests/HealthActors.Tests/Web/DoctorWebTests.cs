@@ -28,6 +28,11 @@ public sealed class DoctorWebTests(WebAppFixture app)
 
         var (authorContext, page, problems) = await app.NewPageAsync(1280, 900);
         await using var _ = authorContext;
+        // The author's case connection can be cut by the test, and kept from coming back until it says so.
+        var down = false;
+        IWebSocketRoute? socket = null;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/cases"), ws => { socket = ws; ws.ConnectToServer(); });
+        await page.RouteAsync("**/hubs/cases/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
         await SignInAsync(page, authorProfile.Email!);
 
         // Not verified yet: the cases screen says why it is closed and where to go.
@@ -117,10 +122,18 @@ public sealed class DoctorWebTests(WebAppFixture app)
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Send comment" }).ClickAsync();
         // The form empties itself once the Api took the comment; typing before that would be wiped.
         await Assertions.Expect(colleaguePage.GetByText("Comment sent.")).ToBeVisibleAsync(Visible);
+        var thread = page.Locator(".thread > li.comment");
+        await Assertions.Expect(thread).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+
+        // The author's connection drops; the second comment is posted while it is away, so only the catch-up can show it.
+        down = true;
+        await socket!.CloseAsync(new() { Code = 4000, Reason = "dropped by the test" });
+        await Assertions.Expect(page.Locator("#banner")).ToHaveTextAsync("Connection lost. Reconnecting…", new() { Timeout = 10_000 });
         await colleaguePage.GetByLabel("Comment", new() { Exact = true }).FillAsync("Check vitamin D as well.");
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Send comment" }).ClickAsync();
-
-        var thread = page.Locator(".thread > li.comment");
+        await Assertions.Expect(colleaguePage.Locator(".thread > li.comment")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        down = false;
+        await Assertions.Expect(page.Locator("#banner")).ToHaveTextAsync("Connection restored.", new() { Timeout = 15_000 });
         await Assertions.Expect(thread).ToHaveCountAsync(2, new() { Timeout = 10_000 });
         Assert.Equal(["1", "2"], await thread.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.seq)"));
         await Assertions.Expect(thread.First).ToContainTextAsync("Consider a CT of the hip");
