@@ -124,8 +124,15 @@ export async function scheduleScreen(): Promise<HTMLElement> {
             li.replaceWith(row({ ...a, status: done.status }));
           } catch (e) {
             // A 409 says why (not started yet, or no longer booked): that sentence is what the doctor needs.
-            error.textContent = e instanceof Error ? e.message : t("error_generic");
-            error.hidden = false;
+            const reason = e instanceof Error ? e.message : t("error_generic");
+            // "No longer booked" means this row is stale (the patient cancelled): show the status as it is now.
+            const now = e instanceof ApiError && e.status === 409
+              ? await call<Schemas["AppointmentView"]>("GET", `/api/appointments/${a.id}`).catch(() => null) : null;
+            const target = now && now.status !== a.status ? row({ ...a, status: now.status }) : li;
+            if (target !== li) li.replaceWith(target);
+            const slot = target.querySelector<HTMLElement>("[role=alert]") ?? target.appendChild(h("p", { class: "form-error", role: "alert" }));
+            slot.textContent = reason;
+            slot.hidden = false;
             b.disabled = false;
           }
         });
