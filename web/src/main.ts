@@ -14,6 +14,8 @@ import { alarmsScreen } from "./screens/alarms";
 import { consentsScreen } from "./screens/consents";
 import { recordScreen } from "./screens/record";
 import { consultationsScreen, stopConsultations } from "./screens/consultations";
+import { casesScreen, stopCases } from "./screens/cases";
+import { credentialsScreen, scheduleScreen } from "./screens/doctor";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
@@ -42,7 +44,7 @@ function renderNav(path: string) {
     : role === "patient" ? [link("/orientation", t("nav_orientation")), link("/doctors", t("nav_doctors")),
         link("/appointments", t("nav_appointments")), market, link("/record", t("nav_record")), link("/alarms", t("nav_alarms")),
         link("/consents", t("nav_consents")), consult]
-    : role === "doctor" ? [market, consult] : [];
+    : role === "doctor" ? [market, consult, link("/cases", t("nav_cases")), link("/schedule", t("nav_schedule")), link("/credentials", t("nav_credentials"))] : [];
   nav.replaceChildren(...navMenu(t("nav_menu"), link("/profile", t("nav_profile")), link("/chat", t("nav_chat")), ...extra), existing ?? bell(), out);
   bellShown = true;
 }
@@ -60,6 +62,7 @@ async function render() {
   // The market's live connections belong to its screen; any other screen closes them.
   if (!path.startsWith("/market")) void stopMarket();
   if (!path.startsWith("/consultations")) void stopConsultations();
+  if (!path.startsWith("/cases")) void stopCases();
   try {
     let screen: HTMLElement;
     if (!signedIn()) {
@@ -73,6 +76,9 @@ async function render() {
     } else if (path.startsWith("/consultations") && (role === "patient" || role === "doctor")) {
       screen = await consultationsScreen(path, role);
       document.title = `${t("consult_title")} · HealthActors`;
+    } else if (role === "doctor" && (path.startsWith("/cases") || path === "/schedule" || path === "/credentials")) {
+      screen = path === "/schedule" ? await scheduleScreen() : path === "/credentials" ? await credentialsScreen() : await casesScreen(path);
+      document.title = `${screen.querySelector("h1")?.textContent ?? ""} · HealthActors`;
     } else if (path.startsWith("/chat")) {
       screen = await chatScreen(path.split("/")[2] || undefined);
       document.title = `${t("chat_title")} · HealthActors`;
@@ -123,6 +129,7 @@ onSession((reason) => {
   void stopBell();
   void stopMarket();
   void stopConsultations();
+  void stopCases();
   clearBanner();
   notice = reason === "expired" ? t("session_ended") : undefined;
   navigate("/signin");
