@@ -82,6 +82,7 @@ const en = {
   market_status_open: "open", market_status_closed: "closed", market_status_accepted: "accepted", market_status_cancelled: "cancelled",
   market_status_expired: "expired", market_appt_booked: "booked", market_appt_completed: "completed", market_appt_noShow: "no-show",
   market_appt_cancelled: "cancelled", market_specialty: "Specialty", market_specialty_auto: "Choose from my symptoms",
+  chat_interrupted: "The connection dropped during the answer. It is shown in full when the connection is back.",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -167,6 +168,7 @@ const es: Record<Key, string> = {
   market_status_open: "abierta", market_status_closed: "cerrada", market_status_accepted: "aceptada", market_status_cancelled: "cancelada",
   market_status_expired: "vencida", market_appt_booked: "reservada", market_appt_completed: "realizada", market_appt_noShow: "no se presentó",
   market_appt_cancelled: "cancelada", market_specialty: "Especialidad", market_specialty_auto: "Elegir según mis síntomas",
+  chat_interrupted: "La conexión se cortó durante la respuesta. Se mostrará completa cuando vuelva la conexión.",
 };
 
 const dictionaries = { en, es } as const;
