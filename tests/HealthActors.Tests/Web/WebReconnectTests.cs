@@ -62,7 +62,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
         await Assertions.Expect(page.GetByText("The connection dropped during the answer.")).ToHaveCountAsync(0);
 
         // The next turn streams over the new connection as usual: seen part-written, then whole.
-        app.Model.Behavior = _ => Task.FromResult(new FakeReply(SecondAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(120)));
+        app.Model.Behavior = _ => Task.FromResult(new FakeReply(SecondAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(60)));
         await page.GetByLabel("Your message").FillAsync("Can I take paracetamol?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('.msg.assistant.streaming .msg-text')?.textContent.length > 0",
@@ -72,6 +72,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
 
         // A drop between turns is shown too, and the log read back after it still holds each message once.
         var caughtUp = await page.Locator(".chat").GetAttributeAsync("data-caught-up");
+        Assert.NotNull(caughtUp);
         await cut.DropAsync();
         await Assertions.Expect(banner).ToHaveTextAsync(Lost, new() { Timeout = 10_000 });
         cut.Restore();
