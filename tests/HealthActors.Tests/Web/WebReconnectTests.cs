@@ -23,7 +23,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
     public async Task A_dropped_chat_connection_is_shown_recovers_and_the_interrupted_answer_appears_once()
     {
         // Slow enough that the drop lands mid-answer; the turn keeps running on the server while the page is away.
-        app.Model.Behavior = _ => Task.FromResult(new FakeReply(LongAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(150)));
+        app.Model.Behavior = _ => Task.FromResult(new FakeReply(LongAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(200)));
         using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
         var user = await http.RegisterAsync(name: "Web Chat Drop");
         var (context, page, problems) = await app.NewPageAsync();
@@ -61,8 +61,9 @@ public sealed class WebReconnectTests(WebAppFixture app)
         await Assertions.Expect(page.Locator("[data-interrupted]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByText("The connection dropped during the answer.")).ToHaveCountAsync(0);
 
-        // The next turn streams over the new connection as usual: seen part-written, then whole.
-        app.Model.Behavior = _ => Task.FromResult(new FakeReply(SecondAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(60)));
+        // The next turn streams over the new connection as usual: seen part-written, then whole (slow enough for the
+        // page's poll to catch it part-written on a loaded machine).
+        app.Model.Behavior = _ => Task.FromResult(new FakeReply(SecondAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(150)));
         await page.GetByLabel("Your message").FillAsync("Can I take paracetamol?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('.msg.assistant.streaming .msg-text')?.textContent.length > 0",
