@@ -146,6 +146,7 @@ const en = {
   case_upvote: "Upvote", case_reply: "Reply", case_accept: "Accept as answer", case_replies: "Replies",
   case_your_comment: "Your comment", case_comment_text: "Comment", case_send: "Send comment", case_sent: "Comment sent.",
   case_replying_to: "Replying to", case_reply_cancel: "Cancel reply",
+  chat_interrupted: "The connection dropped during the answer. It is shown in full when the connection is back.",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -295,6 +296,7 @@ const es: Record<Key, string> = {
   case_upvote: "Votar", case_reply: "Responder", case_accept: "Aceptar como respuesta", case_replies: "Respuestas",
   case_your_comment: "Tu comentario", case_comment_text: "Comentario", case_send: "Enviar comentario", case_sent: "Comentario enviado.",
   case_replying_to: "Respondiendo a", case_reply_cancel: "Cancelar respuesta",
+  chat_interrupted: "La conexión se cortó durante la respuesta. Se mostrará completa cuando vuelva la conexión.",
 };
 
 const dictionaries = { en, es } as const;

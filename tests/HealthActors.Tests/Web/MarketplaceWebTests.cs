@@ -149,10 +149,7 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
 
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
-        var down = false;
-        IWebSocketRoute? socket = null;
-        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/marketplace"), ws => { socket = ws; ws.ConnectToServer(); });
-        await page.RouteAsync("**/hubs/marketplace/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        var cut = await HubCut.RouteAsync(page, "marketplace");
 
         await SignInAsync(page, patient.Email);
         await page.GotoAsync($"/market/{auctionId}");
@@ -161,16 +158,15 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
         var bids = page.Locator(".bids li.bid");
         await Assertions.Expect(bids).ToHaveCountAsync(1, new() { Timeout = 10_000 });
 
-        down = true;
-        await socket!.CloseAsync(new() { Code = 4000, Reason = "dropped by the test" });
+        await cut.DropAsync();
         await Assertions.Expect(page.Locator("#banner")).ToHaveTextAsync("Connection lost. Reconnecting…", new() { Timeout = 10_000 });
         // While away: a new bid, an undercut and a withdrawal; only the catch-up can show them.
         var second = await api.BidAsync(doctors[1].Token, auctionId, 70, slots[1][1]);
         await api.BidAsync(doctors[0].Token, auctionId, 60, slots[0][0]);
         Assert.Equal(HttpStatusCode.NoContent, (await api.SendAsync(HttpMethod.Delete, $"/api/auctions/{auctionId}/bids/{second}", doctors[1].Token)).StatusCode);
 
-        down = false;
-        await Assertions.Expect(page.Locator("#banner")).ToHaveTextAsync("Connection restored.", new() { Timeout = 15_000 });
+        cut.Restore();
+        await Assertions.Expect(page.Locator("#banner")).ToHaveTextAsync("Connection restored.", new() { Timeout = 10_000 });
         await page.Locator(".auction[data-seq='4']").WaitForAsync(new() { Timeout = 10_000 });
         // And live again after the return.
         await api.BidAsync(doctors[1].Token, auctionId, 50, slots[1][2]);

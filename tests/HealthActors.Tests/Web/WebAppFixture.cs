@@ -25,7 +25,13 @@ public sealed class WebAppFixture : ChatApiFactory, IAsyncLifetime
     public WebAppFixture() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
 
     protected override IDictionary<string, string?> ExtraSettings =>
-        new Dictionary<string, string?>(base.ExtraSettings) { ["Api:WebRoot"] = WebRoot };
+        new Dictionary<string, string?>(base.ExtraSettings)
+        {
+            ["Api:WebRoot"] = WebRoot,
+            // An auction may close a minute and a half out, so a bid lands inside the last two minutes at once and
+            // the extension is seen without waiting minutes (the Api's own default is five).
+            ["Marketplace:MinOpenSeconds"] = "60",
+        };
 
     async Task IAsyncLifetime.InitializeAsync()
     {

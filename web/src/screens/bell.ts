@@ -52,19 +52,26 @@ export function bell(): HTMLElement {
 
   // The inbox is the truth: read at start and again after every reconnect, so what arrived while the connection
   // was away is shown (the hub only pushes to connections it holds); live pushes are merged by id, never twice.
+  // A push that lands while a read is in flight may be newer than what that read saw; the read must not drop it.
+  const reading = new Set<Map<string, Notification>>();
   async function load() {
+    const pushed = new Map<string, Notification>();
+    reading.add(pushed);
     try {
       const page = await call<Schemas["InboxPage"]>("GET", "/api/notifications?page=1&pageSize=20");
-      items = page.items;
-      unread = page.unread;
+      const missed = [...pushed.values()].filter((n) => !page.items.some((i) => i.id === n.id));
+      items = [...missed, ...page.items].slice(0, 20);
+      unread = page.unread + missed.filter((n) => !n.readAt).length;
       render();
     } catch { /* the bell keeps what it has; the live feed still fills it */ }
+    finally { reading.delete(pushed); }
   }
   void load();
 
   void stopBell().then(() => {
     hub = connect("/hubs/notifications");
     hub.on("notification", (n: Notification) => {
+      for (const pushed of reading) pushed.set(n.id, n);
       if (items.some((i) => i.id === n.id)) return;
       items = [n, ...items].slice(0, 20);
       if (!n.readAt) unread++;

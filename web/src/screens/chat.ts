@@ -1,4 +1,4 @@
-import type { HubConnection } from "@microsoft/signalr";
+import { HubConnectionState, type HubConnection } from "@microsoft/signalr";
 import { call, type Schemas } from "../api/client";
 import { formatDateTime, t } from "../i18n";
 import { connect, start } from "../live";
@@ -9,21 +9,34 @@ type Message = Schemas["ChatMessage"];
 interface Chunk { index: number; text: string; final: boolean; emergency: boolean; redFlag?: string | null; degraded: boolean }
 
 let hub: HubConnection | null = null;
+let ready: Promise<void> = Promise.resolve();
+// The connection outlives the screen and cannot drop a handler once added, so it calls whichever chat screen is shown.
+let shown: { changed(): void; reconnected(): void } | null = null;
 
 /** One chat connection for the page's life: leaving the chat screen keeps it, signing out stops it. */
 async function chatHub(): Promise<HubConnection> {
-  if (!hub) { hub = connect("/hubs/chat"); await start(hub); }
-  return hub;
+  if (!hub) {
+    const connection = hub = connect("/hubs/chat");
+    connection.onreconnecting(() => shown?.changed());
+    connection.onreconnected(() => { shown?.changed(); shown?.reconnected(); });
+    connection.onclose(() => shown?.changed());
+  }
+  const connection = hub;
+  // One that gave up reconnecting (or never came up) is started again here, so the next turn needs no reload.
+  if (connection.state === HubConnectionState.Disconnected) ready = start(connection);
+  await ready;
+  return connection;
 }
 
 export async function stopChat() {
   const current = hub;
   hub = null;
+  shown = null;
   await current?.stop();
 }
 
-function bubble(role: "user" | "assistant", content: string, emergency = false): HTMLElement {
-  const el = h("article", { class: `msg ${role}${emergency ? " emergency" : ""}`, "data-role": role });
+function bubble(role: "user" | "assistant", content: string, emergency = false, id?: string): HTMLElement {
+  const el = h("article", { class: `msg ${role}${emergency ? " emergency" : ""}`, "data-role": role, "data-message": id });
   if (emergency) markEmergency(el);
   el.append(h("h2", { class: "sr-only" }, role === "user" ? t("you") : t("assistant")), h("p", { class: "msg-text" }, content));
   return el;
@@ -81,14 +94,51 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
       })));
   }
 
+  /** The stored messages replace whatever the log shows, so a message is never on screen twice. */
+  async function showStored(id: string): Promise<Message[]> {
+    const messages = await call<Message[]>("GET", `/api/conversations/${id}/messages?limit=50`);
+    if (active === id) log.replaceChildren(...messages.map((m) => bubble(m.role === "user" ? "user" : "assistant", m.content, !!m.redFlag, m.id)));
+    return messages;
+  }
+
   async function open(id: string) {
     active = id;
     history.replaceState(null, "", `/chat/${id}`);
-    const messages = await call<Message[]>("GET", `/api/conversations/${id}/messages?limit=50`);
-    log.replaceChildren(...messages.map((m) => bubble(m.role === "user" ? "user" : "assistant", m.content, !!m.redFlag)));
+    await showStored(id);
     await refreshList();
     input.focus();
   }
+
+  // A turn keeps running on the server when the connection drops (the grain stores the answer either way), and
+  // the hub only streams to the connection that asked. So after a reconnect the log is read back from the Api,
+  // again every second while the answer is still being written, instead of trusting the half-streamed bubble.
+  let sending = false;
+  let catchingUp = false;
+  let interrupted = false;
+  const section = h("section", { class: "chat", "aria-labelledby": "chat-title" });
+  const connected = () => hub?.state === HubConnectionState.Connected;
+  function changed() {
+    section.dataset.live = hub?.state ?? HubConnectionState.Disconnected;
+    // Disabled while reconnecting; a connection that gave up is started again by pressing Send.
+    send.disabled = sending || catchingUp || hub?.state === HubConnectionState.Reconnecting;
+  }
+  async function catchUp() {
+    const id = active;
+    if (!id || !section.isConnected || sending || catchingUp) return;
+    catchingUp = true;
+    changed();
+    try {
+      for (let tries = 0; tries < 30 && active === id && !sending; tries++) {
+        const messages = await showStored(id);
+        if (messages.length === 0 || messages[messages.length - 1].role !== "user") break;
+        await new Promise((resolve) => window.setTimeout(resolve, 1_000));
+      }
+      if (interrupted) { interrupted = false; status.textContent = ""; }
+      section.dataset.caughtUp = String(Number(section.dataset.caughtUp ?? "0") + 1);
+    } catch { /* the next reconnect or opening the conversation reads again */ }
+    finally { catchingUp = false; changed(); }
+  }
+  shown = { changed, reconnected: () => void catchUp() };
 
   fresh.addEventListener("click", () => {
     active = null;
@@ -108,25 +158,27 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
     const text = input.value.trim();
     if (!text) return;
     error.hidden = true;
-    send.disabled = true;
+    sending = true;
+    changed();
+    let answer: HTMLElement | null = null;
     try {
       const connection = await chatHub();
       active ??= await connection.invoke<string>("StartConversation", text.slice(0, 60));
       history.replaceState(null, "", `/chat/${active}`);
       log.append(bubble("user", text));
       input.value = "";
-      const answer = bubble("assistant", "");
-      answer.classList.add("streaming");
-      answer.setAttribute("aria-busy", "true");
-      const body = answer.querySelector(".msg-text")!;
-      log.append(answer);
+      const streamed = answer = bubble("assistant", "");
+      streamed.classList.add("streaming");
+      streamed.setAttribute("aria-busy", "true");
+      const body = streamed.querySelector(".msg-text")!;
+      log.append(streamed);
       status.textContent = t("answering");
       await new Promise<void>((resolve, reject) => {
         connection.stream<Chunk>("SendMessage", active, text).subscribe({
           next: (chunk) => {
             if (chunk.text) body.textContent += chunk.text;
-            if (chunk.emergency) markEmergency(answer);
-            if (chunk.final) { answer.classList.remove("streaming"); answer.removeAttribute("aria-busy"); answer.dataset.final = "true"; }
+            if (chunk.emergency) markEmergency(streamed);
+            if (chunk.final) { streamed.classList.remove("streaming"); streamed.removeAttribute("aria-busy"); streamed.dataset.final = "true"; }
             log.scrollTop = log.scrollHeight;
           },
           complete: () => resolve(),
@@ -135,21 +187,35 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
       });
       await refreshList();
     } catch (e) {
+      if (answer && !connected()) {
+        // Not a refusal: the connection went away mid-answer. The catch-up after the reconnect shows the stored answer.
+        answer.dataset.interrupted = "true";
+        answer.removeAttribute("aria-busy");
+        interrupted = true;
+        return;
+      }
       // Hub errors arrive as "An error occurred ... HubException: <message>"; the message after the colon is ours.
       const message = e instanceof Error ? e.message.replace(/^.*HubException: /, "") : t("error_generic");
       error.textContent = message || t("error_generic");
       error.hidden = false;
     } finally {
-      status.textContent = "";
-      send.disabled = false;
+      status.textContent = interrupted ? t("chat_interrupted") : "";
+      sending = false;
+      changed();
+      // The reconnect may have come before this turn gave up; then no later event would catch it up.
+      if (interrupted && connected()) void catchUp();
     }
   });
 
+  // Connected while the screen is shown, so a drop between turns is reported too, not only at the next send.
+  void chatHub().then(changed);
   await refreshList();
   if (active) await open(active);
-  return h("section", { class: "chat", "aria-labelledby": "chat-title" },
+  changed();
+  section.append(
     h("h1", { id: "chat-title" }, t("chat_title")),
     h("div", { class: "chat-layout" },
       h("aside", { class: "card", "aria-label": t("conversations") }, h("h2", {}, t("conversations")), fresh, list, search),
       h("div", { class: "card chat-main" }, log, form)));
+  return section;
 }

@@ -227,6 +227,7 @@ async function auctionScreen(id: string, who: string): Promise<HTMLElement> {
   let applied = 0;
   const pending = new Map<number, AuctionEvent>();
   let catching: Promise<void> | null = null;
+  let again = false;
 
   const countdown = h("p", { class: "countdown", "data-closes-at": closesAt, role: "timer", "aria-live": "off" });
   const statusLine = h("p", { class: "status-line", role: "status" });
@@ -264,15 +265,21 @@ async function auctionScreen(id: string, who: string): Promise<HTMLElement> {
     render();
   }
 
+  // A catch-up asked for while one is running cannot simply join it: that one's read may have been sent before
+  // the event that prompted the new request was stored. So it runs one more round when it is done.
   function catchUp(): Promise<void> {
-    catching ??= (async () => {
+    if (catching) { again = true; return catching; }
+    catching = (async () => {
       try {
-        for (;;) {
-          const page = await call<AuctionEvent[]>("GET", `/api/auctions/${id}/events?afterSeq=${applied}&limit=500`);
-          for (const e of page) if (e.seq > applied) pending.set(e.seq, e);
-          drain();
-          if (page.length < 500) break;
-        }
+        do {
+          again = false;
+          for (;;) {
+            const page = await call<AuctionEvent[]>("GET", `/api/auctions/${id}/events?afterSeq=${applied}&limit=500`);
+            for (const e of page) if (e.seq > applied) pending.set(e.seq, e);
+            drain();
+            if (page.length < 500) break;
+          }
+        } while (again);
       } finally { catching = null; }
     })();
     return catching;
