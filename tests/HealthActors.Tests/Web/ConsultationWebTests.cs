@@ -53,7 +53,7 @@ public sealed class ConsultationWebTests(WebAppFixture app)
 
         // The board is open and live before any question exists: a question can only reach it through the push.
         await SignInAsync(doctorPage, doctor.Email);
-        await doctorPage.GetByRole(AriaRole.Link, new() { Name = "Consultations" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(doctorPage, "Consultations");
         await Assertions.Expect(doctorPage.GetByText("No open questions right now.")).ToBeVisibleAsync(Visible);
         await doctorPage.Locator(".consult-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 

@@ -36,7 +36,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         await SignInAsync(page, authorProfile.Email!);
 
         // Not verified yet: the cases screen says why it is closed and where to go.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Cases" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Cases");
         var closed = page.Locator("[data-not-verified]");
         await Assertions.Expect(closed).ToContainTextAsync("verified doctors only", new() { Timeout = 10_000 });
         await AssertAccessible(page, "cases-not-verified");
@@ -75,7 +75,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         await Assertions.Expect(page.Locator("[data-verified=true]")).ToHaveTextAsync("You are verified.");
 
         // A case with a phone number in the history: the Api's reason is shown under that field, and no case exists.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Cases" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Cases");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clinical cases" })).ToBeVisibleAsync(Visible);
         await Assertions.Expect(page.Locator("ul.following")).ToContainTextAsync("You follow no case yet.", new() { Timeout = 10_000 });
         await AssertAccessible(page, "cases-search");
@@ -108,7 +108,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         var (colleagueContext, colleaguePage, colleagueProblems) = await app.NewPageAsync();
         await using var __ = colleagueContext;
         await SignInAsync(colleaguePage, colleagueProfile.Email!);
-        await colleaguePage.GetByRole(AriaRole.Link, new() { Name = "Cases" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(colleaguePage, "Cases");
         await colleaguePage.GetByLabel("Specialty").SelectOptionAsync(specialty.ToString());
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         // The specialty is new, so this case is the only one it finds.
@@ -189,7 +189,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
         await SignInAsync(page, profile.Email!);
-        await page.GetByRole(AriaRole.Link, new() { Name = "My appointments" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "My appointments");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My appointments" })).ToBeVisibleAsync(Visible);
         await Assertions.Expect(page.GetByText($"Times shown in: {zone}")).ToBeVisibleAsync();
         var row = page.Locator($"li[data-appointment='{first.Id}']");

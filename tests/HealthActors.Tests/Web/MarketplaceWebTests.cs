@@ -52,7 +52,7 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
 
         // The doctor's board is open and live before the request exists: it can only appear through the push.
         await SignInAsync(doctorPage, doctor.Email);
-        await doctorPage.GetByRole(AriaRole.Link, new() { Name = "Marketplace" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(doctorPage, "Marketplace");
         await Assertions.Expect(doctorPage.GetByText("No open requests right now.")).ToBeVisibleAsync(Visible);
         await doctorPage.Locator(".doctor-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 
@@ -123,7 +123,7 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
 
         // The doctor's offer can no longer be withdrawn, and the appointment is on their board.
         await Assertions.Expect(doctorPage.GetByRole(AriaRole.Button, new() { Name = "Withdraw my offer" })).ToHaveCountAsync(0, new() { Timeout = 10_000 });
-        await doctorPage.GetByRole(AriaRole.Link, new() { Name = "Marketplace" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(doctorPage, "Marketplace");
         var booked = doctorPage.Locator($"li[data-appointment='{appointmentId}']");
         await Assertions.Expect(booked).ToContainTextAsync("booked", new() { Timeout = 10_000 });
         await Assertions.Expect(doctorPage.Locator($".doctor-board li[data-auction='{auctionId}']")).ToHaveCountAsync(0);

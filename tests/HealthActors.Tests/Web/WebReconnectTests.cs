@@ -31,7 +31,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
         var cut = await HubCut.RouteAsync(page, "chat");
 
         await SignInAsync(page, user.Email);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await WebAppFixture.NavigateAsync(page, "Chat");
         var live = page.Locator(".chat[data-live=Connected]");
         await live.WaitForAsync(new() { Timeout = 10_000 });
 
