@@ -147,6 +147,13 @@ const en = {
   case_your_comment: "Your comment", case_comment_text: "Comment", case_send: "Send comment", case_sent: "Comment sent.",
   case_replying_to: "Replying to", case_reply_cancel: "Cancel reply",
   chat_interrupted: "The connection dropped during the answer. It is shown in full when the connection is back.",
+  // Editing and deleting records, one-off reminders (issue 13, web record slice).
+  rec_actions: "Actions", rec_edit: "Edit", rec_delete: "Delete", rec_update: "Save changes", rec_cancel_edit: "Cancel editing",
+  rec_updated: "Changed.", rec_deleted: "Deleted:", rec_delete_question: "Delete this record?", rec_delete_confirm: "Delete record",
+  rec_delete_keep: "Keep it", vital_edit: "Edit a reading", log_edit: "Edit a record",
+  alarm_new: "New reminder", alarm_new_title: "What to remember", alarm_new_at: "Date and time", alarm_new_save: "Save reminder",
+  alarm_new_zone_profile: "The date and time are in your profile's time zone:", alarm_new_zone_browser: "Your profile has no time zone, so the date and time are in this browser's:",
+  alarm_new_saved: "Reminder saved:", alarm_new_later: "It is listed here once it is less than a week away.",
 };
 type Key = keyof typeof en;
 const es: Record<Key, string> = {
@@ -297,6 +304,12 @@ const es: Record<Key, string> = {
   case_your_comment: "Tu comentario", case_comment_text: "Comentario", case_send: "Enviar comentario", case_sent: "Comentario enviado.",
   case_replying_to: "Respondiendo a", case_reply_cancel: "Cancelar respuesta",
   chat_interrupted: "La conexión se cortó durante la respuesta. Se mostrará completa cuando vuelva la conexión.",
+  rec_actions: "Acciones", rec_edit: "Editar", rec_delete: "Borrar", rec_update: "Guardar cambios", rec_cancel_edit: "Cancelar la edición",
+  rec_updated: "Cambiado.", rec_deleted: "Borrado:", rec_delete_question: "¿Borrar este registro?", rec_delete_confirm: "Borrar registro",
+  rec_delete_keep: "Conservarlo", vital_edit: "Editar una medición", log_edit: "Editar un registro",
+  alarm_new: "Nuevo recordatorio", alarm_new_title: "Qué recordar", alarm_new_at: "Fecha y hora", alarm_new_save: "Guardar recordatorio",
+  alarm_new_zone_profile: "La fecha y la hora están en la zona horaria de tu perfil:", alarm_new_zone_browser: "Tu perfil no tiene zona horaria, así que la fecha y la hora están en la de este navegador:",
+  alarm_new_saved: "Recordatorio guardado:", alarm_new_later: "Aparece en esta lista cuando falta menos de una semana.",
 };
 
 const dictionaries = { en, es } as const;

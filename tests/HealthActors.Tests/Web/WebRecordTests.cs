@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace HealthActors.Tests.Web;
 
-/// <summary>The health record and admin screens in Chromium: vitals and their chart, the other record kinds, alarms and medication schedules, consents with the access log, credential review; the phone-width menu and the bid list's rating text.</summary>
+/// <summary>The health record and admin screens in Chromium: vitals and their chart, the other record kinds (added, edited, deleted), alarms, reminders and medication schedules, consents with the access log, credential review; the phone-width menu and the bid list's rating text.</summary>
 [Collection(WebAppCollection.Name)]
 public sealed class WebRecordTests(WebAppFixture app)
 {
@@ -308,6 +308,120 @@ public sealed class WebRecordTests(WebAppFixture app)
         await Assertions.Expect(page.GetByText("Decision saved.")).ToBeVisibleAsync();
         Assert.True((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, $"/api/doctors/{doctor.DoctorId}", null))["verified"]!.GetValue<bool>());
         await WebAppFixture.ScreenshotAsync(page, "admin-approved");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task A_patient_edits_a_reading_deletes_a_record_after_confirming_and_sets_a_reminder_on_the_profiles_clock()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var api = http.Driver();
+        var patient = await http.RegisterAsync(name: "Edit Patient");
+        var token = patient.Tokens.AccessToken;
+        // Tokyo, while the browser runs in Buenos Aires: a reminder typed on the wrong clock would be 12 hours off.
+        await api.PutProfileAsync(token, new { firstName = "Eda", lastName = "Edits", preferredLanguage = "en", timeZone = "Asia/Tokyo" });
+        var now = DateTimeOffset.UtcNow;
+        var pulse = await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/vitals", token,
+            new { type = "heart-rate", value = 64, recordedAt = Iso(now.AddMinutes(-30)) });
+        var glass = await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/water", token,
+            new { ml = 300, recordedAt = Iso(now.AddHours(-1)) });
+        var bottle = await api.ExpectAsync<JsonObject>(HttpStatusCode.Created, HttpMethod.Post, "/api/patients/me/records/water", token,
+            new { ml = 500, recordedAt = Iso(now.AddHours(-2)) });
+
+        var (context, page, problems) = await app.NewPageAsync();
+        await using var _ = context;
+        await SignInAsync(page, patient.Email, patient.Password);
+        await WebAppFixture.NavigateAsync(page, "Health record");
+        await page.Locator("section[aria-labelledby=trend-title]").GetByLabel("Vital sign", new() { Exact = true }).SelectOptionAsync("heart-rate");
+        var readings = page.Locator("table.readings tbody tr");
+        await Assertions.Expect(readings).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Assertions.Expect(readings.First).ToContainTextAsync("64 bpm");
+
+        // Edit opens the add form filled with the reading; a value the Api refuses lands under its field and changes nothing.
+        await readings.First.GetByRole(AriaRole.Button, new() { Name = "Edit: Heart rate" }).ClickAsync();
+        var form = page.Locator("form[aria-labelledby=vital-form-title]");
+        await Assertions.Expect(form.GetByRole(AriaRole.Heading, new() { Name = "Edit a reading" })).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(form.GetByLabel("Vital sign", new() { Exact = true })).ToBeFocusedAsync();
+        var value = form.GetByLabel("Value (bpm)");
+        await Assertions.Expect(value).ToHaveValueAsync("64");
+        await value.FillAsync("500");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(form.Locator("[data-error-for=value]")).ToContainTextAsync("between 30 and 220", new() { Timeout = 10_000 });
+        await Assertions.Expect(value).ToHaveAttributeAsync("aria-invalid", "true");
+        await AssertAccessible(page, "record-edit-error");
+        var heartRates = await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/records/vitals?type=heart-rate", token);
+        Assert.Equal(64m, Assert.Single(heartRates["items"]!.AsArray())!["value"]!.GetValue<decimal>());
+
+        await value.FillAsync("66");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(form.GetByRole(AriaRole.Status)).ToContainTextAsync("Changed. Heart rate: 66 bpm", new() { Timeout = 10_000 });
+        await Assertions.Expect(form.GetByRole(AriaRole.Heading, new() { Name = "Log a vital sign" })).ToBeVisibleAsync();
+        await Assertions.Expect(readings).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Assertions.Expect(readings.First).ToContainTextAsync("66 bpm");
+        // A new version of the same record, not a second record beside it.
+        heartRates = await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/records/vitals?type=heart-rate", token);
+        var edited = Assert.Single(heartRates["items"]!.AsArray())!;
+        Assert.Equal(pulse["id"]!.GetValue<Guid>(), edited["id"]!.GetValue<Guid>());
+        Assert.Equal(66m, edited["value"]!.GetValue<decimal>());
+        Assert.Equal(2, edited["version"]!.GetValue<int>());
+
+        // Delete asks in a labelled dialog that starts on "Keep it": Escape keeps the record, Tab then Enter deletes it.
+        await page.Locator("form[aria-labelledby=log-form-title]").GetByLabel("Record kind").SelectOptionAsync("water");
+        var rows = page.Locator("table.logs tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        var deleteGlass = rows.Filter(new() { HasText = "300 ml" }).GetByRole(AriaRole.Button, new() { Name = "Delete: Water" });
+        await deleteGlass.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete this record?" });
+        await Assertions.Expect(dialog).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(dialog).ToContainTextAsync("300 ml");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(deleteGlass).ToBeFocusedAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog).ToBeVisibleAsync(Visible);
+        await AssertAccessible(page, "record-delete-confirm");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Delete record" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(rows).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Assertions.Expect(rows.First).ToContainTextAsync("500 ml");
+        await Assertions.Expect(page.Locator("section[aria-labelledby=log-list-title]").GetByRole(AriaRole.Status)).ToContainTextAsync("Deleted: 300 ml");
+        var water = await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/patients/me/records/water", token);
+        Assert.Equal([bottle["id"]!.GetValue<Guid>()], water["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()));
+        await api.ExpectAsync<JsonObject>(HttpStatusCode.NotFound, HttpMethod.Get, $"/api/patients/me/records/water/{glass["id"]}", token);
+
+        // A reminder: typed on Tokyo's clock, which the form names; one in the past gets the Api's reason under the date.
+        await WebAppFixture.NavigateAsync(page, "Alarms");
+        var reminder = page.Locator("form[aria-labelledby=reminder-title]");
+        await Assertions.Expect(reminder).ToContainTextAsync("time zone: Asia/Tokyo", new() { Timeout = 10_000 });
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        string Wall(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, tokyo).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await reminder.GetByLabel("What to remember").FillAsync("Refill the prescription");
+        var at = reminder.GetByLabel("Date and time");
+        await at.FillAsync(Wall(now.AddHours(-2)));
+        await reminder.GetByRole(AriaRole.Button, new() { Name = "Save reminder" }).ClickAsync();
+        await Assertions.Expect(reminder.Locator("[data-error-for=at]")).ToContainTextAsync("must be in the future", new() { Timeout = 10_000 });
+        await Assertions.Expect(at).ToHaveAttributeAsync("aria-invalid", "true");
+        await AssertAccessible(page, "alarms-reminder-error");
+        Assert.Empty((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/alarms", token))["items"]!.AsArray());
+
+        var due = now.AddHours(3);
+        await at.FillAsync(Wall(due));
+        await reminder.GetByRole(AriaRole.Button, new() { Name = "Save reminder" }).ClickAsync();
+        var item = page.Locator("li.alarm", new() { HasText = "Refill the prescription" });
+        await Assertions.Expect(item).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(reminder.Locator("[data-error-for=at]")).ToBeHiddenAsync();
+        var stored = Assert.Single((await api.ExpectAsync<JsonObject>(HttpStatusCode.OK, HttpMethod.Get, "/api/alarms", token))["items"]!.AsArray())!;
+        Assert.Equal("custom", stored["kind"]!.GetValue<string>());
+        // The instant typed, to the minute: Tokyo's 09:00 offset, not the browser's -03:00.
+        var wanted = due.AddTicks(-(due.Ticks % TimeSpan.TicksPerMinute));
+        Assert.Equal(wanted, stored["dueAt"]!.GetValue<DateTimeOffset>());
+
+        await item.GetByRole(AriaRole.Button, new() { Name = "Skip: Refill the prescription" }).ClickAsync();
+        await Assertions.Expect(item).ToHaveAttributeAsync("data-status", "skipped", new() { Timeout = 10_000 });
         Assert.Empty(problems);
     }
 

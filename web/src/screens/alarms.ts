@@ -1,14 +1,15 @@
-// Medication schedules (add, list, delete) and the alarms of the last day and the coming week, each marked taken or skipped.
+// Medication schedules (add, list, delete), one-off reminders, and the alarms of the last day and the coming week, each marked taken or skipped.
 import { ApiError, call } from "../api/client";
-import { formatDateTime, t } from "../i18n";
+import { formatDateTime, t, viewTimeZone } from "../i18n";
 import { field, h } from "../ui";
 import { loadProfile } from "./profile";
-import { formError, status, submitter } from "./health";
+import { formError, status, submitter, withZoneOffset, zoneNow } from "./health";
 
 type Alarm = { id: string; kind: string; title: string; dueAt: string; status: string; late?: boolean };
 type Page = { items: Alarm[]; nextCursor: string | null };
 type Schedule = { id: string; medicationName: string; timesOfDay: string[]; daysOfWeek: string[]; startDate: string; endDate: string | null; timeZone: string };
 type Medication = { id: string; name: string; dose: string; active: boolean };
+type Profile = Awaited<ReturnType<typeof loadProfile>>;
 
 const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Key = Parameters<typeof t>[0];
@@ -20,11 +21,8 @@ function today(): string {
 }
 
 /** The schedules and the form that adds one; the Api schedules in the profile's zone, so the form names it. */
-async function schedulesSection(): Promise<HTMLElement> {
-  const [profile, meds] = await Promise.all([
-    loadProfile(),
-    call<{ items: Medication[] }>("GET", "/api/patients/me/records/medications?limit=200"),
-  ]);
+async function schedulesSection(profile: Profile): Promise<HTMLElement> {
+  const meds = await call<{ items: Medication[] }>("GET", "/api/patients/me/records/medications?limit=200");
   const active = meds.items.filter((m) => m.active);
   const list = h("ul", { class: "plain schedules" });
   const done = status(), top = formError();
@@ -98,8 +96,38 @@ async function schedulesSection(): Promise<HTMLElement> {
   return h("section", { "aria-labelledby": "sched-title" }, h("h2", { id: "sched-title", class: "section-title" }, t("sched_title")), form, list);
 }
 
+/**
+ * A one-off reminder. The date and time are read on the wall clock of the zone the page shows times in (the profile's,
+ * else the browser's) and sent with that zone's offset, so "09:00" means 09:00 where the patient says they live.
+ */
+function reminderForm(profile: Profile, listedUntil: string, onSaved: (alarm: Alarm) => Promise<void>): HTMLElement {
+  const zone = viewTimeZone();
+  const title = h("input", { type: "text", maxlength: "200", autocomplete: "off" });
+  const at = h("input", { type: "datetime-local", value: zoneNow(zone, 60) });
+  const top = formError(), done = status();
+  const save = h("button", { type: "submit" }, t("alarm_new_save"));
+  const form = h("form", { class: "card grid", novalidate: true, "aria-labelledby": "reminder-title" },
+    h("h2", { id: "reminder-title" }, t("alarm_new")),
+    field("title", t("alarm_new_title"), title), field("at", t("alarm_new_at"), at),
+    h("p", { class: "muted zone-line" }, `${profile.timeZone === zone ? t("alarm_new_zone_profile") : t("alarm_new_zone_browser")} ${zone}`),
+    top, h("div", { class: "actions" }, save), done);
+  submitter(form, save, top, async () => {
+    done.textContent = "";
+    const body: Record<string, unknown> = {};
+    // Left out when empty, so the Api answers "is required" under the field rather than a type error.
+    if (title.value.trim()) body.title = title.value.trim();
+    if (at.value) body.at = withZoneOffset(at.value, zone);
+    const saved = await call<Alarm>("POST", "/api/alarms", body);
+    done.textContent = `${t("alarm_new_saved")} ${saved.title}, ${formatDateTime(saved.dueAt)}.`
+      + (new Date(saved.dueAt) > new Date(listedUntil) ? ` ${t("alarm_new_later")}` : "");
+    title.value = "";
+    await onSaved(saved);
+  });
+  return form;
+}
+
 function row(alarm: Alarm, top: HTMLElement): HTMLElement {
-  const li = h("li", { class: "card alarm", "data-status": alarm.status });
+  const li = h("li", { class: "card alarm", "data-status": alarm.status, "data-id": alarm.id });
   const draw = (a: Alarm) => {
     li.dataset.status = a.status;
     const buttons = a.status === "open"
@@ -127,6 +155,8 @@ function row(alarm: Alarm, top: HTMLElement): HTMLElement {
 export async function alarmsScreen(): Promise<HTMLElement> {
   const from = new Date(Date.now() - 24 * 3600_000).toISOString();
   const to = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
+  // First, so the list and the forms show times in the profile's zone.
+  const profile = await loadProfile();
   const list = h("ul", { class: "plain" });
   const top = h("p", { class: "form-error", role: "alert", hidden: true });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("load_more"));
@@ -142,9 +172,11 @@ export async function alarmsScreen(): Promise<HTMLElement> {
   }
   more.addEventListener("click", () => void load());
   await load();
+  // A reminder is stored at once, so the list is read again from its start to show it in its place.
+  const reminder = reminderForm(profile, to, async () => { cursor = null; list.replaceChildren(); await load(); });
   // Alarms are written when a dose falls due, so a new schedule adds none to this list yet.
-  const schedules = await schedulesSection();
+  const schedules = await schedulesSection(profile);
   return h("section", { "aria-labelledby": "alarms-title" },
     h("h1", { id: "alarms-title" }, t("alarms_title")),
-    h("p", { class: "muted" }, t("alarms_window")), top, list, more, schedules);
+    h("p", { class: "muted" }, t("alarms_window")), top, list, more, reminder, schedules);
 }

@@ -1,8 +1,8 @@
-// The patient's vitals: log one (the Api's errors at their fields), list by type with keyset paging, insights and a trend chart.
-import { call, type Schemas } from "../api/client";
+// The patient's vitals: log, edit or delete one (the Api's errors at their fields), list by type with keyset paging, insights and a trend chart.
+import { ApiError, call, type Schemas } from "../api/client";
 import { formatDateTime, lang, t, viewTimeZone } from "../i18n";
 import { clearErrors, field, h } from "../ui";
-import { formError, localNow, status, submitter, withOffset } from "./health";
+import { confirmDelete, formError, localNow, status, submitter, toLocalInput, withOffset } from "./health";
 
 type Insights = Schemas["HealthInsights"];
 type Vital = { id: string; type: string; value?: number; unit?: string; systolic?: number; diastolic?: number; recordedAt: string; note?: string | null };
@@ -95,7 +95,37 @@ export function trendChart(points: Vital[], from: Date, to: Date, band: { low: n
   return chart;
 }
 
-function vitalForm(onSaved: (v: Vital) => void): HTMLElement {
+/** A form that adds records and, after edit(record), replaces that one record instead (PUT) until it is saved or cancelled. */
+type RecordForm<R> = { form: HTMLFormElement; edit: (record: R, returnTo: HTMLElement) => void; editing: () => string | null; stopEditing: () => void };
+
+/**
+ * The add/edit switch both record forms share: heading, save button and a Cancel that appears only while editing.
+ * Focus goes to the form's first control on edit, and back to the row's Edit button on cancel.
+ */
+function editMode(heading: HTMLElement, save: HTMLButtonElement, texts: { add: string; edit: string; save: string; update: string }) {
+  let id: string | null = null;
+  let returnTo: HTMLElement | null = null;
+  const cancel = h("button", { type: "button", class: "secondary", hidden: true }, t("rec_cancel_edit"));
+  const show = () => {
+    heading.textContent = id ? texts.edit : texts.add;
+    save.textContent = id ? texts.update : texts.save;
+    cancel.hidden = !id;
+  };
+  show();
+  return {
+    cancel,
+    id: () => id,
+    start(recordId: string, from: HTMLElement) { id = recordId; returnTo = from; show(); },
+    stop(refocus = false) {
+      id = null;
+      show();
+      if (refocus && returnTo?.isConnected) returnTo.focus();
+      returnTo = null;
+    },
+  };
+}
+
+function vitalForm(onSaved: (v: Vital) => void): RecordForm<Vital> {
   const type = h("select", {}, ...vitalTypes.map((v) => h("option", { value: v }, typeLabel(v))));
   const num = () => h("input", { type: "number", step: "any", inputmode: "decimal" });
   const c = { systolic: num(), diastolic: num(), value: num() };
@@ -117,12 +147,17 @@ function vitalForm(onSaved: (v: Vital) => void): HTMLElement {
   sync();
   const top = formError(), done = status();
   const save = h("button", { type: "submit" }, t("vital_save"));
+  const heading = h("h2", { id: "vital-form-title" });
+  const mode = editMode(heading, save, { add: t("vital_log"), edit: t("vital_edit"), save: t("vital_save"), update: t("rec_update") });
   const form = h("form", { class: "card grid", novalidate: true, "aria-labelledby": "vital-form-title" },
-    h("h2", { id: "vital-form-title" }, t("vital_log")),
+    heading,
     field("type", t("vital_type"), type), fields.systolic, fields.diastolic, fields.value, fields.unit,
     field("recordedAt", t("vital_when"), when), field("note", t("vital_note"), note),
-    top, h("div", { class: "actions" }, save), done);
+    top, h("div", { class: "actions" }, save, mode.cancel), done);
   const asNumber = (s: string) => (s.trim() === "" ? null : Number(s));
+  const blank = () => { c.systolic.value = c.diastolic.value = c.value.value = note.value = ""; when.value = localNow(); };
+  const stopEditing = (refocus = false) => { mode.stop(refocus); blank(); clearErrors(form); top.hidden = true; };
+  mode.cancel.addEventListener("click", () => { stopEditing(true); done.textContent = ""; });
   submitter(form, save, top, async () => {
     done.textContent = "";
     const body: Record<string, unknown> = { type: type.value, recordedAt: withOffset(when.value) };
@@ -130,12 +165,52 @@ function vitalForm(onSaved: (v: Vital) => void): HTMLElement {
     else body.value = asNumber(c.value.value);
     if (type.value === "glucose") body.unit = unit.value;
     if (note.value.trim()) body.note = note.value.trim();
-    const saved = await call<Vital>("POST", "/api/patients/me/records/vitals", body);
-    done.textContent = `${t("vital_saved")} ${typeLabel(saved.type)}: ${reading(saved)}`;
-    c.systolic.value = c.diastolic.value = c.value.value = note.value = "";
+    const id = mode.id();
+    const saved = id
+      ? await call<Vital>("PUT", `/api/patients/me/records/vitals/${id}`, body)
+      : await call<Vital>("POST", "/api/patients/me/records/vitals", body);
+    done.textContent = `${id ? t("rec_updated") : t("vital_saved")} ${typeLabel(saved.type)}: ${reading(saved)}`;
+    stopEditing(false);
     onSaved(saved);
   });
-  return form;
+  const edit = (v: Vital, from: HTMLElement) => {
+    clearErrors(form);
+    top.hidden = true;
+    done.textContent = "";
+    type.value = v.type;
+    sync();
+    const text = (n?: number | null) => (n == null ? "" : String(n));
+    c.systolic.value = text(v.systolic); c.diastolic.value = text(v.diastolic); c.value.value = text(v.value);
+    if (v.type === "glucose" && v.unit) unit.value = v.unit;
+    when.value = toLocalInput(v.recordedAt);
+    note.value = v.note ?? "";
+    mode.start(v.id, from);
+    form.scrollIntoView({ block: "start" });
+    type.focus();
+  };
+  return { form, edit, editing: mode.id, stopEditing: () => stopEditing(false) };
+}
+
+/**
+ * The Edit and Delete buttons of a listed record, each named with what the row shows so a screen reader's button
+ * list says which record they act on. Delete asks first, then the caller reloads its list.
+ */
+function rowActions(what: string, onEdit: (button: HTMLElement) => void, remove: () => Promise<void>, problem: HTMLElement): HTMLElement {
+  const edit = h("button", { type: "button", class: "secondary", "aria-label": `${t("rec_edit")}: ${what}` }, t("rec_edit"));
+  const del = h("button", { type: "button", class: "secondary", "aria-label": `${t("rec_delete")}: ${what}` }, t("rec_delete"));
+  edit.addEventListener("click", () => onEdit(edit));
+  del.addEventListener("click", async () => {
+    if (!await confirmDelete(t("rec_delete_question"), what, t("rec_delete_confirm"), t("rec_delete_keep"))) return;
+    del.disabled = true;
+    problem.hidden = true;
+    try { await remove(); }
+    catch (e) {
+      problem.textContent = e instanceof ApiError ? e.title : t("error_generic");
+      problem.hidden = false;
+      del.disabled = false;
+    }
+  });
+  return h("td", {}, h("div", { class: "row-actions" }, edit, del));
 }
 
 // ---- the other record kinds: one form and one list, their fields chosen by the kind ----
@@ -221,7 +296,11 @@ function logSection(): { section: HTMLElement; load: () => Promise<void> } {
   let controls = new Map<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
   const top = formError(), done = status();
   const save = h("button", { type: "submit" }, t("log_save"));
+  const heading = h("h2", { id: "log-form-title" });
+  const mode = editMode(heading, save, { add: t("log_title"), edit: t("log_edit"), save: t("log_save"), update: t("rec_update") });
   const rows = h("tbody");
+  const listProblem = formError(), listDone = status();
+  const listBox = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "log-list-title" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("load_more"));
   const listTitle = h("h3", { id: "log-list-title" });
   let cursor: string | null = null;
@@ -240,24 +319,70 @@ function logSection(): { section: HTMLElement; load: () => Promise<void> } {
     if (append && cursor) q.set("cursor", cursor);
     const page = await call<LogPage>("GET", `/api/patients/me/records/${kind}?${q}`);
     if (!append) rows.replaceChildren();
-    for (const r of page.items) rows.append(h("tr", { "data-id": r.id }, h("td", {}, formatDateTime(r.recordedAt)), h("td", {}, logSummary(kind, r)), h("td", {}, r.note ?? "")));
-    if (!append && !page.items.length) rows.append(h("tr", {}, h("td", { colspan: "3" }, t("log_none"))));
+    for (const r of page.items) {
+      const what = `${kindLabel(kind)}, ${formatDateTime(r.recordedAt)}: ${logSummary(kind, r)}`;
+      rows.append(h("tr", { "data-id": r.id }, h("td", {}, formatDateTime(r.recordedAt)), h("td", {}, logSummary(kind, r)), h("td", {}, r.note ?? ""),
+        rowActions(what, (button) => edit(r, button), () => remove(r), listProblem)));
+    }
+    if (!append && !page.items.length) rows.append(h("tr", {}, h("td", { colspan: "4" }, t("log_none"))));
     listTitle.textContent = `${t("log_list")}: ${kindLabel(kind)}`;
     cursor = page.nextCursor;
     more.hidden = !cursor;
   }
 
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "log-form-title" },
-    h("h2", { id: "log-form-title" }, t("log_title")),
+    heading,
     field("recordKind", t("log_kind"), kindPick), fieldsBox,
     h("div", { class: "grid" }, field("recordedAt", t("vital_when"), when), field("note", t("vital_note"), note)),
-    top, h("div", { class: "actions" }, save), done);
+    top, h("div", { class: "actions" }, save, mode.cancel), done);
+
+  /** Back to adding: fresh fields for the kind, the kind free to change again. */
+  function stopEditing(refocus: boolean) {
+    mode.stop(refocus);
+    kindPick.disabled = false;
+    drawFields();
+    note.value = "";
+    when.value = localNow();
+    clearErrors(form);
+    top.hidden = true;
+  }
+
+  /** The same fields the add form draws, filled with the record's values; the kind is fixed while editing (it is in the PUT's path). */
+  function edit(r: LogRecord, from: HTMLElement) {
+    drawFields();
+    clearErrors(form);
+    top.hidden = true;
+    done.textContent = "";
+    for (const input of logKinds[kind]) {
+      const c = controls.get(input.name)!;
+      const value = r[input.name];
+      if (input.control === "checkbox") (c as HTMLInputElement).checked = value === true;
+      else if (input.control === "datetime") c.value = toLocalInput(value as string | undefined);
+      else c.value = value === undefined || value === null ? "" : String(value);
+    }
+    when.value = toLocalInput(r.recordedAt);
+    note.value = r.note ?? "";
+    kindPick.disabled = true;
+    mode.start(r.id, from);
+    form.scrollIntoView({ block: "start" });
+    fieldsBox.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }
+
+  async function remove(r: LogRecord) {
+    await call<void>("DELETE", `/api/patients/me/records/${kind}/${r.id}`);
+    if (mode.id() === r.id) stopEditing(false);
+    listDone.textContent = `${t("rec_deleted")} ${logSummary(kind, r)}`;
+    await load();
+    listBox.focus();
+  }
+  mode.cancel.addEventListener("click", () => { stopEditing(true); done.textContent = ""; });
   kindPick.addEventListener("change", () => {
     kind = kindPick.value;
     drawFields();
     clearErrors(form);
     top.hidden = true;
-    done.textContent = "";
+    done.textContent = listDone.textContent = "";
+    listProblem.hidden = true;
     void load();
   });
   drawFields();
@@ -273,20 +398,22 @@ function logSection(): { section: HTMLElement; load: () => Promise<void> } {
       else if (c.value.trim() !== "") body[input.name] = c.value.trim();
     }
     if (note.value.trim()) body.note = note.value.trim();
-    const saved = await call<LogRecord>("POST", `/api/patients/me/records/${kind}`, body);
-    done.textContent = `${t("vital_saved")} ${kindLabel(kind)}: ${logSummary(kind, saved)}`;
-    drawFields();
-    note.value = "";
+    const id = mode.id();
+    const saved = id
+      ? await call<LogRecord>("PUT", `/api/patients/me/records/${kind}/${id}`, body)
+      : await call<LogRecord>("POST", `/api/patients/me/records/${kind}`, body);
+    done.textContent = `${id ? t("rec_updated") : t("vital_saved")} ${kindLabel(kind)}: ${logSummary(kind, saved)}`;
+    if (id) stopEditing(false);
+    else { drawFields(); note.value = ""; }
     await load();
   });
   more.addEventListener("click", () => void load(true));
 
+  listBox.append(h("table", { class: "logs" },
+    h("thead", {}, h("tr", {}, ...["when", "log_record", "vital_note", "rec_actions"].map((k) => h("th", { scope: "col" }, t(k as Key))))),
+    rows));
   const section = h("div", { class: "stack" }, form,
-    h("section", { class: "card", "aria-labelledby": "log-list-title" }, listTitle,
-      h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "log-list-title" }, h("table", { class: "logs" },
-        h("thead", {}, h("tr", {}, ...["when", "log_record", "vital_note"].map((k) => h("th", { scope: "col" }, t(k as Key))))),
-        rows)),
-      more));
+    h("section", { class: "card", "aria-labelledby": "log-list-title" }, listTitle, listProblem, listDone, listBox, more));
   return { section, load: () => load() };
 }
 
@@ -299,15 +426,22 @@ export async function recordScreen(): Promise<HTMLElement> {
   const table = h("tbody");
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("load_more"));
   const stats = h("tbody");
+  const listProblem = formError(), listDone = status();
+  const listBox = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("readings") });
   let cursor: string | null = null;
+  const vitals = vitalForm((saved) => { typePick.value = kind = saved.type; void refresh(); });
 
   async function loadList(append: boolean) {
     const q = new URLSearchParams({ type: kind, limit: "20" });
     if (append && cursor) q.set("cursor", cursor);
     const page = await call<Page>("GET", `/api/patients/me/records/vitals?${q}`);
     if (!append) table.replaceChildren();
-    for (const v of page.items) table.append(h("tr", {}, h("td", {}, formatDateTime(v.recordedAt)), h("td", {}, reading(v)), h("td", {}, v.note ?? "")));
-    if (!append && !page.items.length) table.append(h("tr", {}, h("td", { colspan: "3" }, t("no_readings"))));
+    for (const v of page.items) {
+      const what = `${typeLabel(v.type)}, ${formatDateTime(v.recordedAt)}: ${reading(v)}`;
+      table.append(h("tr", { "data-id": v.id }, h("td", {}, formatDateTime(v.recordedAt)), h("td", {}, reading(v)), h("td", {}, v.note ?? ""),
+        rowActions(what, (button) => vitals.edit(v, button), () => remove(v), listProblem)));
+    }
+    if (!append && !page.items.length) table.append(h("tr", {}, h("td", { colspan: "4" }, t("no_readings"))));
     cursor = page.nextCursor;
     more.hidden = !cursor;
   }
@@ -331,16 +465,27 @@ export async function recordScreen(): Promise<HTMLElement> {
       `${typeLabel(kind)} · ${t("last_days").replace("{n}", String(days))}`));
   }
 
+  async function remove(v: Vital) {
+    await call<void>("DELETE", `/api/patients/me/records/vitals/${v.id}`);
+    if (vitals.editing() === v.id) vitals.stopEditing();
+    listDone.textContent = `${t("rec_deleted")} ${typeLabel(v.type)}: ${reading(v)}`;
+    await refresh();
+    listBox.focus();
+  }
+
   const logs = logSection();
   const refresh = () => Promise.all([loadList(false), loadInsights()]);
-  typePick.addEventListener("change", () => { kind = typePick.value; void refresh(); });
+  typePick.addEventListener("change", () => { kind = typePick.value; listDone.textContent = ""; listProblem.hidden = true; void refresh(); });
   daysPick.addEventListener("change", () => { days = Number(daysPick.value); void loadInsights(); });
   more.addEventListener("click", () => void loadList(true));
+  listBox.append(h("table", { class: "readings" },
+    h("thead", {}, h("tr", {}, ...["when", "reading", "vital_note", "rec_actions"].map((k) => h("th", { scope: "col" }, t(k as Parameters<typeof t>[0]))))),
+    table));
   await Promise.all([refresh(), logs.load()]);
 
   return h("section", { "aria-labelledby": "record-title" },
     h("h1", { id: "record-title" }, t("record_title")),
-    vitalForm((saved) => { typePick.value = kind = saved.type; void refresh(); }),
+    vitals.form,
     h("section", { class: "card", "aria-labelledby": "trend-title" },
       h("h2", { id: "trend-title" }, t("trends")),
       h("div", { class: "grid" }, field("showType", t("vital_type"), typePick), field("days", t("period"), daysPick)),
@@ -352,9 +497,8 @@ export async function recordScreen(): Promise<HTMLElement> {
       h("p", { class: "scroll-hint muted small", "aria-hidden": "true" }, t("scroll_hint"))),
     h("section", { class: "card", "aria-labelledby": "readings-title" },
       h("h2", { id: "readings-title" }, t("readings")),
-      h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("readings") }, h("table", { class: "readings" },
-        h("thead", {}, h("tr", {}, ...["when", "reading", "vital_note"].map((k) => h("th", { scope: "col" }, t(k as Parameters<typeof t>[0]))))),
-        table)),
+      listProblem, listDone,
+      listBox,
       more),
     logs.section);
 }
