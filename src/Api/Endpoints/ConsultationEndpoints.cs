@@ -17,8 +17,8 @@ public static class ConsultationEndpoints
         var g = app.MapGroup("/api/consultations").WithTags("Consultations").RequireAuthorization();
         g.MapPost("/", Create).RequireAuthorization(Setup.Policies.Patient).WithName("CreateConsultation")
             .WithSummary("Ask a quick question (patients); specialty from orientation when not given, emergency guidance at once on a red flag.");
-        g.MapGet("/mine", Mine).RequireAuthorization(Setup.Policies.Patient).WithName("ListMyConsultations")
-            .WithSummary("My consultations, newest first, paged (patients).");
+        g.MapGet("/mine", Mine).RequireAuthorization(Setup.Policies.PatientOrDoctor).WithName("ListMyConsultations")
+            .WithSummary("My consultations, paged: a patient's own newest first; a doctor's claimed and closed ones, the latest claim first.");
         g.MapGet("/open", Open).RequireAuthorization(Setup.Policies.Doctor).WithName("ListOpenConsultations")
             .WithSummary("Unclaimed consultations of my specialty, oldest first, paged (verified doctors; others 403 DoctorNotVerified).");
         g.MapGet("/{consultationId:guid}", Get).WithName("GetConsultation")
@@ -48,7 +48,8 @@ public static class ConsultationEndpoints
         var e = new Grains.Abstractions.Common.ValidationErrors();
         paging.Validate(e);
         if (!e.IsValid) return Problems.Invalid(e);
-        return TypedResults.Ok(await grains.GetGrain<IConsultationBoardGrain>(0).Mine(user.ToCaller(), paging.Number, paging.Size));
+        var outcome = await grains.GetGrain<IConsultationBoardGrain>(0).Mine(user.ToCaller(), paging.Number, paging.Size);
+        return outcome.IsOk ? TypedResults.Ok(outcome.Value!) : outcome.Failure!.ToProblem();
     }
 
     private static async Task<Results<Ok<ConsultationPage>, ProblemHttpResult>> Open(ClaimsPrincipal user, IGrainFactory grains, [AsParameters] PageQuery paging)

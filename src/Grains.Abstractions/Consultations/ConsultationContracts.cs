@@ -172,10 +172,14 @@ public interface IConsultationWatcher : IGrainObserver
     [OneWay, Alias("OnConsultationEvent")] Task OnConsultationEvent(ConsultationEvent e);
 }
 
-/// <summary>The lists across consultations: a patient's own, and the open ones of a verified doctor's specialty.</summary>
+/// <summary>
+/// The lists across consultations: the caller's own (a patient's questions, or the ones a doctor claimed), and the
+/// open ones of a verified doctor's specialty.
+/// </summary>
 [Alias("ha.consult.IConsultationBoardGrain")]
 public interface IConsultationBoardGrain : IGrainWithIntegerKey
 {
-    [Alias("Mine")] Task<ConsultationPage> Mine(Caller patient, int page, int pageSize);
+    /// <summary>A patient's consultations newest first; a doctor's claimed and closed ones, the latest claim first; others 403.</summary>
+    [Alias("Mine")] Task<Outcome<ConsultationPage>> Mine(Caller caller, int page, int pageSize);
     [Alias("Open")] Task<Outcome<ConsultationPage>> Open(Caller doctor, int page, int pageSize);
 }

@@ -288,8 +288,14 @@ public sealed class ConsultationGrain(
 [StatelessWorker]
 public sealed class ConsultationBoardGrain(IConsultationStore store) : Grain, IConsultationBoardGrain
 {
-    public async Task<ConsultationPage> Mine(Caller patient, int page, int pageSize) =>
-        await store.ForPatient(patient.UserId, page, pageSize);
+    public async Task<Outcome<ConsultationPage>> Mine(Caller caller, int page, int pageSize) => caller.Role switch
+    {
+        Roles.Patient => Outcome.Ok(await store.ForPatient(caller.UserId, page, pageSize)),
+        // No verification check: these are the consultations the doctor can already open one by one (the claiming
+        // doctor keeps reading a thread after losing verification), so the list shows no more than that.
+        Roles.Doctor => Outcome.Ok(await store.ForDoctor(caller.UserId, page, pageSize)),
+        _ => Outcome.Forbidden("Only patients and doctors have consultations of their own."),
+    };
 
     public async Task<Outcome<ConsultationPage>> Open(Caller doctor, int page, int pageSize)
     {

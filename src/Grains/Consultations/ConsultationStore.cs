@@ -21,6 +21,8 @@ public interface IConsultationStore
     Task<ConsultationPage> Open(Guid specialtyId, int page, int pageSize);
     /// <summary>A patient's consultations, newest first.</summary>
     Task<ConsultationPage> ForPatient(Guid patientId, int page, int pageSize);
+    /// <summary>The consultations a doctor claimed (claimed or closed), the most recently claimed first.</summary>
+    Task<ConsultationPage> ForDoctor(Guid doctorId, int page, int pageSize);
 }
 
 /// <summary>The consultations' side of <see cref="Abstractions.Attachments.AttachmentAccess"/>.</summary>
@@ -151,6 +153,9 @@ public sealed class PostgresConsultationStore(NpgsqlDataSource db) : IConsultati
     public Task<ConsultationPage> ForPatient(Guid patientId, int page, int pageSize) =>
         Page("patient_id = $1", "created_at DESC, id", patientId, page, pageSize);
 
+    public Task<ConsultationPage> ForDoctor(Guid doctorId, int page, int pageSize) =>
+        Page("doctor_id = $1", "claimed_at DESC, id", doctorId, page, pageSize);
+
     private async Task<ConsultationPage> Page(string where, string order, Guid key, int page, int pageSize)
     {
         await using var count = db.CreateCommand($"SELECT count(*) FROM consultations WHERE {where}");
@@ -253,6 +258,13 @@ public sealed class InMemoryConsultationStore : IConsultationStore, IConsultatio
         lock (_gate)
             return Page(_byId.Values.Where(c => c.PatientId == patientId)
                 .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id).ToList(), page, pageSize);
+    }
+
+    public Task<ConsultationPage> ForDoctor(Guid doctorId, int page, int pageSize)
+    {
+        lock (_gate)
+            return Page(_byId.Values.Where(c => c.DoctorId == doctorId)
+                .OrderByDescending(c => c.ClaimedAt).ThenBy(c => c.Id).ToList(), page, pageSize);
     }
 
     private static Task<ConsultationPage> Page(List<ConsultationView> all, int page, int pageSize) =>

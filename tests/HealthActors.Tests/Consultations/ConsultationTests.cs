@@ -120,16 +120,18 @@ public sealed class ConsultationTests(MarketApiFactory factory) : IClassFixture<
         var url = $"/api/consultations/{id}";
         var message = new { text = "Any news?" };
 
-        // Creating and listing one's own: patients only.
+        // Creating: patients only. Listing one's own: patients (their questions) and doctors (the ones they claimed).
         foreach (var (token, status) in new (string?, HttpStatusCode)[] { (claimer, HttpStatusCode.Forbidden), (admin, HttpStatusCode.Forbidden), (null, HttpStatusCode.Unauthorized) })
-        {
             await Expect(status, HttpMethod.Post, "/api/consultations", token, new { question = "q", specialtyId = specialty });
-            await Expect(status, HttpMethod.Get, "/api/consultations/mine", token);
-        }
+        await Expect(HttpStatusCode.Forbidden, HttpMethod.Get, "/api/consultations/mine", admin);
+        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/consultations/mine", null);
         var mine = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", patient);
         Assert.Contains(mine["items"]!.AsArray(), i => i!["id"]!.GetValue<Guid>() == id);
         var theirs = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", otherPatient);
         Assert.Equal(0, theirs["total"]!.GetValue<int>());
+        // Before anyone claims it, no doctor has it as their own.
+        foreach (var token in new[] { claimer, colleague, unverified, elsewhere })
+            Assert.Equal(0, (await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", token))["total"]!.GetValue<int>());
 
         // The open list: verified doctors of the specialty see it; unverified doctors are told why; others are refused.
         var open = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/open?pageSize=100", colleague);
@@ -153,6 +155,13 @@ public sealed class ConsultationTests(MarketApiFactory factory) : IClassFixture<
         await Expect(HttpStatusCode.Unauthorized, HttpMethod.Post, url + "/claim", null);
         await Expect(HttpStatusCode.OK, HttpMethod.Post, url + "/claim", claimer);
         await Expect(HttpStatusCode.Created, HttpMethod.Post, url + "/messages", claimer, new { text = "Tell me more about the cough." });
+        // Claimed: the claimer lists it; for everyone else "mine" is as it was.
+        var claimed = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", claimer);
+        Assert.Equal([id], claimed["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()));
+        Assert.Equal("claimed", claimed["items"]![0]!["status"]!.GetValue<string>());
+        foreach (var token in new[] { colleague, unverified, elsewhere, otherPatient })
+            Assert.Equal(0, (await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", token))["total"]!.GetValue<int>());
+        Assert.Contains((await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", patient))["items"]!.AsArray(), i => i!["id"]!.GetValue<Guid>() == id);
 
         // The thread: its patient and the claiming doctor; everyone else as if it did not exist.
         foreach (var token in new[] { patient, claimer })
@@ -180,8 +189,50 @@ public sealed class ConsultationTests(MarketApiFactory factory) : IClassFixture<
         foreach (var token in new[] { patient, claimer })
             Assert.Equal("ConsultationClosed", (await Expect(HttpStatusCode.Conflict, HttpMethod.Post, url + "/messages", token, message))["reason"]!.GetValue<string>());
         Assert.Equal(before, await Messages(id));
-        // Closed consultations are still readable by both.
+        // Closed consultations are still readable by both, and still the claimer's own.
         await Expect(HttpStatusCode.OK, HttpMethod.Get, url + "/messages", patient);
+        var closed = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine", claimer);
+        Assert.Equal("closed", closed["items"]!.AsArray().Single()!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_doctor_lists_only_the_consultations_they_claimed_latest_claim_first_in_pages()
+    {
+        var (admin, specialty) = await Setup();
+        var doctorA = await Doctor(admin, specialty);
+        var doctorB = await Doctor(admin, specialty);
+        var patient = await Patient();
+        var first = await Ask(patient, specialty, "A dry cough for two weeks.");
+        var second = await Ask(patient, specialty, "Headache every morning.");
+        var third = await Ask(patient, specialty, "Tingling in my left hand.");
+        var unclaimed = await Ask(patient, specialty, "Itchy eyes in spring.");
+        // Claimed out of the order they were asked, so "latest claim first" differs from "newest question first".
+        await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/consultations/{third}/claim", doctorA);
+        var doctorBId = (await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/consultations/{second}/claim", doctorB))["doctorId"]!.GetValue<Guid>();
+        await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/consultations/{first}/claim", doctorA);
+        await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/consultations/{third}/close", doctorA);
+
+        var pages = new List<JsonNode>();
+        for (var page = 1; page <= 3; page++)
+            pages.Add(await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/consultations/mine?page={page}&pageSize=1", doctorA));
+        Assert.All(pages, p => Assert.Equal(2, p["total"]!.GetValue<int>()));
+        Assert.Equal([1, 2, 3], pages.Select(p => p["pageNumber"]!.GetValue<int>()));
+        Assert.Equal(first, pages[0]["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>());
+        Assert.Equal(third, pages[1]["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>());
+        Assert.Equal("closed", pages[1]["items"]![0]!["status"]!.GetValue<string>());
+        Assert.Empty(pages[2]["items"]!.AsArray());
+
+        // Doctor B sees the one B claimed and nothing of A's, open or closed; nobody lists the unclaimed one but its patient.
+        var ofB = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine?pageSize=100", doctorB);
+        Assert.Equal([second], ofB["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()));
+        Assert.Equal(1, ofB["total"]!.GetValue<int>());
+        Assert.All(ofB["items"]!.AsArray(), i => Assert.Equal(doctorBId, i!["doctorId"]!.GetValue<Guid>()));
+        var ofPatient = await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/consultations/mine?pageSize=100", patient);
+        Assert.Equal([unclaimed, third, second, first], ofPatient["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()));
+
+        // A doctor's paging is checked as a patient's is.
+        AssertNames(await Expect(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/consultations/mine?pageSize=101", doctorA), "pageSize", "pageSize 101");
+        AssertNames(await Expect(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/consultations/mine?page=0", doctorA), "page", "page 0");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
+using HealthActors.Grains.Abstractions.Consultations;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Marketplace;
 
@@ -162,5 +163,21 @@ public sealed class GrainValidationTests(RulesClusterFixture fx)
         Assert.Equal((0d, 0), (rated.Value!.Rating, rated.Value.RatingCount));
         Assert.True((await grain.SetProfile(good with { Rating = 5, RatingCount = 1000 })).IsOk);
         Assert.Equal((0d, 0), ((await grain.GetProfile())!.Rating, (await grain.GetProfile())!.RatingCount));
+    }
+
+    [Fact]
+    public async Task The_consultation_board_lists_its_own_only_for_patients_and_doctors_whoever_calls_it()
+    {
+        // The endpoint's policy keeps admins out before this; the grain refuses them itself, as for every rule.
+        var board = fx.Grains.GetGrain<IConsultationBoardGrain>(0);
+        var admin = await board.Mine(new Caller(Guid.NewGuid(), Roles.Admin), 1, 20);
+        Assert.False(admin.IsOk);
+        Assert.Equal(FailureKind.Forbidden, admin.Failure!.Kind);
+        foreach (var role in new[] { Roles.Patient, Roles.Doctor })
+        {
+            var own = await board.Mine(new Caller(Guid.NewGuid(), role), 1, 20);
+            Assert.True(own.IsOk, role);
+            Assert.Equal(0, own.Value!.Total);
+        }
     }
 }

@@ -55,6 +55,7 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         await SignInAsync(doctorPage, doctor.Email);
         await WebAppFixture.NavigateAsync(doctorPage, "Consultations");
         await Assertions.Expect(doctorPage.GetByText("No open questions right now.")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(doctorPage.GetByRole(AriaRole.List, new() { Name = "Questions I took" })).ToHaveTextAsync("You have not taken any questions yet.");
         await doctorPage.Locator(".consult-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 
         await SignInAsync(patientPage, patient.Email);
@@ -105,6 +106,21 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         await Assertions.Expect(doctorThread).ToHaveAttributeAsync("data-status", "claimed", new() { Timeout = 10_000 });
         await doctorPage.Locator(".consult-thread[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
         await Assertions.Expect(patientThread).ToHaveAttributeAsync("data-status", "claimed", new() { Timeout = 10_000 });
+
+        // "Questions I took" comes from the Api: another browser of the same doctor, with nothing stored locally,
+        // lists the claimed question and not the one the colleague took.
+        var (elsewhereContext, elsewherePage, elsewhereProblems) = await app.NewPageAsync();
+        await using (elsewhereContext)
+        {
+            await SignInAsync(elsewherePage, doctor.Email);
+            await elsewherePage.GotoAsync("/consultations");
+            var tookList = elsewherePage.GetByRole(AriaRole.List, new() { Name = "Questions I took" });
+            await Assertions.Expect(tookList.Locator($"li[data-consultation='{consultationId}']")).ToContainTextAsync("itchy rash", new() { Timeout = 10_000 });
+            await Assertions.Expect(tookList.Locator("li")).ToHaveCountAsync(1);
+            await Assertions.Expect(tookList.GetByRole(AriaRole.Link, new() { Name = "Open thread" })).ToHaveAttributeAsync("href", $"/consultations/{consultationId}");
+            await AssertAccessible(elsewherePage, "consult-doctor-taken");
+            Assert.Empty(elsewhereProblems);
+        }
 
         // The answer appears on the patient's page live, and the patient's reply on the doctor's, each once and in order.
         await doctorPage.GetByLabel("Your message").FillAsync("Does it itch more after a hot shower?");

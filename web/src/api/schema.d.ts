@@ -1580,8 +1580,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My consultations, newest first, paged (patients).
-         * @description Signed-in users with the role patient (Bearer token).
+         * My consultations, paged: a patient's own newest first; a doctor's claimed and closed ones, the latest claim first.
+         * @description Signed-in users with the role patient or doctor (Bearer token).
          */
         get: operations["ListMyConsultations"];
         put?: never;

@@ -117,16 +117,6 @@ function excerpt(text: string): string {
 
 // ---- doctor: open questions of my specialty (live), and the ones I took ----
 
-// The Api lists a doctor's open questions but not the ones they took, so this browser remembers them (per doctor).
-const claimedKey = () => `ha.claimed.${userId()}`;
-function rememberClaimed(id: string) {
-  const ids = [id, ...claimedIds().filter((x) => x !== id)].slice(0, 30);
-  localStorage.setItem(claimedKey(), JSON.stringify(ids));
-}
-function claimedIds(): string[] {
-  try { return (JSON.parse(localStorage.getItem(claimedKey()) ?? "[]") as string[]).filter((x) => typeof x === "string"); } catch { return []; }
-}
-
 async function doctorBoard(): Promise<HTMLElement> {
   const openList = h("ul", { class: "consultations-list plain", "aria-live": "polite", "aria-label": t("consult_open") });
   const takenList = h("ul", { class: "consultations-list plain", "aria-label": t("consult_taken") });
@@ -158,7 +148,6 @@ async function doctorBoard(): Promise<HTMLElement> {
         error.hidden = true;
         try {
           await call<View>("POST", `/api/consultations/${c.id}/claim`);
-          rememberClaimed(c.id);
           navigate(`/consultations/${c.id}`);
         } catch (e) {
           error.textContent = refusal(e);
@@ -184,10 +173,10 @@ async function doctorBoard(): Promise<HTMLElement> {
     } catch { /* keeps what it shows; the next notice or reconnect reads again */ }
   }
 
+  // For a doctor the Api's "mine" is the questions they claimed, the latest claim first, whichever browser claimed them.
   async function loadTaken() {
-    const views = await Promise.all(claimedIds().map((id) => call<View>("GET", `/api/consultations/${id}`).catch(() => null)));
-    const mine = views.filter((v): v is View => v !== null && v.doctorId === userId());
-    takenList.replaceChildren(...(mine.length === 0 ? [h("li", { class: "muted" }, t("consult_none_taken"))] : mine.map((c) => row(c, false))));
+    const mine = await call<Page>("GET", "/api/consultations/mine?page=1&pageSize=20");
+    takenList.replaceChildren(...(mine.items.length === 0 ? [h("li", { class: "muted" }, t("consult_none_taken"))] : mine.items.map((c) => row(c, false))));
   }
 
   section.append(h("div", { class: "card" }, h("h2", {}, t("consult_open")), openList),
