@@ -95,7 +95,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static string RandomKey(int length)
+    public static string RandomKey(int length)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         return RandomNumberGenerator.GetString(alphabet, length);

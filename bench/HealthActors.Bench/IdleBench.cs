@@ -23,6 +23,8 @@ internal sealed class IdleBenchOptions : RunOptions
     public int Samples { get; private set; } = 500;
     /// <summary>GC heap hard limit of the second silo, which shows shedding under memory pressure; 0 skips that run.</summary>
     public int ShedHeapMb { get; private set; } = 160;
+    /// <summary>Activations asked of the capped silo; 0: as many as <see cref="Grains"/>.</summary>
+    public int ShedGrains { get; private set; }
     public string? SiloDll { get; private set; }
 
     protected override int MaxLevel => 1;
@@ -36,6 +38,7 @@ internal sealed class IdleBenchOptions : RunOptions
           --samples N       activations timed one at a time, before and after the bulk phase (the cold-activation latency)
           --shed-heap-mb M  then a second silo with a GC heap hard limit of M MB gets the same load, to show the
                             memory-pressure shedding at work; 0 skips it
+          --shed-grains N   activations asked of that silo (default: as many as --grains)
           --silo FILE       the silo dll (default src/Silo/bin/Release/net10.0/HealthActors.Silo.dll)
           --out FILE / --no-doc / --note TEXT as for the other benches
         """, "Environment: ConnectionStrings__Postgres and ConnectionStrings__Redis (bench/run-idle.sh provides them).");
@@ -49,6 +52,7 @@ internal sealed class IdleBenchOptions : RunOptions
             case "--concurrency": Concurrency = Bounded(next(), 1, 1024, "--concurrency"); return true;
             case "--samples": Samples = Bounded(next(), 10, 100_000, "--samples"); return true;
             case "--shed-heap-mb": ShedHeapMb = Bounded(next(), 0, 65536, "--shed-heap-mb"); return true;
+            case "--shed-grains": ShedGrains = Bounded(next(), 0, 1_000_000, "--shed-grains"); return true;
             case "--silo": SiloDll = Path.GetFullPath(next()); return true;
             default: return false;
         }
@@ -63,7 +67,7 @@ internal sealed class IdleBenchOptions : RunOptions
     }
 
     public string ReproduceCommand() =>
-        $"bench/run-idle.sh --grains {Grains} --step {Step} --concurrency {Concurrency} --samples {Samples} --shed-heap-mb {ShedHeapMb}";
+        $"bench/run-idle.sh --grains {Grains} --step {Step} --concurrency {Concurrency} --samples {Samples} --shed-heap-mb {ShedHeapMb}{(ShedGrains > 0 ? $" --shed-grains {ShedGrains}" : "")}";
 }
 
 /// <summary>
@@ -228,9 +232,10 @@ internal static class IdleBench
         var steps = new List<(int, int, long, bool)>();
         var requested = 0;
         var step = Math.Max(1000, options.Step / 2);
-        while (requested < options.Grains && !silo.HasExited)
+        var total = options.ShedGrains > 0 ? options.ShedGrains : options.Grains;
+        while (requested < total && !silo.HasExited)
         {
-            var batch = Math.Min(step, options.Grains - requested);
+            var batch = Math.Min(step, total - requested);
             await ActivateAsync(client, batch, options.Concurrency, errors, ct);
             requested += batch;
             var (active, heap) = await StatsAsync(client, silo);
@@ -328,7 +333,8 @@ internal static class IdleBench
         while (true)
         {
             if (silo.HasExited) throw new InvalidOperationException($"the silo exited during start-up\n{silo.Output}");
-            var builder = Host.CreateApplicationBuilder();
+            // No appsettings or environment: the bench's own variables must not configure this client.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             builder.UseOrleansClient(client =>
             {

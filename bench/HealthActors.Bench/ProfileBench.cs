@@ -34,19 +34,23 @@ internal static class ProfileBench
         var ct = session.Token;
         var http = session.Http;
         var log = Path.Combine(session.Root, ".data", "bench");
-        var adminEmail = $"bench-admin-{Guid.NewGuid().ToString("N")[..10]}@bench.example";
+        // An admin per cluster, each new: an address known from an earlier run (or the other cluster) would not sign in.
         var adminPassword = Accounts.NewPassword();
-        var withAdmin = new Dictionary<string, string> { ["Admin__Email"] = adminEmail, ["Admin__Password"] = adminPassword };
+        string NewAdmin() => $"bench-admin-{Guid.NewGuid().ToString("N")[..10]}@bench.example";
+        var (embeddedAdmin, clusterAdmin) = (NewAdmin(), NewAdmin());
+        Dictionary<string, string> WithAdmin(string email) => new() { ["Admin__Email"] = email, ["Admin__Password"] = adminPassword };
 
+        // The two Apis of one cluster sign and check tokens with one key, as ./run.sh's Apis would.
+        var clusterKey = ApiProcess.RandomKey(48);
         // Everything starts at once: each start is mostly waiting (JIT, schema check, cluster join).
         await using var silo = SiloProcess.Start(options.SiloDll!, session.Postgres, session.Redis, Path.Combine(log, "silo-profile.log"));
         await using var client = ApiProcess.Start(options.ApiDll!, session.Postgres, session.Redis, Path.Combine(log, "api-profile-client.log"),
-            Settings(cache: true, withAdmin), clientOf: silo);
+            Settings(cache: true, WithAdmin(clusterAdmin), clusterKey), clientOf: silo);
         await using var uncached = options.Uncached
             ? ApiProcess.Start(options.ApiDll!, session.Postgres, session.Redis, Path.Combine(log, "api-profile-client-uncached.log"),
-                Settings(cache: false, null), clientOf: silo)
+                Settings(cache: false, null, clusterKey), clientOf: silo)
             : null;
-        var embeddedStart = session.StartApiAsync(options.ApiDll!, session.Postgres, "api-profile-embedded.log", Settings(cache: true, withAdmin));
+        var embeddedStart = session.StartApiAsync(options.ApiDll!, session.Postgres, "api-profile-embedded.log", Settings(cache: true, WithAdmin(embeddedAdmin)));
         await Task.WhenAll(
             embeddedStart,
             client.WaitReadyAsync(TimeSpan.FromSeconds(120), ct),
@@ -55,13 +59,13 @@ internal static class ProfileBench
         Console.WriteLine($"[bench] embedded Api, silo (pid {silo.Pid}) and client Api{(uncached is null ? "" : "s")} ready ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
 
         // One doctor per cluster (the two client Apis share the silo's), made by this run's admin.
-        async Task<Guid> DoctorOn(Uri api)
+        async Task<Guid> DoctorOn(Uri api, string adminEmail)
         {
             var admin = await Accounts.SignInAsync(http, api, adminEmail, adminPassword, ct);
             return (await BookingApi.CreateDoctorsAsync(http, api, admin, 1, ct))[0];
         }
-        var embeddedDoctorTask = DoctorOn(embedded.BaseAddress);
-        var clusterDoctorTask = DoctorOn(client.BaseAddress);
+        var embeddedDoctorTask = DoctorOn(embedded.BaseAddress, embeddedAdmin);
+        var clusterDoctorTask = DoctorOn(client.BaseAddress, clusterAdmin);
         var embeddedUsersTask = Accounts.RegisterAsync(http, embedded.BaseAddress, options.Users, ct);
         var clusterUsersTask = Accounts.RegisterAsync(http, client.BaseAddress, options.Users, ct);
         await Task.WhenAll(embeddedDoctorTask, clusterDoctorTask, embeddedUsersTask, clusterUsersTask);
@@ -178,9 +182,10 @@ internal static class ProfileBench
         return levels.Any(l => l.Paths.Any(p => p.Errors > 0)) ? 3 : 0;
     }
 
-    private static Dictionary<string, string> Settings(bool cache, Dictionary<string, string>? extra)
+    private static Dictionary<string, string> Settings(bool cache, Dictionary<string, string>? extra, string? signingKey = null)
     {
         var settings = new Dictionary<string, string> { ["Catalog__SeedDemo"] = "false", ["Auth__SessionCache"] = cache ? "true" : "false" };
+        if (signingKey is not null) settings["Jwt__SigningKey"] = signingKey;
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) settings[key] = value;
         return settings;
     }

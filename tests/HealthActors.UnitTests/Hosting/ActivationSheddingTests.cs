@@ -25,7 +25,7 @@ public sealed class ActivationSheddingTests
     [Fact]
     public void A_silo_sheds_idle_grains_under_memory_pressure_by_default()
     {
-        var o = Resolve([]);
+        var o = Resolve(new());
 
         Assert.True(o.EnableActivationSheddingOnMemoryPressure);
         Assert.Equal(80, o.MemoryUsageLimitPercentage);
