@@ -49,7 +49,7 @@ NOTE_ARGS=()
 
 if [ "$QUICK" = 1 ]; then
   PROFILE=(--levels 32 --duration 4 --rounds 2 --warmup 1 --users 8)
-  IDLE=(--grains 100000 --step 20000 --samples 300 --shed-heap-mb 160)
+  IDLE=(--grains 100000 --step 20000 --samples 300 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 16 --duration 4 --rounds 2 --warmup 1 --doctors 10)
   BOOKING=(--levels 64 --duration 6 --rounds 2 --warmup 1 --doctors 50 --racers 20 --races 5)
   MARKET=(--bidders 10 --watchers 100 --bids 1000 --seconds 15)
@@ -59,7 +59,7 @@ if [ "$QUICK" = 1 ]; then
   MODE="bench/run-all.sh --quick"
 else
   PROFILE=(--levels 32 --duration 6 --rounds 3 --warmup 2 --users 16)
-  IDLE=(--grains 100000 --step 10000 --samples 500 --shed-heap-mb 160)
+  IDLE=(--grains 100000 --step 10000 --samples 500 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 1,16,64 --duration 6 --rounds 2 --warmup 2 --doctors 50)
   BOOKING=(--levels 16,64 --duration 10 --rounds 2 --warmup 2 --doctors 50 --racers 50 --races 10)
   MARKET=(--bidders 20 --watchers 100 --bids 3000 --seconds 30)

@@ -22,7 +22,7 @@ internal sealed class IdleBenchOptions : RunOptions
     public int Concurrency { get; private set; } = 64;
     public int Samples { get; private set; } = 500;
     /// <summary>GC heap hard limit of the second silo, which shows shedding under memory pressure; 0 skips that run.</summary>
-    public int ShedHeapMb { get; private set; } = 160;
+    public int ShedHeapMb { get; private set; } = 192;
     /// <summary>Activations asked of the capped silo; 0: as many as <see cref="Grains"/>.</summary>
     public int ShedGrains { get; private set; }
     public string? SiloDll { get; private set; }
@@ -31,7 +31,7 @@ internal sealed class IdleBenchOptions : RunOptions
 
     protected override string Usage => string.Join('\n', """
         usage: bench/run-idle.sh [options]   (or dotnet HealthActors.Bench.dll idle [options] with the connection strings set)
-          defaults: --grains 100000 --step 10000 --concurrency 64 --samples 500 --shed-heap-mb 160
+          defaults: --grains 100000 --step 10000 --concurrency 64 --samples 500 --shed-heap-mb 192
           --grains N        patient grains to activate in the silo (each a fresh id: activation plus an empty state read)
           --step N          silo memory is read (after a forced GC) every N activations
           --concurrency N   activation calls in flight during the bulk phase
