@@ -30,7 +30,7 @@ public sealed class ActivationSheddingTests
         Assert.True(o.EnableActivationSheddingOnMemoryPressure);
         Assert.Equal(80, o.MemoryUsageLimitPercentage);
         Assert.Equal(70, o.MemoryUsageTargetPercentage);
-        Assert.Equal(TimeSpan.FromSeconds(5), o.MemoryUsagePollingPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(1), o.MemoryUsagePollingPeriod);
         // Idle collection by age is Orleans' own and stays as it is.
         Assert.Equal(TimeSpan.FromMinutes(15), o.CollectionAge);
     }
