@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace HealthActors.Bench;
 
-/// <summary>Processor time of the Api, of the bench process (client, model, plain endpoint) and of the PostgreSQL
-/// backends serving the bench database.</summary>
+/// <summary>Processor time of the processes serving the measured path (the Api, plus the silo when it runs apart), of
+/// the bench process (client, model, plain endpoint) and of the PostgreSQL backends serving the bench database.</summary>
 internal readonly record struct CpuTimes(TimeSpan Api, TimeSpan Bench, TimeSpan Postgres)
 {
     public TimeSpan Total => Api + Bench + Postgres;
