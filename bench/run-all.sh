@@ -10,6 +10,7 @@
 # the others keep their detailed blocks (written by their own scripts with longer runs) and only feed the summary.
 # A scenario that fails is listed as such in the summary and the others still run. Services as run.sh provides them
 # (database healthactors_bench), or the running ones named by ConnectionStrings__Postgres / ConnectionStrings__Redis.
+# With --only, the summary written holds the scenarios named and no others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
