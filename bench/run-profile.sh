@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The signed-in hot read, GET /api/patients/me/profile, against a plain Kestrel endpoint serving the same bytes
-# from memory, for two Apis side by side: with the per-node session cache (after) and with Auth:SessionCache=false
-# (before, a grain call per request). docs/benchmarks.md, "Signed-in profile read". Options: --levels --duration --rounds --warmup.
+# The signed-in hot reads, GET /api/patients/me/profile and GET /api/doctors/{id}, against a plain Kestrel endpoint
+# serving the same bytes from memory, on three topologies side by side in one run: the embedded Release Api, the Api
+# as an Orleans client of a separate Release silo (the ./run.sh topology), and that client Api with
+# Auth:SessionCache=false. docs/benchmarks.md, "Signed-in profile read". Options: bench/run-profile.sh --help.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -4,8 +4,9 @@ using HealthActors.TestKit;
 namespace HealthActors.Bench;
 
 /// <summary>
-/// The real Api as a child process (the test kit's launcher), embedded silo, real PostgreSQL and Redis: the
-/// product as deployed, not a test host. Its output goes to a log file so a failed start can be shown.
+/// The real Api as a child process (the test kit's launcher), real PostgreSQL and Redis: the product as deployed, not
+/// a test host. With an embedded silo by default, or as an Orleans client of a <see cref="SiloProcess"/>'s cluster
+/// (the ./run.sh topology). Its output goes to a log file so a failed start can be shown.
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
@@ -27,22 +28,23 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     /// <summary>
     /// <paramref name="settings"/> are environment variables for what the bench at hand needs (a model, an admin);
-    /// they are applied last and win.
+    /// they are applied last and win. With <paramref name="clientOf"/> the Api hosts no silo and joins that cluster
+    /// as a client, as ./run.sh starts it.
     /// </summary>
-    public static ApiProcess Start(string apiDll, string postgres, string redis, string logPath, IReadOnlyDictionary<string, string> settings)
+    public static ApiProcess Start(string apiDll, string postgres, string redis, string logPath, IReadOnlyDictionary<string, string> settings,
+        SiloProcess? clientOf = null)
     {
-        var runId = Guid.NewGuid().ToString("N")[..12];
         // A fresh cluster per run: a silo left over from a killed run must never be taken for a live peer.
-        var clusterId = "bench-" + runId;
-        var serviceId = "bench-" + runId;
+        var (clusterId, serviceId) = clientOf is null ? BenchCluster.NewIds() : (clientOf.ClusterId, clientOf.ServiceId);
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        string[] orleans = clientOf is null
+            ? ["--Orleans:Mode=Embedded", "--Orleans:SiloPort=" + FreePort.Next(), "--Orleans:GatewayPort=" + FreePort.Next()]
+            : ["--Orleans:Mode=Client"];
         string[] args =
         [
-            "--Orleans:Mode=Embedded",
+            .. orleans,
             "--Orleans:ClusterId=" + clusterId,
             "--Orleans:ServiceId=" + serviceId,
-            "--Orleans:SiloPort=" + FreePort.Next(),
-            "--Orleans:GatewayPort=" + FreePort.Next(),
             "--urls", baseAddress.ToString().TrimEnd('/'),
             "--Api:DataDirectory=" + Path.GetDirectoryName(logPath),
         ];
@@ -69,6 +71,7 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     public TimeSpan CpuTime => _process.CpuTime;
+    public int Pid => _process.Pid;
 
     public Task WaitReadyAsync(TimeSpan timeout, CancellationToken ct) =>
         _process.WaitReadyAsync(new Uri(BaseAddress, "/health/ready"), timeout, ct);
@@ -92,7 +95,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static string RandomKey(int length)
+    public static string RandomKey(int length)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         return RandomNumberGenerator.GetString(alphabet, length);

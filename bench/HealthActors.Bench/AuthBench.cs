@@ -56,6 +56,10 @@ internal static class AuthBench
         Console.WriteLine($"Authentication per request, {Machine(options.Note)}");
         Console.WriteLine();
         Console.Write(sb.ToString());
+        foreach (var (inFlight, a, b) in levels)
+            Summary.Add("authentication", $"`GET /api/doctors/{{id}}` signed-in vs anonymous (embedded), {inFlight} in flight",
+                $"{Rate(b.TurnsPerSecond)}/s, p99 {Ms(b.P99Ms)} ms", $"anonymous {Rate(a.TurnsPerSecond)}/s, p99 {Ms(a.P99Ms)} ms",
+                N(b.TurnsPerSecond / a.TurnsPerSecond, 2), "", "");
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
         return levels.Any(l => l.A.Errors + l.B.Errors > 0) ? 3 : 0;
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using StackExchange.Redis;
 
 namespace HealthActors.Bench;
 
@@ -106,20 +105,7 @@ internal sealed class BenchSession : IAsyncDisposable
         _stop.Dispose();
     }
 
-    // Every run uses a fresh cluster and service id: its membership entry and its reminders (which no silo will
-    // ever serve again) would otherwise stay in Redis for good.
-    private async Task ForgetClusterAsync(ApiProcess api)
-    {
-        try
-        {
-            await using var mux = await ConnectionMultiplexer.ConnectAsync(Redis);
-            await mux.GetDatabase().KeyDeleteAsync([$"{api.ServiceId}/members/{api.ClusterId}", $"{api.ServiceId}/reminders"]);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            Console.Error.WriteLine($"[bench] could not remove the bench cluster's keys from Redis: {e.Message}");
-        }
-    }
+    private Task ForgetClusterAsync(ApiProcess api) => BenchCluster.ForgetAsync(Redis, api.ClusterId, api.ServiceId);
 
     public static string? FindRepositoryRoot()
     {

@@ -70,6 +70,13 @@ internal static class BookingBench
             BookingReport.Write(options.OutputPath!, BookingReport.Block(options, run, DateTimeOffset.UtcNow, loadBefore, loadAfter));
             Console.WriteLine($"[bench] results written to {options.OutputPath}");
         }
+        foreach (var l in levels)
+            Summary.Add("booking", $"bookings across {doctors.Length} doctors, {l.InFlight} in flight",
+                $"{Markdown.Rate(l.Booking.TurnsPerSecond)}/s, p99 {Markdown.Ms(l.Booking.P99Ms)} ms, {l.Booking.Errors} errors",
+                $"read {Markdown.Rate(l.Read.TurnsPerSecond)}/s", Markdown.N(l.Booking.TurnsPerSecond / l.Read.TurnsPerSecond, 3),
+                l.InFlight == 64 ? "≥ 3× the 2026-11-26 rate (224/s) at 64 in flight" : "", l.InFlight == 64 ? Summary.Verdict(l.Booking.TurnsPerSecond >= 3 * 224) : "");
+        Summary.Add("booking", $"contested slot, {race.Rounds} rounds of {race.Racers}", $"{race.Violations} rounds without exactly one booking", "", "", "0 double bookings",
+            Summary.Verdict(race.Violations == 0 && race.OtherStatuses == 0));
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
         var failed = levels.Any(l => l.Booking.Errors + l.Read.Errors > 0) || race.Violations > 0 || race.OtherStatuses > 0;
         return failed ? 3 : 0;

@@ -98,6 +98,14 @@ internal static class ChatBench
             Report.Write(options.OutputPath!, Report.Block(options, results, DateTimeOffset.UtcNow, loadBefore, Markdown.LoadAverage()));
             Console.WriteLine($"[bench] results written to {options.OutputPath}");
         }
+        foreach (var r in results)
+        {
+            Summary.Add("chat turn", $"zero-latency model, {r.Conversations} conversations (closed loop): turns/s",
+                $"{Markdown.Rate(r.Hub.TurnsPerSecond)}/s, p99 {Markdown.Ms(r.Hub.P99Ms)} ms", $"plain {Markdown.Rate(r.Plain.TurnsPerSecond)}/s, p99 {Markdown.Ms(r.Plain.P99Ms)} ms",
+                Markdown.N(r.Hub.TurnsPerSecond / r.Plain.TurnsPerSecond, 2), "", "");
+            Summary.Add("chat turn", $"CPU per turn, {r.Conversations} conversations", $"{Markdown.Ms(r.Hub.CpuMsPerTurn)} ms", $"plain {Markdown.Ms(r.Plain.CpuMsPerTurn)} ms",
+                Markdown.N(r.Hub.CpuMsPerTurn / r.Plain.CpuMsPerTurn, 1), "≤ 1 ms per turn", Summary.Verdict(r.Hub.CpuMsPerTurn <= 1.0));
+        }
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
         return results.Any(r => r.Hub.Errors + r.Plain.Errors > 0) ? 3 : 0;
     }

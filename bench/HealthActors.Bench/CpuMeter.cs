@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace HealthActors.Bench;
 
-/// <summary>Processor time of the Api, of the bench process (client, model, plain endpoint) and of the PostgreSQL
-/// backends serving the bench database.</summary>
+/// <summary>Processor time of the processes serving the measured path (the Api, plus the silo when it runs apart), of
+/// the bench process (client, model, plain endpoint) and of the PostgreSQL backends serving the bench database.</summary>
 internal readonly record struct CpuTimes(TimeSpan Api, TimeSpan Bench, TimeSpan Postgres)
 {
     public TimeSpan Total => Api + Bench + Postgres;
@@ -19,8 +19,10 @@ internal sealed record CpuSnapshot(TimeSpan Api, TimeSpan Bench, IReadOnlyDictio
 /// pg_stat_activity and read from /proc), so other databases on a shared server stay out of it; the server's shared
 /// processes (WAL writer, checkpointer) are not counted. Zero where /proc is not readable.
 /// </summary>
-internal sealed class CpuMeter(ApiProcess api, NpgsqlDataSource db) : IDisposable
+internal sealed class CpuMeter(Func<TimeSpan> serverCpu, NpgsqlDataSource db) : IDisposable
 {
+    public CpuMeter(ApiProcess api, NpgsqlDataSource db) : this(() => api.CpuTime, db) { }
+
     // USER_HZ: the unit of /proc/<pid>/stat times, 100 on every Linux architecture .NET runs on.
     private const double TicksPerSecond = 100;
     private readonly Process _self = Process.GetCurrentProcess();
@@ -29,7 +31,7 @@ internal sealed class CpuMeter(ApiProcess api, NpgsqlDataSource db) : IDisposabl
     {
         _self.Refresh();
         var bench = _self.TotalProcessorTime;
-        var apiTime = api.CpuTime;
+        var apiTime = serverCpu();
         var backends = new Dictionary<int, TimeSpan>();
         if (!OperatingSystem.IsLinux()) return new CpuSnapshot(apiTime, bench, backends);
         await using var cmd = db.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");

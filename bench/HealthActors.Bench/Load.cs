@@ -107,6 +107,35 @@ internal static class Phase
         return levels;
     }
 
+    /// <summary>
+    /// Any number of paths at each level, in alternating windows as <see cref="AlternateAsync"/> does for two: every
+    /// round runs each path once, in the given order, so that the machine's other load is spread over all of them.
+    /// Each path's processor time is taken from its own meter (the processes that serve it).
+    /// </summary>
+    public static async Task<List<(int InFlight, PhaseMeasurement[] Paths)>> AlternateAllAsync(
+        RunOptions options, IReadOnlyList<Path> paths, Func<int, CpuMeter> cpuOf, Func<int, Task> beforeLevel, CancellationToken ct)
+    {
+        var levels = new List<(int, PhaseMeasurement[])>();
+        var slice = options.Duration / options.Rounds;
+        foreach (var level in options.Levels)
+        {
+            await beforeLevel(level);
+            var samples = paths.Select(_ => new List<PhaseSample>()).ToArray();
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                var warmup = round == 0 ? options.Warmup : TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds));
+                for (var i = 0; i < paths.Count; i++)
+                {
+                    var sample = await RunAsync(level, paths[i].Turn, warmup, slice, cpuOf(i), ct);
+                    samples[i].Add(sample);
+                    Print(paths[i].Name, paths[i].Unit, sample);
+                }
+            }
+            levels.Add((level, samples.Select(PhaseMeasurement.Combine).ToArray()));
+        }
+        return levels;
+    }
+
     /// <summary>One window's line on the console, so that a long run shows its progress and the rounds' spread.</summary>
     public static void Print(string path, string unit, PhaseSample sample)
     {

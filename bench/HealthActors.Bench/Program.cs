@@ -13,5 +13,7 @@ return args switch
     ["chat", .. var rest] => await ChatBench.RunAsync(rest, root),
     ["auth", .. var rest] => await AuthBench.RunAsync(rest, root),
     ["profile", .. var rest] => await ProfileBench.RunAsync(rest, root),
+    ["idle", .. var rest] => await IdleBench.RunAsync(rest, root),
+    ["summary", .. var rest] => Summary.Render(rest, root),
     _ => await ChatBench.RunAsync(args, root),
 };

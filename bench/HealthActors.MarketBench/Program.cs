@@ -45,6 +45,7 @@ public static class Program
             var table = result.ToMarkdown(o);
             Console.WriteLine();
             Console.WriteLine(table);
+            result.AppendSummary(o);
             if (o.Out is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Out))!);
@@ -214,6 +215,20 @@ public static class Program
     private sealed record Result(int Bids, TimeSpan Elapsed, List<double> Latencies, long Missing, int BeforeResponse, int OrderViolations, long Deliveries)
     {
         private double P(double q) => Latencies.Count == 0 ? double.NaN : Latencies[Math.Clamp((int)Math.Ceiling(q * Latencies.Count) - 1, 0, Latencies.Count - 1)];
+
+        /// <summary>bench/run-all.sh's summary line (HA_BENCH_SUMMARY; the format HealthActors.Bench's Summary reads).</summary>
+        public void AppendSummary(Options o)
+        {
+            var path = Environment.GetEnvironmentVariable("HA_BENCH_SUMMARY");
+            if (string.IsNullOrWhiteSpace(path)) return;
+            var c = CultureInfo.InvariantCulture;
+            var rate = Bids / Elapsed.TotalSeconds;
+            var met = rate >= 1000 && P(0.99) < 50 && Missing == 0;
+            File.AppendAllText(path, string.Join('\t',
+                "marketplace", $"one hot auction, {o.Bidders} bidders, {o.Watchers} watchers: bids/s and 201 → every watcher",
+                string.Format(c, "{0:0}/s, p99 {1:0.0} ms, {2} missing", rate, P(0.99), Missing), "", "",
+                "≥ 1,000 bids/s with p99 < 50 ms", met ? "met" : "**not met**") + "\n");
+        }
 
         public string ToMarkdown(Options o)
         {

@@ -140,6 +140,12 @@ public static class Program
         table.AppendLine("| measurement | rate / total | p50 ms | p99 ms | notes |");
         table.AppendLine("| --- | ---: | ---: | ---: | --- |");
         foreach (var r in rows) table.AppendLine($"| {string.Join(" | ", r)} |");
+        // bench/run-all.sh's summary line (HA_BENCH_SUMMARY; the format HealthActors.Bench's Summary reads).
+        if (Environment.GetEnvironmentVariable("HA_BENCH_SUMMARY") is { Length: > 0 } summaryPath)
+            await File.AppendAllTextAsync(summaryPath, string.Join('\t', "health records",
+                $"single-record writes, {o.Patients} patients at once: grain path (HTTP, JWT, grain, duplicate check, insert) vs plain INSERT",
+                $"{total / grainSeconds:0}/s, p99 {Ms(grainLatencies, 99)} ms", $"plain {total / plainSeconds:0}/s, p99 {Ms(plainLatencies, 99)} ms",
+                $"{plainSeconds / grainSeconds:0.00}", "", "") + "\n");
         Console.WriteLine(table.ToString());
         if (o.Out is not null) await File.WriteAllTextAsync(o.Out, table.ToString());
         return 0;

@@ -90,6 +90,13 @@ Console.WriteLine(cost);
 foreach (var m in misses) Console.WriteLine($"MISS   {m.File}:{m.LineNumber} {m.Category}: {m.Text}   -> [{string.Join(", ", RedFlags.DetectAll(m.Text))}]");
 foreach (var f in falseAlarms) Console.WriteLine($"ALARM  {f.Line.File}:{f.Line.LineNumber} {f.Line.Category}: {f.Line.Text}   -> [{string.Join(", ", f.Flags)}]");
 
+// bench/run-all.sh's summary line (HA_BENCH_SUMMARY; the format HealthActors.Bench's Summary reads).
+if (Environment.GetEnvironmentVariable("HA_BENCH_SUMMARY") is { Length: > 0 } summaryPath)
+    File.AppendAllText(summaryPath, string.Join('\t', "red-flag detector",
+        $"recall over {emergencies.Count} emergencies, false alarms over {nonUrgent.Count} near misses, cost per message",
+        $"{Percent(emergencies.Count - misses.Count, emergencies.Count)} recall, {Percent(falseAlarms.Count, nonUrgent.Count)} false alarms, p99 {p99.ToString("0.0", CultureInfo.InvariantCulture)} µs",
+        "", "", "", "") + "\n");
+
 if (output is not null)
 {
     var doc = File.ReadAllText(output);
