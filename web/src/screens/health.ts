@@ -1,14 +1,15 @@
 // Shared pieces of the health record screens: the Api's errors shown at their fields, and local times sent with their offset.
 import { ApiError } from "../api/client";
-import { t } from "../i18n";
+import { t, viewTimeZone } from "../i18n";
 import { clearErrors, h, showErrors } from "../ui";
 
-/** A datetime-local value ("2026-12-03T08:30") read in the browser's zone and written as ISO 8601 with that offset, as the Api requires. */
+/**
+ * A datetime-local value ("2026-12-03T08:30") read on the wall clock of the zone the lists show (the profile's, else
+ * the browser's) and written as ISO 8601 with that zone's offset, as the Api requires: what is typed reads back the same.
+ */
 export function withOffset(local: string): string | null {
   if (!local) return null;
-  const at = new Date(local);
-  if (Number.isNaN(at.getTime())) return local;
-  return `${local.length === 16 ? local + ":00" : local}${offsetText(-at.getTimezoneOffset())}`;
+  return withZoneOffset(local.slice(0, 16), viewTimeZone());
 }
 
 /** "+09:00" / "-03:00" for an offset east of UTC in minutes. */
@@ -17,18 +18,17 @@ function offsetText(minutes: number): string {
   return `${minutes >= 0 ? "+" : "-"}${pad(minutes / 60)}:${pad(minutes % 60)}`;
 }
 
-/** Now as a datetime-local value, for the default of "when". */
+/** Now as a datetime-local value on the same wall clock. */
 export function localNow(): string {
-  return toLocalInput(new Date().toISOString());
+  return zoneNow(viewTimeZone());
 }
 
-/** A stored instant as a datetime-local value in the browser's zone, the zone withOffset reads it back in. */
+/** A stored instant as a datetime-local value on the same wall clock, the one withOffset reads it back on. */
 export function toLocalInput(iso: string | null | undefined): string {
   if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "";
+  return new Date(at + zoneOffset(viewTimeZone(), at) * 60_000).toISOString().slice(0, 16);
 }
 
 /** A named zone's offset at an instant, in minutes east of UTC (Intl writes it as "GMT-03:00", or "GMT" for zero). */

@@ -152,7 +152,7 @@ function vitalForm(onSaved: (v: Vital) => void): RecordForm<Vital> {
   const form = h("form", { class: "card grid", novalidate: true, "aria-labelledby": "vital-form-title" },
     heading,
     field("type", t("vital_type"), type), fields.systolic, fields.diastolic, fields.value, fields.unit,
-    field("recordedAt", t("vital_when"), when), field("note", t("vital_note"), note),
+    field("recordedAt", `${t("vital_when")} (${viewTimeZone()})`, when), field("note", t("vital_note"), note),
     top, h("div", { class: "actions" }, save, mode.cancel), done);
   const asNumber = (s: string) => (s.trim() === "" ? null : Number(s));
   const blank = () => { c.systolic.value = c.diastolic.value = c.value.value = note.value = ""; when.value = localNow(); };
@@ -333,7 +333,7 @@ function logSection(): { section: HTMLElement; load: () => Promise<void> } {
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "log-form-title" },
     heading,
     field("recordKind", t("log_kind"), kindPick), fieldsBox,
-    h("div", { class: "grid" }, field("recordedAt", t("vital_when"), when), field("note", t("vital_note"), note)),
+    h("div", { class: "grid" }, field("recordedAt", `${t("vital_when")} (${viewTimeZone()})`, when), field("note", t("vital_note"), note)),
     top, h("div", { class: "actions" }, save, mode.cancel), done);
 
   /** Back to adding: fresh fields for the kind, the kind free to change again. */
