@@ -67,7 +67,7 @@ public sealed class AuctionWatcher(Guid auction, string token, Balancer balancer
                 await CatchUpAsync(after, cts.Token);
                 lock (_gate)
                 {
-                    foreach (var e in _pending) Apply(e.Seq);
+                    foreach (var e in _pending!) Apply(e.Seq);
                     _pending = null;
                 }
                 hub.Closed += Reconnect;

@@ -55,11 +55,11 @@ public static class Report
             var recovery = Recovery(mine, phase.Start);
             var lastFailure = failed.Count == 0 ? "–" : F(failed.Max(r => r.End) - phase.Start) + " s";
             var written = acks.Profiles.Count(a => phase.Holds(a.At)) + acks.Rows.Count(a => phase.Holds(a.At)) + acks.Bookings.Count(a => phase.Holds(a.At));
-            int Count(string kind) => findings.Count(f => f.Kind == kind && phase.Holds(f.At));
+            int Found(string kind) => findings.Count(f => f.Kind == kind && phase.Holds(f.At));
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {phase.Name} | {mine.Count} | {byStatus} | {mine.Count(r => r.Attempts > 1)} | {(recovery is { } r ? F(r) + " s" : "not within the phase")} | {lastFailure} | {written} "
-                + $"| {Count(FindingKinds.Lost)} | {Count(FindingKinds.DoubleBooking)} | {Count(FindingKinds.DoubleCharge)} | {Count(FindingKinds.ChargedNotBooked)} "
-                + $"| {Count(FindingKinds.WatcherMissing)} | {Count(FindingKinds.WatcherOrder)} |");
+                + $"| {Found(FindingKinds.Lost)} | {Found(FindingKinds.DoubleBooking)} | {Found(FindingKinds.DoubleCharge)} | {Found(FindingKinds.ChargedNotBooked)} "
+                + $"| {Found(FindingKinds.WatcherMissing)} | {Found(FindingKinds.WatcherOrder)} |");
         }
         return sb.ToString();
     }

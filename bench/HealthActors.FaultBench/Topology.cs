@@ -100,7 +100,6 @@ public sealed class Topology : IAsyncDisposable
             ["Api__DataDirectory"] = Path.Combine(o.Logs, "api-data"),
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
-            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             ["Logging__LogLevel__Orleans.Runtime.SiloOptionsLogger"] = "Warning",
         };
         var silos = new List<Node>();
