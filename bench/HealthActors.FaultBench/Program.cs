@@ -18,7 +18,7 @@ namespace HealthActors.FaultBench;
 /// </summary>
 public static class Program
 {
-    private const string Password = "harbor-violet-93-candle";
+    internal const string Password = "harbor-violet-93-candle";
 
     public static async Task<int> Main(string[] args)
     {
@@ -113,7 +113,7 @@ public static class Program
         foreach (var phase in phases.Where(p => p.Notes.Count > 0))
             section.AppendLine(CultureInfo.InvariantCulture, $"- {phase.Name}: {string.Join("; ", phase.Notes)}.");
         foreach (var group in audit.Findings.GroupBy(f => f.Kind))
-            section.AppendLine(CultureInfo.InvariantCulture, $"- **{group.Key}** ({group.Count()}): " + string.Join("; ", group.Take(5).Select(f => $"{F(f.At)} s: {f.Detail}")));
+            section.AppendLine($"- **{group.Key}** ({group.Count()}): " + string.Join("; ", group.Take(5).Select(f => $"{F(f.At)} s: {f.Detail}")));
 
         Console.WriteLine();
         Console.WriteLine(section);
@@ -231,13 +231,13 @@ public sealed record World(IReadOnlyList<Patient> Patients, IReadOnlyList<Doctor
         for (var i = 0; i < o.Doctors; i++)
         {
             var email = $"fault.doctor.{i}.{Guid.NewGuid():N}@bench.example.org";
-            var created = await driver.CreateDoctorAsync(admin, ApiDriver.EveryDayDoctor(specialty, Password, email, price: 40, currency: "USD"), ct);
-            doctors[i] = new Doctor(i, created.DoctorId, (await driver.SignInAsync(email, Password, ct)).AccessToken);
+            var created = await driver.CreateDoctorAsync(admin, ApiDriver.EveryDayDoctor(specialty, Program.Password, email, price: 40, currency: "USD"), ct);
+            doctors[i] = new Doctor(i, created.DoctorId, (await driver.SignInAsync(email, Program.Password, ct)).AccessToken);
         }
         var patients = new Patient[o.Patients];
         for (var i = 0; i < o.Patients; i++)
         {
-            var tokens = await driver.RegisterTokensAsync($"fault.patient.{i}.{Guid.NewGuid():N}@bench.example.org", Password, $"Fault Patient {i}", ct);
+            var tokens = await driver.RegisterTokensAsync($"fault.patient.{i}.{Guid.NewGuid():N}@bench.example.org", Program.Password, $"Fault Patient {i}", ct);
             var conversation = await driver.ExpectAsync<JsonNode>(HttpStatusCode.Created, HttpMethod.Post, "/api/conversations", tokens.AccessToken, new { title = "Fault run" }, ct: ct);
             patients[i] = new Patient(i, tokens.UserId, tokens.AccessToken, conversation["id"]!.GetValue<Guid>());
         }
