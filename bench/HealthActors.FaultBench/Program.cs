@@ -117,12 +117,16 @@ public static class Program
 
         Console.WriteLine();
         Console.WriteLine(section);
-        var errors = topology.ErrorLines().ToList();
+        var errors = Topology.ErrorLines(o.Logs).ToList();
         if (errors.Count > 0)
         {
-            Console.WriteLine($"error lines logged by the processes ({errors.Count}, first 20; logs in {o.Logs}):");
-            foreach (var (node, line) in errors.Take(20)) Console.WriteLine($"  {node}: {line}");
+            Console.WriteLine($"error lines logged by the processes ({errors.Count}, first 20, cut at 300 characters; logs in {o.Logs}):");
+            foreach (var (log, line) in errors.Take(20)) Console.WriteLine($"  {log}: {line[..Math.Min(line.Length, 300)]}");
         }
+        // Every request with its wall-clock time, to read next to the logs.
+        await File.WriteAllLinesAsync(Path.Combine(o.Logs, "requests.csv"), requests.OrderBy(r => r.Start).Select(r =>
+            $"{clock.WallClock(r.Start):HH:mm:ss.fff},{F(r.End - r.Start, "0.000")},{r.Operation},{r.Status},{(r.Ok ? "ok" : "FAILED")},{r.Attempts}").Prepend("start_utc,seconds,operation,status,outcome,attempts"));
+        await File.WriteAllLinesAsync(Path.Combine(o.Logs, "phases.csv"), phases.Select(p => $"{clock.WallClock(p.Start):HH:mm:ss.fff},{p.Name}"));
         if (o.Out is not null)
         {
             await Report.WriteAsync(o.Out, section.ToString());

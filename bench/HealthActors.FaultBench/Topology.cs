@@ -100,6 +100,9 @@ public sealed class Topology : IAsyncDisposable
             ["Api__DataDirectory"] = Path.Combine(o.Logs, "api-data"),
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            // The log files are read against the run's timeline (requests.csv), so every line carries its time.
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
             ["Logging__LogLevel__Orleans.Runtime.SiloOptionsLogger"] = "Warning",
         };
         var silos = new List<Node>();
@@ -167,9 +170,14 @@ public sealed class Topology : IAsyncDisposable
         return Silos.All(s => s.IsRunning);
     }
 
-    /// <summary>The error lines every process logged, for the report (a 500 logged by an Api node carries its exception).</summary>
-    public IEnumerable<(string Node, string Line)> ErrorLines() =>
-        Silos.Concat(Apis).Where(n => n.Process is not null).SelectMany(n => n.Process!.ErrorLines.Select(l => (n.Name, l)));
+    /// <summary>
+    /// The error lines every process logged, read back from the log files (a 500 logged by an Api node carries its
+    /// exception). The lines start with their time, so ChildProcess's own error filter does not see them.
+    /// </summary>
+    public static IEnumerable<(string Log, string Line)> ErrorLines(string logDirectory) =>
+        Directory.EnumerateFiles(logDirectory, "*.log").Order().SelectMany(file => File.ReadLines(file)
+            .Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal))
+            .Select(l => (Path.GetFileName(file), l)));
 
     /// <summary>SIGTERM to the Apis, then to the silos (SIGKILL after the grace of ChildProcess).</summary>
     public async ValueTask DisposeAsync()
