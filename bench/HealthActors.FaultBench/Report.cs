@@ -24,18 +24,24 @@ public static class Report
     public const string Begin = "<!-- fault-run:begin (written by bench/run-faults.sh) -->";
     public const string End = "<!-- fault-run:end -->";
 
+    /// <summary>An answer later than this is not service, even when it is right: a person has given up or tapped again.</summary>
+    public const double SlowSeconds = 5;
+
+    private static bool Served(RequestRecord r) => r.Ok && r.End - r.Start <= SlowSeconds;
+
     /// <summary>
-    /// The first moment after the fault from which every request in a 2 s window succeeded: no failed request was in
-    /// flight during [t, t + 2 s) and at least one request was answered in it. Null when no such window came.
+    /// The first moment after the fault from which every request in a 2 s window succeeds: every request in flight
+    /// during [t, t + 2 s) got its right answer within <see cref="SlowSeconds"/>, and at least one was answered in it.
+    /// Null when no such window came in the phase.
     /// </summary>
     public static double? Recovery(IReadOnlyList<RequestRecord> requests, double faultAt)
     {
-        var failed = requests.Where(r => !r.Ok).ToList();
-        if (failed.Count == 0) return 0;
-        foreach (var t in failed.Select(f => f.End).Prepend(faultAt).Order())
+        var bad = requests.Where(r => !Served(r)).ToList();
+        if (bad.Count == 0) return 0;
+        foreach (var t in bad.Select(f => f.End).Prepend(faultAt).Order())
         {
             var until = t + 2;
-            if (requests.Where(r => r.Start < until && r.End > t).All(r => r.Ok) && requests.Any(r => r.Ok && r.Start >= t && r.End <= until))
+            if (requests.Where(r => r.Start < until && r.End > t).All(Served) && requests.Any(r => r.Ok && r.Start >= t && r.End <= until))
                 return t - faultAt;
         }
         return null;
@@ -44,20 +50,23 @@ public static class Report
     public static string Table(IReadOnlyList<Phase> phases, IReadOnlyList<RequestRecord> requests, Acknowledged acks, IReadOnlyList<Finding> findings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| phase | requests | failed, by status | sent again to the other node | full service again after | last failure answered | acknowledged writes | lost | double bookings | double charges | charged, not booked | watcher events missing | watcher events out of order |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| phase | requests | failed, by status | right but slower than {SlowSeconds:0} s | slowest answer | sent again to the other node | full service again after | last failure or slow answer | acknowledged writes | lost | double bookings | double charges | charged, not booked | watcher events missing | watcher events out of order |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var phase in phases)
         {
             var mine = requests.Where(r => phase.Holds(r.Start)).ToList();
             var failed = mine.Where(r => !r.Ok).ToList();
+            var slow = mine.Count(r => r.Ok && !Served(r));
             var byStatus = failed.Count == 0 ? "0"
                 : $"{failed.Count}: " + string.Join(", ", failed.GroupBy(r => r.Status).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} × {g.Key}"));
+            var slowest = mine.Count == 0 ? 0 : mine.Max(r => r.End - r.Start);
             var recovery = Recovery(mine, phase.Start);
-            var lastFailure = failed.Count == 0 ? "–" : F(failed.Max(r => r.End) - phase.Start) + " s";
+            var bad = mine.Where(r => !Served(r)).ToList();
+            var lastBad = bad.Count == 0 ? "–" : F(bad.Max(r => r.End) - phase.Start) + " s";
             var written = acks.Profiles.Count(a => phase.Holds(a.At)) + acks.Rows.Count(a => phase.Holds(a.At)) + acks.Bookings.Count(a => phase.Holds(a.At));
             int Found(string kind) => findings.Count(f => f.Kind == kind && phase.Holds(f.At));
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {phase.Name} | {mine.Count} | {byStatus} | {mine.Count(r => r.Attempts > 1)} | {(recovery is { } r ? F(r) + " s" : "not within the phase")} | {lastFailure} | {written} "
+                $"| {phase.Name} | {mine.Count} | {byStatus} | {slow} | {F(slowest)} s | {mine.Count(r => r.Attempts > 1)} | {(recovery is { } r ? F(r) + " s" : "not within the phase")} | {lastBad} | {written} "
                 + $"| {Found(FindingKinds.Lost)} | {Found(FindingKinds.DoubleBooking)} | {Found(FindingKinds.DoubleCharge)} | {Found(FindingKinds.ChargedNotBooked)} "
                 + $"| {Found(FindingKinds.WatcherMissing)} | {Found(FindingKinds.WatcherOrder)} |");
         }
