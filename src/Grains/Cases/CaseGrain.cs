@@ -6,6 +6,7 @@ using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Live;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Cases;
 
@@ -32,7 +33,10 @@ public sealed class CaseGrain(ICaseStore store, TimeProvider time, ILogger<CaseG
 
     private Guid CaseId => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
+
+    private async Task Activate(CancellationToken cancellationToken)
     {
         _case = await store.Get(CaseId);
         if (_case is not null) _lastSeq = await store.LastSeq(CaseId);

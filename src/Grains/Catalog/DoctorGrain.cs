@@ -10,6 +10,7 @@ using HealthActors.Grains.Booking;
 using HealthActors.Grains.Consultations;
 using HealthActors.Grains.Marketplace;
 using Microsoft.Extensions.Logging;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Catalog;
 
@@ -55,7 +56,10 @@ public sealed class DoctorGrain(
     private Guid Id => this.GetPrimaryKey();
     private bool Retired => state.State.RetiredAt is not null;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
+
+    private async Task Activate(CancellationToken cancellationToken)
     {
         // The ratings table is the truth and the profile a copy: a rating stored by a consultation whose silo died
         // before it told this grain is picked up on the next activation at the latest.

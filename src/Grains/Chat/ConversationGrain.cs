@@ -8,6 +8,7 @@ using HealthActors.Grains.Abstractions.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Chat;
 
@@ -46,7 +47,10 @@ public sealed class ConversationGrain(
     private bool Exists => state.State.OwnerId != Guid.Empty;
     private int WindowSize => Math.Max(2, options.Value.WindowSize);
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken ct) => StorageFaults.DuringActivation(() => Activate(ct));
+
+    private async Task Activate(CancellationToken ct)
     {
         if (!Exists) return;
         _window.AddRange(await store.Latest(Id, WindowSize));
@@ -195,7 +199,8 @@ public sealed class ConversationGrain(
         }
         catch (Exception e)
         {
-            writer.TryComplete(e);
+            // The stream carries this exception to the caller as an item, past StorageFaultFilter.
+            writer.TryComplete(StorageFaults.ForCaller(e));
             throw;
         }
         finally { _turn.Release(); }

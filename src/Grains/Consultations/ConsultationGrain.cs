@@ -12,6 +12,7 @@ using HealthActors.Grains.Notifications;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Consultations;
 
@@ -33,7 +34,10 @@ public sealed class ConsultationGrain(
 
     private Guid Id => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
+
+    private async Task Activate(CancellationToken cancellationToken)
     {
         _record = await store.Get(Id);
         if (_record is not null) _lastSeq = await store.LastSeq(Id);

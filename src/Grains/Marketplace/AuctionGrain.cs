@@ -16,6 +16,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Marketplace;
 
@@ -76,7 +77,10 @@ public sealed class AuctionGrain(
     private Watchers<IAuctionWatcher>? _watchers;
     private Watchers<IAuctionWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
+
+    private async Task Activate(CancellationToken cancellationToken)
     {
         if (await store.LoadState(Id) is { } stored)
         {

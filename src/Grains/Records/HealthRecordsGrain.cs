@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Records;
+using HealthActors.Grains.Storage;
 
 namespace HealthActors.Grains.Records;
 
@@ -15,7 +16,10 @@ public sealed class HealthRecordsGrain(IHealthRecordStore store, TimeProvider ti
 
     private Guid PatientId => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
+
+    private async Task Activate(CancellationToken cancellationToken)
     {
         foreach (var r in await store.NewestPerType(PatientId, Vitals)) _latestVitals[r.Type!] = r;
     }

@@ -118,6 +118,33 @@ public sealed class StorageFaultTests
     }
 
     [Fact]
+    public async Task An_activation_that_cannot_reach_the_database_fails_with_an_exception_that_crosses_to_the_Api()
+    {
+        // What a grain's OnActivateAsync met during a PostgreSQL restart: Orleans could not serialize it, the Api answered 500.
+        var restarting = new PostgresException("the database system is shutting down", "FATAL", "FATAL", "57P03");
+        var e = await Assert.ThrowsAsync<StorageUnavailableException>(() => StorageFaults.DuringActivation(() => throw restarting));
+        Assert.Contains("PostgresException", e.Message);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, ApiExceptionHandler.Map(e).Status);
+
+        // A bug stays a bug, and a working activation is left alone.
+        var violation = new PostgresException("duplicate key", "ERROR", "ERROR", "23505");
+        Assert.Same(violation, await Assert.ThrowsAsync<PostgresException>(() => StorageFaults.DuringActivation(() => throw violation)));
+        var ran = false;
+        await StorageFaults.DuringActivation(() => { ran = true; return Task.CompletedTask; });
+        Assert.True(ran);
+    }
+
+    [Fact]
+    public void A_streamed_answer_hands_its_caller_a_serializable_outage_and_anything_else_unchanged()
+    {
+        Assert.IsType<StorageUnavailableException>(StorageFaults.ForCaller(new NpgsqlException("reset", new System.IO.EndOfStreamException())));
+        var own = new StorageUnavailableException();
+        Assert.Same(own, StorageFaults.ForCaller(own));
+        var bug = new InvalidOperationException("a bug");
+        Assert.Same(bug, StorageFaults.ForCaller(bug));
+    }
+
+    [Fact]
     public void The_Api_answers_503_for_a_storage_outage_even_when_Orleans_wraps_it()
     {
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, ApiExceptionHandler.Map(new StorageUnavailableException()).Status);
