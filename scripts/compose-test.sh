@@ -6,7 +6,8 @@
 # bounded stream of profile writes and reads runs. Tears everything down, volumes included, whatever happens.
 # Prints each phase's duration and one closing line, "compose-test: PASS|FAIL ..."; exits non-zero on any failure.
 # Bounds: the build by BUILD_TIMEOUT (900 s), everything after it by TIMEOUT (600 s).
-# CONFIG (Debug) is the configuration published; PUBLISH_NO_BUILD=1 reuses a build that already ran (./test.sh).
+# CONFIG (Debug) is the configuration published; PUBLISH_NO_BUILD=1 reuses a build that already ran; SKIP_BUILD=1
+# takes the images as built (./test.sh builds them in the background with scripts/compose-prepare.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export BASE_IMAGE=${BASE_IMAGE:-healthactors/debian:bookworm}
@@ -73,7 +74,14 @@ phase engine
 
 # --- build -----------------------------------------------------------------------------------------------
 # The build has its own bound: its length depends on the machine's load and on what is cached.
-timeout "${BUILD_TIMEOUT:-900}" scripts/compose-build.sh || { bad "build"; exit 1; }
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  for img in healthactors/postgres:15 healthactors/redis:7 healthactors/nginx:local healthactors/dotnet:local; do
+    docker image inspect "$img" >/dev/null 2>&1 || { bad "SKIP_BUILD=1 but no image $img"; exit 1; }
+  done
+  [ -f "$ENV_FILE" ] || { bad "SKIP_BUILD=1 but no $ENV_FILE"; exit 1; }
+else
+  timeout "${BUILD_TIMEOUT:-900}" scripts/compose-build.sh || { bad "build"; exit 1; }
+fi
 PHASE_T=$SECONDS
 # Only a sleep that ran out signals the script: killing the sleep at the end (EXIT trap) must not.
 ( exec 3>&2 2>/dev/null; sleep "${TIMEOUT:-600}" && { echo "compose-test: over ${TIMEOUT:-600} s after the build, giving up" >&3; kill -TERM $$; } ) & WATCHDOG=$!
