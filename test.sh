@@ -15,9 +15,10 @@ PREP_PID=
 stop_compose_prepare() {
   # The background job is its own process group (setsid): its builds go with it.
   if [ -n "$PREP_PID" ] && kill -0 "$PREP_PID" 2>/dev/null; then
-    kill -TERM -- "-$PREP_PID" 2>/dev/null
+    # (|| true: this runs in the EXIT trap under set -e, and the group may be gone already.)
+    kill -TERM -- "-$PREP_PID" 2>/dev/null || true
     for _ in $(seq 20); do kill -0 "$PREP_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL -- "-$PREP_PID" 2>/dev/null
+    kill -KILL -- "-$PREP_PID" 2>/dev/null || true
   fi
   PREP_PID=
   # The dockerd the job started (and only that one) stops with this run.
