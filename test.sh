@@ -87,12 +87,12 @@ compose_status=0; compose_result=skipped
 if [ "${HA_SKIP_COMPOSE:-0}" = 1 ]; then
   echo "[test] HA_SKIP_COMPOSE=1: the container test is left out of this run"
 else
-  echo "[test] waiting for the container test's background part (at most ${COMPOSE_PREPARE_WAIT:-900} s)"
+  echo "[test] waiting for the container test's background part (at most ${COMPOSE_PREPARE_WAIT:-600} s)"
   t=$SECONDS
-  for _ in $(seq "${COMPOSE_PREPARE_WAIT:-900}"); do kill -0 "$PREP_PID" 2>/dev/null || break; sleep 1; done
+  for _ in $(seq "${COMPOSE_PREPARE_WAIT:-600}"); do kill -0 "$PREP_PID" 2>/dev/null || break; sleep 1; done
   if kill -0 "$PREP_PID" 2>/dev/null; then
     stop_compose_prepare
-    echo "fail the background part was still running after ${COMPOSE_PREPARE_WAIT:-900} s" >"$COMPOSE_STATE/status"
+    echo "fail the background part was still running after ${COMPOSE_PREPARE_WAIT:-600} s" >"$COMPOSE_STATE/status"
   fi
   wait "$PREP_PID" 2>/dev/null
   echo "[test] background part done (waited $((SECONDS - t)) s); its log:"
@@ -108,7 +108,8 @@ else
       compose_status=${PIPESTATUS[0]}
       # One retry, loudly, for a run that failed quickly (a stack on a shared machine has its bad minutes); the
       # first attempt's output and container logs are kept next to the second's.
-      if [ "$compose_status" != 0 ] && [ $((SECONDS - t)) -lt "${COMPOSE_RETRY_WITHIN:-300}" ]; then
+      # Not when this run is already late: CI stops at 30 minutes, and a retry may take TIMEOUT plus the teardown.
+      if [ "$compose_status" != 0 ] && [ $((SECONDS - t)) -lt "${COMPOSE_RETRY_WITHIN:-300}" ] && [ "$SECONDS" -lt 1260 ]; then
         mv "$COMPOSE_LOG" "$COMPOSE_LOG.attempt1"
         [ ! -f .data/compose-test-logs.txt ] || mv .data/compose-test-logs.txt .data/compose-test-logs.attempt1.txt
         echo "[test] ##### CONTAINER TEST FAILED (log: $COMPOSE_LOG.attempt1); RETRYING ONCE #####"
