@@ -101,7 +101,7 @@ else
   case "$verdict" in
     ok)
       # Bounded so that even a failed run and its one retry keep CI inside its 30 minutes.
-      export TIMEOUT=${TIMEOUT:-420}
+      export TIMEOUT=${TIMEOUT:-540}
       echo "[test] running the container test (scripts/compose-test.sh, images already built)"
       t=$SECONDS
       SKIP_BUILD=1 scripts/compose-test.sh 2>&1 | tee "$COMPOSE_LOG"
@@ -109,7 +109,8 @@ else
       # One retry, loudly, for a run that failed quickly (a stack on a shared machine has its bad minutes); the
       # first attempt's output and container logs are kept next to the second's.
       # Not when this run is already late: CI stops at 30 minutes, and a retry may take TIMEOUT plus the teardown.
-      if [ "$compose_status" != 0 ] && [ $((SECONDS - t)) -lt "${COMPOSE_RETRY_WITHIN:-300}" ] && [ "$SECONDS" -lt 1260 ]; then
+      if [ "$compose_status" != 0 ] && [ $((SECONDS - t)) -lt "${COMPOSE_RETRY_WITHIN:-300}" ] \
+         && [ $((SECONDS + TIMEOUT + 180)) -lt 1740 ]; then
         mv "$COMPOSE_LOG" "$COMPOSE_LOG.attempt1"
         [ ! -f .data/compose-test-logs.txt ] || mv .data/compose-test-logs.txt .data/compose-test-logs.attempt1.txt
         echo "[test] ##### CONTAINER TEST FAILED (log: $COMPOSE_LOG.attempt1); RETRYING ONCE #####"
