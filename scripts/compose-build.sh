@@ -9,6 +9,8 @@
 #  - then the one .NET image the silos and both Api nodes run.
 # An env file of generated secrets is written if none exists. BASE_IMAGE=debian:bookworm-slim uses the registry's
 # image instead of the local one. With PHASES=<file>, "phase <name> <seconds>" lines are appended to it.
+# PARTS picks what is built: all (default); infra (the base and the PostgreSQL, Redis and nginx images: nothing
+# from the .NET build, so ./test.sh runs it while it builds and tests); dotnet (publish and the .NET image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BASE_IMAGE=${BASE_IMAGE:-healthactors/debian:bookworm}
@@ -57,22 +59,31 @@ publish() {
   phase publish $((SECONDS - t0))
 }
 
+PARTS=${PARTS:-all}
+case "$PARTS" in all|infra|dotnet) ;; *) echo "[compose-build] PARTS must be all, infra or dotnet (got '$PARTS')" >&2; exit 64 ;; esac
 t_all=$SECONDS
-publish & PUBLISH_PID=$!
-t0=$SECONDS
-if [ "$BASE_IMAGE" = healthactors/debian:bookworm ]; then scripts/make-base-image.sh; phase base-image $((SECONDS - t0)); fi
-t0=$SECONDS
-# docker-compose 1.29 builds through the docker CLI and then ignores --parallel: one build per service instead.
-( pids=(); for svc in postgres redis nginx; do quiet_build "$svc" & pids+=($!); done
-  ok=0; for p in "${pids[@]}"; do wait "$p" || ok=1; done
-  [ $ok = 0 ] && phase infra-images $((SECONDS - t0)); exit $ok ) & INFRA_PID=$!
 status=0
-wait $PUBLISH_PID || { echo "[compose-build] publish failed" >&2; status=1; }
-if [ $status = 0 ]; then
-  t1=$SECONDS
-  quiet_build silo || status=1
-  [ $status = 0 ] && phase dotnet-image $((SECONDS - t1))
+[ "$PARTS" = infra ] || { publish & PUBLISH_PID=$!; }
+t0=$SECONDS
+if [ "$BASE_IMAGE" = healthactors/debian:bookworm ]; then
+  if scripts/make-base-image.sh; then phase base-image $((SECONDS - t0)); else echo "[compose-build] base image failed" >&2; status=1; fi
 fi
-wait $INFRA_PID || { echo "[compose-build] PostgreSQL, Redis or nginx image failed" >&2; status=1; }
-[ $status = 0 ] && phase build-total $((SECONDS - t_all))
+t0=$SECONDS
+INFRA_PID=
+# docker-compose 1.29 builds through the docker CLI and then ignores --parallel: one build per service instead.
+if [ $status = 0 ] && [ "$PARTS" != dotnet ]; then
+  ( pids=(); for svc in postgres redis nginx; do quiet_build "$svc" & pids+=($!); done
+    ok=0; for p in "${pids[@]}"; do wait "$p" || ok=1; done
+    [ $ok = 0 ] && phase infra-images $((SECONDS - t0)); exit $ok ) & INFRA_PID=$!
+fi
+if [ "$PARTS" != infra ]; then
+  wait $PUBLISH_PID || { echo "[compose-build] publish failed" >&2; status=1; }
+  if [ $status = 0 ]; then
+    t1=$SECONDS
+    quiet_build silo || status=1
+    [ $status = 0 ] && phase dotnet-image $((SECONDS - t1))
+  fi
+fi
+if [ -n "$INFRA_PID" ]; then wait $INFRA_PID || { echo "[compose-build] PostgreSQL, Redis or nginx image failed" >&2; status=1; }; fi
+[ $status = 0 ] && phase "build-$PARTS" $((SECONDS - t_all))
 exit $status

@@ -14,6 +14,16 @@ HA_DB="${HA_DB:-healthactors}"
 
 ha_log() { echo "[services] $*" >&2; }
 
+# One apt at a time: ./test.sh installs the container test's packages in the background (scripts/compose-prepare.sh
+# takes the same lock), and a second apt-get would fail on dpkg's lock instead of waiting for it.
+ha_apt() {
+  if command -v flock >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive flock -w 600 "${HA_APT_LOCK:-/tmp/healthactors-apt.lock}" apt-get "$@"
+  else
+    DEBIAN_FRONTEND=noninteractive apt-get "$@"
+  fi
+}
+
 ha_install_packages() {
   local need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -21,8 +31,8 @@ ha_install_packages() {
   if [ ${#need[@]} -gt 0 ]; then
     ha_log "installing ${need[*]} (Debian packages)"
     if [ "$(id -u)" -ne 0 ]; then ha_log "not root: install ${need[*]} yourself or set the connection strings"; return 1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    ha_apt update -qq
+    ha_apt install -y -qq "${need[@]}" >/dev/null
   fi
 }
 
@@ -31,8 +41,8 @@ ha_install_browser() {
   [ -x /usr/bin/chromium ] && return 0
   ha_log "installing chromium (Debian package, for the browser tests)"
   if [ "$(id -u)" -ne 0 ]; then ha_log "not root: install chromium yourself (apt-get install chromium)"; return 1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  ha_apt update -qq
+  ha_apt install -y -qq chromium >/dev/null
 }
 
 # Builds web/ into web/dist, which the Api serves at /. Without Node.js 20.19+ (Vite's floor) the build is skipped
