@@ -106,6 +106,8 @@ public sealed class Topology : IAsyncDisposable
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
             ["Logging__LogLevel__Orleans.Runtime.SiloOptionsLogger"] = "Warning",
+            // On a starved machine the silos may take over a minute to start; how long is not what is tried here.
+            ["Orleans__ClientConnectTimeoutSeconds"] = "240",
         };
         var silos = new List<Node>();
         for (var i = 1; i <= SiloCount; i++)
