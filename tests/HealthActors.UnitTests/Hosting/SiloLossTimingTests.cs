@@ -53,9 +53,12 @@ public sealed class SiloLossTimingTests
     [Fact]
     public void A_streamed_call_gets_its_heartbeat_well_before_the_Api_gives_up_on_it()
     {
-        var silo = Silo(new()).GetRequiredService<IOptions<SiloMessagingOptions>>().Value;
+        var services = Silo(new());
+        var silo = services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value;
 
         Assert.Equal(TimeSpan.FromSeconds(10), silo.ResponseTimeout);
+        // What Orleans' streamed-call extension reads for its long poll on a silo.
+        Assert.Equal(silo.ResponseTimeout, services.GetRequiredService<IOptions<MessagingOptions>>().Value.ResponseTimeout);
         // The silo answers a long poll of a streamed call (a chat turn waiting for the model) after half its timeout;
         // the Api must wait longer than that, with room for a loaded machine.
         var client = TimeSpan.FromSeconds(OrleansHosting.DefaultResponseTimeoutSeconds);
