@@ -5,7 +5,8 @@
 # through both Api nodes and applies, one after another with a quiet gap between: SIGKILL of a silo, SIGKILL of an
 # Api node, PostgreSQL restart, Redis restart, a silo frozen with SIGSTOP. It prints one table and writes it into
 # docs/reliability.md (between the fault-run markers). Loopback only; about 4 to 6 minutes on a loaded 2-core machine.
-#   bench/run-faults.sh [--no-build] [--steady 20] [--freeze 15] [--patients 8] [--doctors 4] [--auctions 3]
+#   bench/run-faults.sh [--no-build] [--steady 20] [--freeze 15] [--patients 8] [--doctors 4] [--auctions 3] [--silos 2]
+#                       [--faults silo-kill,api-kill,postgres,redis,silo-freeze]   (a subset, e.g. --faults silo-kill,silo-freeze)
 # Exit code 1 when any loss column is not 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."

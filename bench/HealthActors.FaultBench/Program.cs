@@ -37,7 +37,7 @@ public static class Program
         var loadAtStart = Report.LoadAverage();
         var clock = new RunClock();
         await using var topology = new Topology(o);
-        Log($"starting {Topology.SiloCount} silos and {Topology.ApiCount} Api nodes (logs in {o.Logs})");
+        Log($"starting {topology.SiloCount} silos and {Topology.ApiCount} Api nodes (logs in {o.Logs})");
         await topology.StartAsync(ct);
         Log($"cluster ready after {F(clock.Now)} s");
 
@@ -104,7 +104,7 @@ public static class Program
         section.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{o.Command}`");
         section.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Report.Machine(loadAtStart)}.");
         section.AppendLine(CultureInfo.InvariantCulture,
-            $"- Topology: {Topology.SiloCount} silos and {Topology.ApiCount} Api nodes as processes on 127.0.0.1 (Release build), PostgreSQL and Redis of the run's own; "
+            $"- Topology: {topology.SiloCount} silos and {Topology.ApiCount} Api nodes as processes on 127.0.0.1 (Release build), PostgreSQL and Redis of the run's own; "
             + $"{o.Patients} patients, {o.Doctors} doctors, {o.Auctions} auctions with one watcher each, {o.Steady} s of traffic after each fault.");
         section.AppendLine(CultureInfo.InvariantCulture, $"- Traffic: {Report.Mix(requests, trafficEnd - phases[0].Start)}");
         section.AppendLine();
@@ -138,23 +138,23 @@ public static class Program
     /// <summary>The faults, in order: a name, the action (which may note what it saw), and how long the phase is watched.</summary>
     private static IEnumerable<(string Name, Func<Phase, Task> Fault, int Observe)> Schedule(Options o, Topology t)
     {
-        yield return ("silo-1 killed (SIGKILL), restarted 2 s later", async phase =>
+        if (o.Faults.Contains("silo-kill")) yield return ("silo-1 killed (SIGKILL), restarted 2 s later", async phase =>
         {
             await t.Silos[0].KillAsync();
             await Task.Delay(TimeSpan.FromSeconds(2));
             await t.Silos[0].StartAsync();
         }, o.Steady);
-        yield return ("api-1 killed (SIGKILL), restarted 2 s later", async phase =>
+        if (o.Faults.Contains("api-kill")) yield return ("api-1 killed (SIGKILL), restarted 2 s later", async phase =>
         {
             await t.Apis[0].KillAsync();
             await Task.Delay(TimeSpan.FromSeconds(2));
             await t.Apis[0].StartAsync();
         }, o.Steady);
-        yield return ("PostgreSQL restarted (pg_ctl restart -m fast)", async phase =>
+        if (o.Faults.Contains("postgres")) yield return ("PostgreSQL restarted (pg_ctl restart -m fast)", async phase =>
             phase.Notes.Add($"the restart command took {F(await ShellAsync(o.PgRestart))} s"), o.Steady);
-        yield return ("Redis restarted (shutdown, start)", async phase =>
+        if (o.Faults.Contains("redis")) yield return ("Redis restarted (shutdown, start)", async phase =>
             phase.Notes.Add($"the restart command took {F(await ShellAsync(o.RedisRestart))} s"), o.Steady);
-        yield return ($"silo-2 frozen (SIGSTOP) for {o.Freeze} s, then SIGCONT", async phase =>
+        if (o.Faults.Contains("silo-freeze")) yield return ($"silo-2 frozen (SIGSTOP) for {o.Freeze} s, then SIGCONT", async phase =>
         {
             var silo = t.Silos[1];
             silo.Freeze();
@@ -172,12 +172,12 @@ public static class Program
         }, o.Steady + o.Freeze);
     }
 
-    /// <summary>Waits (at most 120 s) until both Api nodes are ready and see both silos, then 3 s more of plain traffic.</summary>
+    /// <summary>Waits (at most 120 s) until both Api nodes are ready and see every silo, then 3 s more of plain traffic.</summary>
     private static async Task QuietGapAsync(Topology topology, HttpClient http, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(120) && !await topology.AllReadyAsync(http, ct)) await Task.Delay(500, ct);
-        if (clock.Elapsed >= TimeSpan.FromSeconds(120)) Log("the cluster was not back to 2 silos and 2 ready Api nodes within 120 s; going on");
+        if (clock.Elapsed >= TimeSpan.FromSeconds(120)) Log($"the cluster was not back to {topology.SiloCount} silos and 2 ready Api nodes within 120 s; going on");
         else Log($"cluster whole again (waited {F(clock.Elapsed.TotalSeconds)} s)");
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
     }

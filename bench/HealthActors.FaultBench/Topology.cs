@@ -65,8 +65,9 @@ public sealed class Node(string name, string dll, string[] args, Dictionary<stri
 /// </summary>
 public sealed class Topology : IAsyncDisposable
 {
-    public const int SiloCount = 2;
     public const int ApiCount = 2;
+
+    public int SiloCount { get; }
 
     public string ServiceId { get; }
     public string AdminEmail { get; }
@@ -76,6 +77,7 @@ public sealed class Topology : IAsyncDisposable
 
     public Topology(Options o)
     {
+        SiloCount = o.Silos;
         var id = Guid.NewGuid().ToString("N")[..10];
         ServiceId = "faults-" + id;
         AdminEmail = $"fault.admin.{id}@bench.example.org";
@@ -104,6 +106,8 @@ public sealed class Topology : IAsyncDisposable
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
             ["Logging__LogLevel__Orleans.Runtime.SiloOptionsLogger"] = "Warning",
+            // On a starved machine the silos may take over a minute to start; how long is not what is tried here.
+            ["Orleans__ClientConnectTimeoutSeconds"] = "240",
         };
         var silos = new List<Node>();
         for (var i = 1; i <= SiloCount; i++)
@@ -136,7 +140,7 @@ public sealed class Topology : IAsyncDisposable
     /// Until the node answers /health/ready with 200 and sees every silo active; a process that exits meanwhile is
     /// reported at once (ChildProcess).
     /// </summary>
-    public static Task WaitReadyAsync(Node api, TimeSpan timeout, CancellationToken ct) =>
+    public Task WaitReadyAsync(Node api, TimeSpan timeout, CancellationToken ct) =>
         api.Process!.WaitReadyAsync(new Uri(api.Url!, "/health/ready"), timeout, ct, async response =>
         {
             if (!response.IsSuccessStatusCode) return false;

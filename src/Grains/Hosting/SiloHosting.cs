@@ -46,6 +46,13 @@ public static class SiloHosting
             silo.ConfigureEndpoints(settings.AdvertisedIp, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis!));
             silo.Services.AddOptions<ClusterMembershipOptions>().Configure(QuickFailureDetection).Bind(config.GetSection("Orleans:Membership"));
+            // The Api, a client of this cluster, gives up on a grain call after 8 s (OrleansHosting). A streamed call (a
+            // chat turn) long-polls the grain for half this timeout and gets an empty heartbeat when nothing came, so it
+            // must stay well under twice the client's: 10 s gives a heartbeat every 5 s, 3 s before the client would
+            // give up, however long the model takes for its first token. It also ends a grain's wait on a silo that
+            // died mid-call after 10 s rather than Orleans' 30.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(
+                config.GetValue("Orleans:SiloResponseTimeoutSeconds", DefaultSiloResponseTimeoutSeconds)));
         }
         else
         {
@@ -56,6 +63,9 @@ public static class SiloHosting
         silo.Services.AddOptions<GrainCollectionOptions>().Configure(ShedUnderMemoryPressure).Bind(config.GetSection("Orleans:GrainCollection"));
         return silo.AddHealthActorsStorage(config, settings);
     }
+
+    /// <summary>Orleans:SiloResponseTimeoutSeconds when not set; see ConfigureHealthActors.</summary>
+    public const double DefaultSiloResponseTimeoutSeconds = 10;
 
     /// <summary>
     /// Idle grains are collected after Orleans' CollectionAge (15 minutes) whatever the memory; with shedding on, a silo
@@ -86,11 +96,19 @@ public static class SiloHosting
     public static void QuickFailureDetection(ClusterMembershipOptions o)
     {
         // A killed process refuses connections at once, so each probe fails fast: 3 missed probes 2 s apart is
-        // about 6 s to suspicion. Local health degradation (a starved, loaded machine) still stretches the timeout,
-        // so a slow but living silo is not voted out.
+        // about 6 s to suspicion. Orleans adapts each probe's timeout to the answers it saw (between half of
+        // ProbeTimeout and MaxProbeTimeout) and stretches it while this silo's own health is degraded (a starved,
+        // loaded machine), so a slow but living silo is not voted out on a late answer.
         o.ProbeTimeout = TimeSpan.FromSeconds(2);
         o.NumMissedProbesLimit = 3;
         o.ExtendProbeTimeoutDuringDegradation = true;
+        // Orleans does not vote against a silo from which any message arrived within MaxProbeTimeout x
+        // NumMissedProbesLimit, even when its probes fail: a silo that still talks is alive. With Orleans' default
+        // (4 x ProbeTimeout) that window was 24 s, so a silo frozen for 15 s (SIGSTOP, a paused VM) was never voted
+        // out and the whole service waited on it (docs/reliability.md). 2 s caps both the stretched probe timeout
+        // and the window at 6 s: a frozen silo is declared dead about 7 s after its last message, while a slow one
+        // that answers anything (a late probe reply, a grain response) within 6 s keeps its place.
+        o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
         // Gossip carries most changes; the periodic table read is the fallback when a message is lost.
         o.TableRefreshTimeout = TimeSpan.FromSeconds(15);
         // A silo that crashed stops updating its heartbeat. A starting silo must reach every active entry that is not

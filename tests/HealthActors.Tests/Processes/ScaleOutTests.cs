@@ -10,7 +10,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 {
     private const int PatientCount = 20;
 
-    /// <summary>The Api re-reads the gateway list every 5 s (OrleansHosting); Orleans' default would be a minute.</summary>
+    /// <summary>The Api re-reads the gateway list every 2 s (OrleansHosting); Orleans' default would be a minute.</summary>
     private static readonly TimeSpan GatewayDiscovery = TimeSpan.FromSeconds(20);
 
     [Fact]
