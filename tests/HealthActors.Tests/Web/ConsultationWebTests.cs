@@ -18,15 +18,6 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         return await api.SignInUserAsync(profile.Email!, ApiDriver.DefaultPassword);
     }
 
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ApiDriver.DefaultPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(Visible);
-    }
-
     [Fact]
     public async Task The_patient_asks_the_doctor_sees_it_live_claims_and_answers_live_closes_and_the_patient_rates()
     {
@@ -52,13 +43,13 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         await patientPage.RouteAsync("**/hubs/consultations/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
 
         // The board is open and live before any question exists: a question can only reach it through the push.
-        await SignInAsync(doctorPage, doctor.Email);
+        await WebAppFixture.SignInAsync(doctorPage, doctor.Email);
         await WebAppFixture.NavigateAsync(doctorPage, "Consultations");
         await Assertions.Expect(doctorPage.GetByText("No open questions right now.")).ToBeVisibleAsync(Visible);
         await Assertions.Expect(doctorPage.GetByRole(AriaRole.List, new() { Name = "Questions I took" })).ToHaveTextAsync("You have not taken any questions yet.");
         await doctorPage.Locator(".consult-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 
-        await SignInAsync(patientPage, patient.Email);
+        await WebAppFixture.SignInAsync(patientPage, patient.Email);
         // Patients have the link too; at 390 px the nav may fold it into a menu, so the page is opened by its address.
         await Assertions.Expect(patientPage.Locator("#nav a[href='/consultations']")).ToHaveCountAsync(1);
         await patientPage.GotoAsync("/consultations");
@@ -112,7 +103,7 @@ public sealed class ConsultationWebTests(WebAppFixture app)
         var (elsewhereContext, elsewherePage, elsewhereProblems) = await app.NewPageAsync();
         await using (elsewhereContext)
         {
-            await SignInAsync(elsewherePage, doctor.Email);
+            await WebAppFixture.SignInAsync(elsewherePage, doctor.Email);
             await elsewherePage.GotoAsync("/consultations");
             var tookList = elsewherePage.GetByRole(AriaRole.List, new() { Name = "Questions I took" });
             await Assertions.Expect(tookList.Locator($"li[data-consultation='{consultationId}']")).ToContainTextAsync("itchy rash", new() { Timeout = 10_000 });
@@ -195,7 +186,7 @@ public sealed class ConsultationWebTests(WebAppFixture app)
 
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
-        await SignInAsync(page, doctor.Email);
+        await WebAppFixture.SignInAsync(page, doctor.Email);
         await page.GotoAsync("/consultations");
         var refusal = page.Locator(".not-verified");
         await Assertions.Expect(refusal).ToContainTextAsync("Only verified doctors can take consultations", new() { Timeout = 10_000 });

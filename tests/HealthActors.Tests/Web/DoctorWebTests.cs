@@ -33,7 +33,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         IWebSocketRoute? socket = null;
         await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/cases"), ws => { socket = ws; ws.ConnectToServer(); });
         await page.RouteAsync("**/hubs/cases/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
-        await SignInAsync(page, authorProfile.Email!);
+        await WebAppFixture.SignInAsync(page, authorProfile.Email!);
 
         // Not verified yet: the cases screen says why it is closed and where to go.
         await WebAppFixture.NavigateAsync(page, "Cases");
@@ -107,7 +107,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
         // A verified colleague, in another browser context, finds it by search and comments; the author's page shows it live.
         var (colleagueContext, colleaguePage, colleagueProblems) = await app.NewPageAsync();
         await using var __ = colleagueContext;
-        await SignInAsync(colleaguePage, colleagueProfile.Email!);
+        await WebAppFixture.SignInAsync(colleaguePage, colleagueProfile.Email!);
         await WebAppFixture.NavigateAsync(colleaguePage, "Cases");
         await colleaguePage.GetByLabel("Specialty").SelectOptionAsync(specialty.ToString());
         await colleaguePage.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
@@ -188,7 +188,7 @@ public sealed class DoctorWebTests(WebAppFixture app)
 
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
-        await SignInAsync(page, profile.Email!);
+        await WebAppFixture.SignInAsync(page, profile.Email!);
         await WebAppFixture.NavigateAsync(page, "My appointments");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My appointments" })).ToBeVisibleAsync(Visible);
         await Assertions.Expect(page.GetByText($"Times shown in: {zone}")).ToBeVisibleAsync();
@@ -214,15 +214,6 @@ public sealed class DoctorWebTests(WebAppFixture app)
         await Assertions.Expect(row.Locator(".appt-status")).ToHaveTextAsync("booked");
         await WebAppFixture.ScreenshotAsync(page, "doctor-appointments-409");
         Assert.Empty(problems);
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ApiDriver.DefaultPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(Visible);
     }
 
     private static async Task AssertAccessible(IPage page, string screen)

@@ -28,15 +28,6 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
         return (created.DoctorId, profile.Email!, tokens.AccessToken);
     }
 
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ApiDriver.DefaultPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(Visible);
-    }
-
     [Fact]
     public async Task The_patient_posts_the_doctor_sees_it_live_and_undercuts_the_patient_accepts_and_both_see_the_appointment()
     {
@@ -51,12 +42,12 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
         await using var __ = doctorContext;
 
         // The doctor's board is open and live before the request exists: it can only appear through the push.
-        await SignInAsync(doctorPage, doctor.Email);
+        await WebAppFixture.SignInAsync(doctorPage, doctor.Email);
         await WebAppFixture.NavigateAsync(doctorPage, "Marketplace");
         await Assertions.Expect(doctorPage.GetByText("No open requests right now.")).ToBeVisibleAsync(Visible);
         await doctorPage.Locator(".doctor-board[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
 
-        await SignInAsync(patientPage, patient.Email);
+        await WebAppFixture.SignInAsync(patientPage, patient.Email);
         await WebAppFixture.NavigateAsync(patientPage, "Marketplace");
         await Assertions.Expect(patientPage.GetByRole(AriaRole.Heading, new() { Name = "Ask doctors for offers" })).ToBeVisibleAsync(Visible);
         await AssertAccessible(patientPage, "market-patient");
@@ -151,7 +142,7 @@ public sealed class MarketplaceWebTests(WebAppFixture app)
         await using var _ = context;
         var cut = await HubCut.RouteAsync(page, "marketplace");
 
-        await SignInAsync(page, patient.Email);
+        await WebAppFixture.SignInAsync(page, patient.Email);
         await page.GotoAsync($"/market/{auctionId}");
         var live = page.Locator(".auction[data-live=Connected]");
         await live.WaitForAsync(new() { Timeout = 10_000 });

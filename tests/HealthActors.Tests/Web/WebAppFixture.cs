@@ -100,6 +100,16 @@ public sealed class WebAppFixture : ChatApiFactory, IAsyncLifetime
         await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
     }
 
+    /// <summary>Signs in through the form (found by its labels) and waits until the app shows the signed-in header.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password = ApiDriver.DefaultPassword)
+    {
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 }

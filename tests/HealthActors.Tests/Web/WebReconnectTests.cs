@@ -30,7 +30,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
         await using var _ = context;
         var cut = await HubCut.RouteAsync(page, "chat");
 
-        await SignInAsync(page, user.Email);
+        await WebAppFixture.SignInAsync(page, user.Email);
         await WebAppFixture.NavigateAsync(page, "Chat");
         var live = page.Locator(".chat[data-live=Connected]");
         await live.WaitForAsync(new() { Timeout = 10_000 });
@@ -110,7 +110,7 @@ public sealed class WebReconnectTests(WebAppFixture app)
 
         var (context, page, problems) = await app.NewPageAsync();
         await using var _ = context;
-        await SignInAsync(page, patient.Email);
+        await WebAppFixture.SignInAsync(page, patient.Email);
         await page.GotoAsync($"/market/{auctionId}");
         await page.Locator(".auction[data-live=Connected]").WaitForAsync(new() { Timeout = 10_000 });
         var countdown = page.Locator(".countdown");
@@ -130,14 +130,6 @@ public sealed class WebReconnectTests(WebAppFixture app)
         Assert.Empty(problems);
     }
 
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ApiDriver.DefaultPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(Visible);
-    }
 }
 
 /// <summary>

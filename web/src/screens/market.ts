@@ -4,6 +4,7 @@ import { formatDateTime, t } from "../i18n";
 import { connect, start } from "../live";
 import { navigate } from "../router";
 import { field, h, showErrors } from "../ui";
+import { withZoneOffset, zoneNow } from "./health";
 
 type AuctionEvent = Schemas["AuctionEvent"];
 type AuctionView = Schemas["AuctionView"];
@@ -40,30 +41,7 @@ function money(amount: number | null | undefined, currency: string): string {
   try { return new Intl.NumberFormat(document.documentElement.lang, { style: "currency", currency }).format(amount); } catch { return `${amount} ${currency}`; }
 }
 
-// ---- time zone arithmetic: the patient types local times in their profile's zone, the Api gets instants ----
-
-function zoneOffsetMs(zone: string, at: number): number {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  return asUtc - Math.floor(at / 1000) * 1000;
-}
-
-/** "2026-12-04T09:30" in `zone` to an ISO instant; the second pass settles times next to a DST change. */
-function fromLocal(value: string, zone: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
-  if (!m) return null;
-  const naive = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-  let at = naive - zoneOffsetMs(zone, naive);
-  at = naive - zoneOffsetMs(zone, at);
-  return new Date(at).toISOString();
-}
-
-function toLocal(at: number, zone: string): string {
-  const local = new Date(at + zoneOffsetMs(zone, at));
-  return local.toISOString().slice(0, 16);
-}
+// The patient types local times in their profile's zone; the Api gets them with that zone's offset (health.ts).
 
 async function profileZone(): Promise<string> {
   try {
@@ -86,8 +64,6 @@ export async function marketScreen(path: string): Promise<HTMLElement> {
 
 async function patientMarket(): Promise<HTMLElement> {
   const zone = await profileZone();
-  const hour = 3_600_000;
-  const now = Date.now();
   const input = (attrs: Record<string, string | boolean>) => h("input", attrs);
   const symptoms = h("textarea", { rows: "3", required: true, maxlength: "2000" });
   const specialties = await call<Schemas["Specialty"][]>("GET", "/api/specialties").catch(() => [] as Schemas["Specialty"][]);
@@ -96,9 +72,9 @@ async function patientMarket(): Promise<HTMLElement> {
     ...specialties.map((sp) => h("option", { value: sp.id }, sp.name)));
   const maxPrice = input({ type: "number", min: "1", step: "0.01", inputmode: "decimal" });
   const currency = input({ type: "text", value: "EUR", maxlength: "3", required: true, autocomplete: "off" });
-  const windowFrom = input({ type: "datetime-local", required: true, value: toLocal(now + 2 * hour, zone) });
-  const windowTo = input({ type: "datetime-local", required: true, value: toLocal(now + 72 * hour, zone) });
-  const closesAt = input({ type: "datetime-local", required: true, value: toLocal(now + hour, zone) });
+  const windowFrom = input({ type: "datetime-local", required: true, value: zoneNow(zone, 120) });
+  const windowTo = input({ type: "datetime-local", required: true, value: zoneNow(zone, 72 * 60) });
+  const closesAt = input({ type: "datetime-local", required: true, value: zoneNow(zone, 60) });
   const formError = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h("form", { class: "card grid", novalidate: true },
     field("symptoms", t("market_symptoms"), symptoms), field("specialtyId", t("market_specialty"), specialtyId), field("maxPrice", t("market_max_price"), maxPrice),
@@ -114,8 +90,8 @@ async function patientMarket(): Promise<HTMLElement> {
       specialtyId: specialtyId.value || null,
       maxPrice: maxPrice.value === "" ? null : Number(maxPrice.value),
       currency: currency.value.trim().toUpperCase(),
-      window: { from: fromLocal(windowFrom.value, zone), to: fromLocal(windowTo.value, zone) },
-      closesAt: fromLocal(closesAt.value, zone),
+      window: { from: withZoneOffset(windowFrom.value, zone), to: withZoneOffset(windowTo.value, zone) },
+      closesAt: withZoneOffset(closesAt.value, zone),
     };
     try {
       const created = await call<AuctionView>("POST", "/api/auctions", body);
