@@ -50,11 +50,16 @@ internal static class ProfileBench
             ? ApiProcess.Start(options.ApiDll!, session.Postgres, session.Redis, Path.Combine(log, "api-profile-client-uncached.log"),
                 Settings(cache: false, null, clusterKey), clientOf: silo)
             : null;
+        await using var before = options.Before is { } beforeSettings
+            ? ApiProcess.Start(options.ApiDll!, session.Postgres, session.Redis, Path.Combine(log, "api-profile-client-before.log"),
+                Settings(cache: true, beforeSettings, clusterKey), clientOf: silo)
+            : null;
         var embeddedStart = session.StartApiAsync(options.ApiDll!, session.Postgres, "api-profile-embedded.log", Settings(cache: true, WithAdmin(embeddedAdmin)));
         await Task.WhenAll(
             embeddedStart,
             client.WaitReadyAsync(TimeSpan.FromSeconds(120), ct),
-            uncached?.WaitReadyAsync(TimeSpan.FromSeconds(120), ct) ?? Task.CompletedTask);
+            uncached?.WaitReadyAsync(TimeSpan.FromSeconds(120), ct) ?? Task.CompletedTask,
+            before?.WaitReadyAsync(TimeSpan.FromSeconds(120), ct) ?? Task.CompletedTask);
         var embedded = await embeddedStart;
         Console.WriteLine($"[bench] embedded Api, silo (pid {silo.Pid}) and client Api{(uncached is null ? "" : "s")} ready ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
 
@@ -77,6 +82,9 @@ internal static class ProfileBench
         };
         if (uncached is not null)
             topologies.Add(new("./run.sh, no session cache", uncached, clusterUsers, await clusterDoctorTask, () => uncached.CpuTime + silo.CpuTime));
+        if (before is not null)
+            topologies.Add(new($"./run.sh, before ({string.Join(", ", options.Before!.Select(kv => $"{kv.Key}={kv.Value}"))})", before, clusterUsers,
+                await clusterDoctorTask, () => before.CpuTime + silo.CpuTime));
         Console.WriteLine($"[bench] doctors created, {options.Users} patients per cluster registered ({session.Wall.Elapsed.TotalSeconds:0.0} s)");
 
         // The plain endpoints serve exactly what the product answered, so both sides write the same bytes.

@@ -9,7 +9,7 @@ builder.Services
     .AddHealthActorsForwardedHeaders(builder.Configuration)
     .AddHealthActorsJson()
     .AddHealthActorsProblemDetails()
-    .AddHealthActorsAuthentication(jwt)
+    .AddHealthActorsAuthentication(jwt, builder.Configuration)
     .AddHealthActorsAuthorization()
     .AddHealthActorsRateLimits(builder.Configuration)
     .AddHealthActorsHealthChecks()

@@ -24,9 +24,11 @@ public static class SiloTelemetry
     public static HostApplicationBuilder AddHealthActorsSiloTelemetry(this HostApplicationBuilder builder)
     {
         var config = builder.Configuration;
+        // As in the Api (TelemetrySetup.TracingEnabled): spans only when a collector takes them or Telemetry:Tracing=true.
+        var tracing = config.GetValue("Telemetry:Tracing", !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]));
         builder.UseOrleans(silo =>
         {
-            silo.AddActivityPropagation();
+            if (tracing) silo.AddActivityPropagation();
             if (config.GetValue("Telemetry:Dashboard", true)) silo.AddDashboard();
         });
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
@@ -34,11 +36,12 @@ public static class SiloTelemetry
 
         var metricsUrl = config["Telemetry:MetricsUrl"];
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(config["Telemetry:ServiceName"] ?? "healthactors-silo"))
-            .WithTracing(t => t
+            .ConfigureResource(r => r.AddService(config["Telemetry:ServiceName"] ?? "healthactors-silo"));
+        if (tracing)
+            otel.WithTracing(t => t
                 .AddNpgsql()
-                .AddSource("Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", AppMetrics.Name))
-            .WithMetrics(m =>
+                .AddSource("Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", AppMetrics.Name));
+        otel.WithMetrics(m =>
             {
                 m.AddNpgsqlInstrumentation().AddMeter("Microsoft.Orleans", AppMetrics.Name);
                 if (!string.IsNullOrWhiteSpace(metricsUrl))

@@ -1,3 +1,4 @@
+using HealthActors.Api.Hosting;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Consultations;
@@ -67,8 +68,8 @@ public static class CatalogEndpoints
         return TypedResults.Ok(await grains.GetGrain<ICatalogSearchGrain>(0).Search(query));
     }
 
-    private static async Task<Results<Ok<DoctorProfile>, ProblemHttpResult>> GetDoctor(Guid doctorId, IGrainFactory grains) =>
-        await grains.GetGrain<IDoctorGrain>(doctorId).GetProfile() is { } p ? TypedResults.Ok(p) : Problems.NotFound();
+    private static async Task<Results<Ok<DoctorProfile>, ProblemHttpResult>> GetDoctor(Guid doctorId, GrainRefs grains) =>
+        await grains.Get<IDoctorGrain>(doctorId).GetProfile() is { } p ? TypedResults.Ok(p) : Problems.NotFound();
 
     private static async Task<Results<Ok<DoctorReviewPage>, ValidationProblem, ProblemHttpResult>> ListRatings(
         Guid doctorId, IGrainFactory grains, [AsParameters] PageQuery paging)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HealthActors.Api.Auth;
+using HealthActors.Api.Hosting;
 using HealthActors.Grains.Abstractions.Patients;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,10 +17,10 @@ public static class PatientEndpoints
             .WithSummary("A patient's profile: the patient, an admin or a doctor with an appointment or a consent (audited). Anyone else gets 404.");
     }
 
-    private static async Task<Ok<PatientProfile>> GetMine(ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Ok<PatientProfile>> GetMine(ClaimsPrincipal user, GrainRefs grains)
     {
         var caller = user.ToCaller();
-        var profile = await grains.GetGrain<IPatientGrain>(caller.UserId).GetProfile(caller);
+        var profile = await grains.Get<IPatientGrain>(caller.UserId).GetProfile(caller);
         return TypedResults.Ok(profile ?? new PatientProfile());
     }
 

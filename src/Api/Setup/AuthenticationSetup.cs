@@ -1,6 +1,7 @@
 using HealthActors.Api.Auth;
 using HealthActors.Grains.Abstractions.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -9,8 +10,12 @@ namespace HealthActors.Api.Setup;
 public static class AuthenticationSetup
 {
     /// <summary>JWT bearer tokens that are valid only while their session lasts and their role is still the account's.</summary>
-    public static IServiceCollection AddHealthActorsAuthentication(this IServiceCollection services, JwtSettings jwt)
+    public static IServiceCollection AddHealthActorsAuthentication(this IServiceCollection services, JwtSettings jwt, IConfiguration config)
     {
+        // Auth:TokenCache=false checks every token's signature and claims on every request: the bench's "before" path.
+        var tokenCache = config.GetValue("Auth:TokenCache", true);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton(jwt);
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<SessionValidity>();
@@ -20,6 +25,7 @@ public static class AuthenticationSetup
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
+
                 // WWW-Authenticate says only invalid_token (set in OnChallenge): why a token failed (expired, bad
                 // signature, ended session) helps someone probing tokens more than a client, which refreshes either way.
                 o.IncludeErrorDetails = false;
@@ -71,6 +77,12 @@ public static class AuthenticationSetup
                             ctx.Fail("The session has ended or the role has changed; refresh or sign in again.");
                     },
                 };
+            });
+        if (tokenCache)
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<ValidatedTokenCache>((o, cache) =>
+            {
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(cache);
             });
         return services;
     }

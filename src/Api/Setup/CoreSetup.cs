@@ -25,6 +25,7 @@ public static class CoreSetup
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<StartupProgress>();
+        builder.Services.AddSingleton<GrainRefs>();
         builder.Services.AddHostedService<AdminSeeder>();
         builder.Services.AddHostedService<DemoCatalog>();
         if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)

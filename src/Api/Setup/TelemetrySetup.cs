@@ -32,18 +32,22 @@ public static class TelemetrySetup
     public static WebApplicationBuilder AddHealthActorsTelemetry(this WebApplicationBuilder builder, OrleansMode mode)
     {
         var config = builder.Configuration;
+        // Spans cost on every request and grain call (an activity, its tags, the propagation filter: about a fifth of a
+        // signed-in hot read's pipeline in a profile) and go nowhere without a collector, so tracing is on when OTLP is
+        // configured or Telemetry:Tracing=true says so (the tests' in-memory exporter does).
+        var tracing = TracingEnabled(config);
         // Orleans creates grain-call spans (and carries the trace context to the silo) only with propagation on.
         var dashboard = config.GetValue("Telemetry:Dashboard", true);
         if (mode == OrleansMode.Embedded)
             builder.UseOrleans(silo =>
             {
-                silo.AddActivityPropagation();
+                if (tracing) silo.AddActivityPropagation();
                 if (dashboard) silo.AddDashboard();
             });
         else
             builder.UseOrleansClient(client =>
             {
-                client.AddActivityPropagation();
+                if (tracing) client.AddActivityPropagation();
                 if (dashboard) client.AddDashboard();
             });
 
@@ -52,8 +56,9 @@ public static class TelemetrySetup
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
 
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(config["Telemetry:ServiceName"] ?? "healthactors-api"))
-            .WithTracing(t => t
+            .ConfigureResource(r => r.AddService(config["Telemetry:ServiceName"] ?? "healthactors-api"));
+        if (tracing)
+            otel.WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o =>
                 {
                     // Scrapes and probes every few seconds would drown the traces people look at.
@@ -64,8 +69,8 @@ public static class TelemetrySetup
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
                 .AddSource(OrleansSources)
-                .AddSource(AppMetrics.Name))
-            .WithMetrics(m => m
+                .AddSource(AppMetrics.Name));
+        otel.WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddNpgsqlInstrumentation()
@@ -89,6 +94,9 @@ public static class TelemetrySetup
         builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorsPolicy, p => p.RequireAssertion(ctx => IsOperator(ctx, managementPort)));
         return builder;
     }
+
+    /// <summary>Spans are made when a collector takes them, or when Telemetry:Tracing=true asks for them anyway.</summary>
+    public static bool TracingEnabled(IConfiguration config) => config.GetValue("Telemetry:Tracing", OtlpConfigured(config));
 
     /// <summary>OTLP export is on when the standard variable (or its configuration key) names a collector.</summary>
     public static bool OtlpConfigured(IConfiguration config) => !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);

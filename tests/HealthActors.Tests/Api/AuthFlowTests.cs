@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using HealthActors.Api.Auth;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace HealthActors.Tests.Api;
@@ -156,6 +158,31 @@ public sealed class AuthFlowTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Equal(HttpStatusCode.Unauthorized, hub.StatusCode);
         // The user's other sign-in is another session and carries on.
         Assert.Equal(HttpStatusCode.OK, await Me(phone.AccessToken));
+    }
+
+    [Fact]
+    public async Task A_token_whose_check_this_node_remembers_is_still_refused_at_once_after_logout_or_refresh_reuse()
+    {
+        var tokens = factory.Services.GetRequiredService<ValidatedTokenCache>();
+        var user = await _http.RegisterAsync();
+        var phone = await _http.LoginAsync(user.Email, user.Password);
+        foreach (var access in new[] { user.Tokens.AccessToken, phone.AccessToken })
+        {
+            Assert.Equal(HttpStatusCode.OK, await Me(access));
+            Assert.Equal(HttpStatusCode.OK, await Me(access));
+            Assert.True(tokens.Holds(access), "the token's check is remembered");
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = user.Tokens.RefreshToken })).StatusCode);
+        // The remembered signature check does not outlive the session: the session check still runs on every request.
+        Assert.True(tokens.Holds(user.Tokens.AccessToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Me(user.Tokens.AccessToken));
+
+        // Refresh-token reuse ends the other session the same way.
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = phone.RefreshToken })).StatusCode);
+        await (await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = phone.RefreshToken })).ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.True(tokens.Holds(phone.AccessToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Me(phone.AccessToken));
     }
 
     [Fact]

@@ -67,6 +67,8 @@ public sealed class SessionCacheAcrossNodesTests(TwoApiNodes nodes) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, await Me(nodes.HttpB, user.Tokens.AccessToken));
         Assert.Equal(HttpStatusCode.OK, await Me(nodes.HttpB, phone.AccessToken));
         Assert.True(TwoApiNodes.Cache(nodes.B).HasAnswersFor(user.Tokens.UserId), "node B answered from its cache");
+        var tokensB = nodes.B.Services.GetRequiredService<ValidatedTokenCache>();
+        Assert.True(tokensB.Holds(user.Tokens.AccessToken), "node B remembers the token's signature check");
 
         var logout = await nodes.HttpA.PostAsJsonAsync("/api/auth/logout", new { refreshToken = user.Tokens.RefreshToken });
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);

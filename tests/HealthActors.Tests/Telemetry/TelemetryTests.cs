@@ -17,6 +17,8 @@ public sealed class TelemetryApiFactory : ChatApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        // Without a collector configured, spans are off unless asked for.
+        builder.UseSetting("Telemetry:Tracing", "true");
         builder.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
     }
 
