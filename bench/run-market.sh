@@ -3,7 +3,7 @@
 # /hubs/marketplace. Builds Release, runs the Api as a child process (embedded silo) on the PostgreSQL and
 # Redis that scripts/services.sh provides (database healthactors_bench), loopback only. Bounded: at most
 # --bids bids or --seconds seconds of bidding (defaults 3000 / 60). Extra arguments go to the bench, e.g.
-#   bench/run-market.sh --bidders 20 --watchers 100 --bids 3000 --seconds 60
+#   bench/run-market.sh --bidders 20 --watchers 100 --bids 3000 --seconds 60 [--group-commit off]
 # The results table is printed and written to .data/bench/market-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

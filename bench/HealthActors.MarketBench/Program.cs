@@ -25,7 +25,7 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] [--out results.md] [--log api.log]");
+            Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] [--group-commit on|off] [--out results.md] [--log api.log]");
             return 2;
         }
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
@@ -115,6 +115,7 @@ public static class Program
             Log($"measuring: {o.Bidders} doctors bidding, at most {o.Bids} bids or {o.Seconds} s");
             var measured = new ConcurrentBag<Guid>();
             var remaining = o.Bids;
+            var cpuBefore = api.CpuTime;
             var clock = Stopwatch.StartNew();
             var stopAt = TimeSpan.FromSeconds(o.Seconds);
             await Task.WhenAll(Enumerable.Range(0, o.Bidders).Select(async i =>
@@ -129,6 +130,7 @@ public static class Program
                 }
             }));
             var elapsed = clock.Elapsed;
+            var cpu = api.CpuTime - cpuBefore;
             Log($"{measured.Count} bids in {elapsed.TotalSeconds:0.0} s; waiting for the watchers to drain");
             await WaitFor(() => measured.All(id => tracks[id].Received >= o.Watchers), TimeSpan.FromSeconds(30), ct, throwOnTimeout: false);
 
@@ -146,7 +148,7 @@ public static class Program
             }
             latencies.Sort();
             return new Result(measured.Count, elapsed, latencies, missing, beforeResponse, watchers.Sum(w => w.OrderViolations),
-                watchers.Sum(w => (long)w.Count));
+                watchers.Sum(w => (long)w.Count), cpu);
         }
         finally
         {
@@ -212,7 +214,7 @@ public static class Program
         }
     }
 
-    private sealed record Result(int Bids, TimeSpan Elapsed, List<double> Latencies, long Missing, int BeforeResponse, int OrderViolations, long Deliveries)
+    private sealed record Result(int Bids, TimeSpan Elapsed, List<double> Latencies, long Missing, int BeforeResponse, int OrderViolations, long Deliveries, TimeSpan ApiCpu)
     {
         private double P(double q) => Latencies.Count == 0 ? double.NaN : Latencies[Math.Clamp((int)Math.Ceiling(q * Latencies.Count) - 1, 0, Latencies.Count - 1)];
 
@@ -236,11 +238,13 @@ public static class Program
             var sb = new StringBuilder();
             sb.AppendLine(c, $"| metric | value |");
             sb.AppendLine("| --- | --- |");
+            sb.AppendLine(c, $"| group commit | {(o.GroupCommit ? "on" : "off")} |");
             sb.AppendLine(c, $"| doctors bidding concurrently | {o.Bidders} |");
             sb.AppendLine(c, $"| watchers (SignalR, WebSockets) | {o.Watchers} |");
             sb.AppendLine(c, $"| bids accepted (HTTP 201) | {Bids} in {Elapsed.TotalSeconds:0.0} s |");
             sb.AppendLine(c, $"| **bids per second** | **{Bids / Elapsed.TotalSeconds:0.0}** |");
             sb.AppendLine(c, $"| event deliveries | {Deliveries} |");
+            sb.AppendLine(c, $"| Api+silo CPU per bid (measured phase, incl. its 100 pushes) | {ApiCpu.TotalMilliseconds / Math.Max(1, Bids):0.00} ms |");
             sb.AppendLine(c, $"| 201 → all watchers, p50 | {P(0.50):0.0} ms |");
             sb.AppendLine(c, $"| 201 → all watchers, p95 | {P(0.95):0.0} ms |");
             sb.AppendLine(c, $"| 201 → all watchers, p99 | {P(0.99):0.0} ms |");
@@ -253,7 +257,7 @@ public static class Program
     }
 }
 
-public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log)
+public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit = true)
 {
     public static Options Parse(string[] args)
     {
@@ -271,7 +275,8 @@ public sealed record Options(string Api, int Bidders, int Watchers, int Bids, in
         var api = map.GetValueOrDefault("api") ?? throw new ArgumentException("--api is required");
         if (!File.Exists(api)) throw new ArgumentException($"no such file: {api} (build Release first)");
         return new Options(Path.GetFullPath(api), Int("bidders", 20, 200), Int("watchers", 100, 1000), Int("bids", 3000, 100_000), Int("seconds", 60, 600),
-            map.GetValueOrDefault("out"), map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-market-bench-{Environment.ProcessId}.log"));
+            map.GetValueOrDefault("out"), map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-market-bench-{Environment.ProcessId}.log"),
+            map.GetValueOrDefault("group-commit", "on") switch { "on" => true, "off" => false, _ => throw new ArgumentException("--group-commit must be on or off") });
     }
 }
 
@@ -280,6 +285,15 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     public Uri BaseAddress { get; }
+    /// <summary>CPU time the Api process (with its embedded silo) has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            using var p = Process.GetProcessById(_process.Pid);
+            return p.TotalProcessorTime;
+        }
+    }
     public string AdminEmail { get; }
     public string AdminPassword { get; }
 
@@ -318,6 +332,8 @@ public sealed class ApiProcess : IAsyncDisposable
             // The same for the per-doctor bid rate and the per-user hub connection cap: the bench's doctors bid as
             // fast as they are answered, which is what is measured.
             ["Marketplace__MaxBidsPerDoctorPerMinute"] = "100000000",
+            // Off: one bid, one commit, one at a time (the write path before group commit), to alternate in one run.
+            ["Marketplace__GroupCommit"] = o.GroupCommit ? "true" : "false",
             ["Hubs__MaxConnectionsPerUser"] = "10000",
             ["Catalog__SeedDemo"] = "false",
             ["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id),

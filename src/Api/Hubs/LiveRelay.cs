@@ -101,20 +101,24 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
     }
 
     /// <summary>Entry point of the observer: returns at once so one slow feed never holds up the others.</summary>
-    protected Task Receive(Guid key, TEvent e)
+    protected Task Receive(Guid key, TEvent e) => Receive(key, [e]);
+
+    /// <summary>Several events of one feed sent as one message (a group commit's): taken in under one turn of the gate.</summary>
+    protected Task Receive(Guid key, IReadOnlyList<TEvent> events)
     {
-        _ = ReceiveAsync(key, e);
+        _ = ReceiveAsync(key, events);
         return Task.CompletedTask;
     }
 
-    private async Task ReceiveAsync(Guid key, TEvent e)
+    private async Task ReceiveAsync(Guid key, IReadOnlyList<TEvent> events)
     {
         if (!_feeds.TryGetValue(key, out var feed)) return;
         await feed.Gate.WaitAsync();
         try
         {
-            if (feed.Removed || SeqOf(e) <= feed.Last) return;
-            feed.Early[SeqOf(e)] = e;
+            if (feed.Removed) return;
+            foreach (var e in events)
+                if (SeqOf(e) > feed.Last) feed.Early[SeqOf(e)] = e;
             await ForwardInOrder(key, feed);
             if (feed.Early.Count > 0 && !feed.GapCheckPending)
             {
@@ -124,7 +128,7 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            log.LogWarning("Forwarding event {Seq} of {Key} failed: {Error}", SeqOf(e), key, ex.GetType().Name);
+            log.LogWarning("Forwarding events {Seq}.. of {Key} failed: {Error}", SeqOf(events[0]), key, ex.GetType().Name);
         }
         finally { feed.Gate.Release(); }
     }

@@ -49,7 +49,7 @@ public sealed class AuctionRelay(IGrainFactory grains, IHubContext<MarketplaceHu
 
     public static string Group(Guid auctionId) => "auction:" + auctionId.ToString("N");
 
-    public Task OnAuctionEvent(AuctionEvent e) => Receive(e.AuctionId, e);
+    public Task OnAuctionEvents(IReadOnlyList<AuctionEvent> events) => events.Count == 0 ? Task.CompletedTask : Receive(events[0].AuctionId, events);
 
     protected override long SeqOf(AuctionEvent e) => e.Seq;
     protected override Task<long> Watch(Guid key) => grains.GetGrain<IAuctionGrain>(key).Watch(Self);

@@ -15,4 +15,10 @@ public sealed class MarketplaceOptions
     public int MaxOpenAuctionsPerPatient { get; set; } = 5;
     /// <summary>How many bids (new or replacing) one doctor may place on one auction per minute; more are refused with 429.</summary>
     public int MaxBidsPerDoctorPerMinute { get; set; } = 10;
+    /// <summary>
+    /// Bids that arrive while an auction's commit is in flight are checked and applied in memory at once and stored
+    /// together in its next commit (each still answered only after that commit). Off: one bid, one commit, one at
+    /// a time, as before; kept as a switch so the bench can alternate the two in one run.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
 }

@@ -51,7 +51,10 @@ public sealed record StandingBid([property: Id(0)] Bid Bid, [property: Id(1)] Gu
 /// deadline, an Orleans reminder so it closes even if the silo that held it is gone. Every change gets the
 /// next sequence number and is stored with the grain's state, the summary row and the bid in one transaction
 /// (<see cref="IMarketStore.Commit"/>), and only then sent to the Api nodes watching it.
-/// Not reentrant: bids, accepts and the deadline are handled strictly one at a time.
+/// Bids interleave (group commit): a bid is checked and applied to the in-memory state in one synchronous step,
+/// queued, and stored with every other bid queued meanwhile in the next single commit; each bidder is answered
+/// only after the commit that holds its bid. Every other change (create, withdraw, accept, cancel, the deadline)
+/// runs alone: it stops new bids, waits until the bids already under way are stored, and only then starts.
 /// </summary>
 public sealed class AuctionGrain(
     [FromKeyedServices(StorageNames.Store)] IGrainStorage grainStorage,
@@ -71,8 +74,27 @@ public sealed class AuctionGrain(
 
     // The token of the last stored write, and what this call changed but has not stored yet.
     private Guid? _etag;
-    private Bid? _unsavedBid;
     private readonly List<AuctionEvent> _unsavedEvents = [];
+
+    // Group commit. Bids applied to S but not yet in a commit, the loop that commits them, the barrier a change
+    // that must run alone raises (bids wait at it), how many bids are between the barrier and their queueing,
+    // and the doctors with a bid under way (a doctor's bids run one after another: each replaces the one before).
+    private readonly List<QueuedBid> _queued = [];
+    private Task? _flusher;
+    private TaskCompletionSource? _barrier;
+    private int _applying;
+    private TaskCompletionSource? _noneApplying;
+    private readonly Dictionary<Guid, Task> _doctorsBidding = [];
+    // The last sequence number sent to the watchers: a relay that starts watching continues after it.
+    private long _pushedSeq;
+    // Set when a failed commit left memory that could not be read back from the store: every call fails until
+    // the activation is gone and the next one reads the store afresh.
+    private Exception? _broken;
+
+    private sealed record QueuedBid(Bid Bid, Guid HoldId, bool Replaces, IReadOnlyList<AuctionEvent> Events)
+    {
+        public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private Watchers<IAuctionWatcher>? _watchers;
     private Watchers<IAuctionWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
@@ -82,12 +104,21 @@ public sealed class AuctionGrain(
 
     private async Task Activate(CancellationToken cancellationToken)
     {
+        await LoadCommitted();
+        _pushedSeq = S.LastSeq;
+    }
+
+    /// <summary>Replaces this activation's state with what is stored.</summary>
+    private async Task LoadCommitted()
+    {
         if (await store.LoadState(Id) is { } stored)
         {
             S = serializer.Deserialize<AuctionState>(stored.State) ?? new AuctionState();
             _etag = stored.Etag;
             return;
         }
+        S = new AuctionState();
+        _etag = null;
         // An auction stored before its state moved into its row: read it from grain storage once; the next change
         // stores it in the row (whose token is still empty, which is what that first write expects).
         var legacy = new GrainState<AuctionState>(new AuctionState());
@@ -95,7 +126,9 @@ public sealed class AuctionGrain(
         if (legacy.RecordExists && legacy.State is not null) S = legacy.State;
     }
 
-    public async Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec)
+    public Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec) => Alone(() => CreateAlone(patient, spec));
+
+    private async Task<Outcome<AuctionView>> CreateAlone(Caller patient, AuctionSpec spec)
     {
         if (Exists) return S.PatientId == patient.UserId ? Outcome.Ok(View()) : Outcome.NotFound();
         var now = time.GetUtcNow();
@@ -156,70 +189,154 @@ public sealed class AuctionGrain(
     {
         if (!Exists || !await MayWatch(caller)) return null;
         await AuditAdminRead(caller, "auction.read");
-        return View();
+        // Bids applied but not yet stored are not shown: the view waits for their commit, with new bids held back.
+        return await Alone(() => Task.FromResult<AuctionView?>(View()));
     }
 
     public async Task<bool> CanWatch(Caller caller) => Exists && await MayWatch(caller);
 
-    public async Task<Outcome<Bid>> PlaceBid(Caller caller, decimal price, DateTimeOffset slotStart, string? message)
+    public Task<Outcome<Bid>> PlaceBid(Caller caller, decimal price, DateTimeOffset slotStart, string? message) =>
+        options.Value.GroupCommit
+            ? Bid(caller, price, slotStart, message, alone: false)
+            : Alone(() => Bid(caller, price, slotStart, message, alone: true));
+
+    private async Task<Outcome<Bid>> Bid(Caller caller, decimal price, DateTimeOffset slotStart, string? message, bool alone)
     {
-        if (!Exists) return Outcome.NotFound();
-        if (caller.Role != Roles.Doctor) return Outcome.Forbidden("Only doctors bid.");
-        var errors = AuctionRules.ValidateBid(price, slotStart, message, S.Spec!.Currency);
-        if (!errors.IsValid) return Outcome.Invalid(errors);
-        var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
-        var profile = await doctor.GetProfile();
-        if (profile is null || profile.SpecialtyId != S.SpecialtyId) return Outcome.Forbidden("This auction is for another specialty.");
-        if (!await doctor.IsVerified()) return DoctorVerification.NotVerified();
-        var now = time.GetUtcNow();
-        if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return Outcome.Conflict(MarketReasons.Closed, "The auction no longer takes bids.");
-        if (!BidBudget(caller.UserId, now))
-            return Outcome.TooMany($"At most {options.Value.MaxBidsPerDoctorPerMinute} bids per minute on one auction; wait a moment.");
-        if (S.Spec!.MaxPrice is { } max && price > max) return Outcome.Invalid("price", $"must be at most {max}");
-        slotStart = slotStart.ToUniversalTime();
-        var slot = SlotCalendar.SlotAt(profile.Availability, slotStart);
-        if (slot is null) return Outcome.Conflict(MarketReasons.SlotUnavailable, "That is not one of your slots.", "slotStart");
-        if (slot.Start < S.Spec.WindowFrom || slot.End > S.Spec.WindowTo) return Outcome.Invalid("slotStart", "must lie inside the requested window");
-
-        S.Standing.TryGetValue(caller.UserId, out var standing);
-        if (standing is not null && !AuctionRules.Replaces(standing.Bid, price, slot.Start))
-            return Outcome.Conflict(MarketReasons.NotBetter, $"A new bid must be at least {AuctionRules.MinImprovement} lower than your standing bid, or for another slot.", "price");
-
-        // Same slot: the standing hold carries over. Another slot: hold it first, then let the old one go.
-        var holdId = standing is not null && standing.Bid.SlotStart == slot.Start ? standing.HoldId : Guid.NewGuid();
-        // Sized for the latest grace end, not the current one: a bid's hold lasting only to today's grace would
-        // lapse while later extensions keep the bid standing, and the slot could be booked from under it.
-        var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, AuctionRules.HoldUntil(S.OriginalClosesAt, Grace) - now);
-        if (hold.Status != HoldStatus.Held)
-            return Outcome.Conflict(MarketReasons.SlotUnavailable, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
-        if (standing is not null && standing.HoldId != holdId) await doctor.Release(standing.HoldId);
-
-        var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
-            string.IsNullOrWhiteSpace(message) ? null : TextNormalization.Normalize(message).Trim(), now, ++S.NextOrder);
-        S.Standing[caller.UserId] = new StandingBid(bid, holdId);
-        RecordBid(caller.UserId, now);
-        var extended = AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now);
-        if (extended is { } closes)
+        var turn = await TakeDoctorTurn(caller.UserId);
+        try
         {
-            S.ClosesAt = closes;
-            S.GraceUntil = closes + Grace;
+            // Nothing awaited between passing the barrier and CheckAndQueue counting itself in: a change that raises
+            // the barrier next waits for this bid.
+            if (!alone) await PassBarrier();
+            ThrowIfBroken();
+            if (!Exists) return Outcome.NotFound();
+            if (caller.Role != Roles.Doctor) return Outcome.Forbidden("Only doctors bid.");
+            var errors = AuctionRules.ValidateBid(price, slotStart, message, S.Spec!.Currency);
+            if (!errors.IsValid) return Outcome.Invalid(errors);
+            var placed = await CheckAndQueue(caller, price, slotStart, message);
+            if (placed.Failure is not null) return placed.Failure;
+            var (queued, doctor, replaced) = placed.Value;
+            try
+            {
+                await queued.Stored.Task;
+            }
+            catch (Exception e)
+            {
+                // The commit failed and S is what is stored again: a hold this bid took that no stored bid uses is freed.
+                if (_broken is null && !(S.Standing.TryGetValue(caller.UserId, out var kept) && kept.HoldId == queued.HoldId))
+                    await doctor.Release(queued.HoldId);
+                throw StorageFaults.ForCaller(e);
+            }
+            // Another slot: the previous hold is let go only once the bid that replaces it is stored.
+            if (replaced is not null && replaced.HoldId != queued.HoldId) await doctor.Release(replaced.HoldId);
+            if (queued.Events.Any(e => e.Type == AuctionEventTypes.AuctionExtended))
+            {
+                await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
+                await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+            }
+            return Outcome.Ok(queued.Bid);
         }
-        _unsavedBid = bid;
-        Record(standing is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, standing?.Bid.Id, null);
-        if (extended is not null) Record(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes");
-        // The bid, its events and the state in one commit: the 201 below means all of them are stored.
-        var saved = await Save();
-        AppMetrics.BidStored(replaced: standing is not null);
-        await Push(saved);
-        if (extended is not null)
+        finally
         {
-            await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.ClosesAt), TimeSpan.FromMinutes(1));
-            await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+            _doctorsBidding.Remove(caller.UserId);
+            turn.SetResult();
         }
-        return Outcome.Ok(bid);
     }
 
-    public async Task<Outcome<Bid>> WithdrawBid(Caller caller, Guid bidId)
+    /// <summary>
+    /// The bid's checks, its calendar hold and its change to S. Counted in <see cref="_applying"/> until it is queued
+    /// or refused, so that a change that must run alone waits for it.
+    /// </summary>
+    private async Task<Outcome<(QueuedBid Queued, IDoctorGrain Doctor, StandingBid? Replaced)>> CheckAndQueue(
+        Caller caller, decimal price, DateTimeOffset slotStart, string? message)
+    {
+        _applying++;
+        try
+        {
+            var doctor = GrainFactory.GetGrain<IDoctorGrain>(caller.UserId);
+            var profile = await doctor.GetProfile();
+            if (profile is null || profile.SpecialtyId != S.SpecialtyId) return Outcome.Forbidden("This auction is for another specialty.");
+            if (!await doctor.IsVerified()) return DoctorVerification.NotVerified();
+            if (Refusal(caller.UserId, price, time.GetUtcNow()) is { } refused) return refused;
+            slotStart = slotStart.ToUniversalTime();
+            var slot = SlotCalendar.SlotAt(profile.Availability, slotStart);
+            if (slot is null) return Outcome.Conflict(MarketReasons.SlotUnavailable, "That is not one of your slots.", "slotStart");
+            if (slot.Start < S.Spec!.WindowFrom || slot.End > S.Spec.WindowTo) return Outcome.Invalid("slotStart", "must lie inside the requested window");
+
+            S.Standing.TryGetValue(caller.UserId, out var standing);
+            if (standing is not null && !AuctionRules.Replaces(standing.Bid, price, slot.Start)) return NotBetter();
+
+            // Same slot: the standing hold carries over. Another slot: hold it first; the old one goes after the commit.
+            var holdId = standing is not null && standing.Bid.SlotStart == slot.Start ? standing.HoldId : Guid.NewGuid();
+            // Sized for the latest grace end, not the current one: a bid's hold lasting only to today's grace would
+            // lapse while later extensions keep the bid standing, and the slot could be booked from under it.
+            var hold = await doctor.Hold(slot.Start, holdId, S.PatientId, AuctionRules.HoldUntil(S.OriginalClosesAt, Grace) - time.GetUtcNow());
+            if (hold.Status != HoldStatus.Held)
+                return Outcome.Conflict(MarketReasons.SlotUnavailable, hold.Status == HoldStatus.InPast ? "That slot has already started." : "That slot is not free in your calendar.", "slotStart");
+
+            // From here to the queueing there is no await: what other bids (or a failed commit) may have changed while
+            // the hold was taken is checked again against the very state the bid is applied to.
+            var now = time.GetUtcNow();
+            S.Standing.TryGetValue(caller.UserId, out var current);
+            var late = Refusal(caller.UserId, price, now)
+                ?? (!ReferenceEquals(current, standing) && current is not null && !AuctionRules.Replaces(current.Bid, price, slot.Start) ? NotBetter() : null);
+            if (late is not null)
+            {
+                if (holdId != current?.HoldId) await doctor.Release(holdId);
+                return late;
+            }
+
+            var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
+                string.IsNullOrWhiteSpace(message) ? null : TextNormalization.Normalize(message).Trim(), now, ++S.NextOrder);
+            S.Standing[caller.UserId] = new StandingBid(bid, holdId);
+            RecordBid(caller.UserId, now);
+            List<AuctionEvent> events = [Next(current is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, current?.Bid.Id, null)];
+            if (AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now) is { } closes)
+            {
+                S.ClosesAt = closes;
+                S.GraceUntil = closes + Grace;
+                events.Add(Next(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes"));
+            }
+            var queued = new QueuedBid(bid, holdId, current is not null, events);
+            _queued.Add(queued);
+            if (_flusher is null || _flusher.IsCompleted) _flusher = Flush();
+            return Outcome.Ok((queued, doctor, current));
+        }
+        finally
+        {
+            if (--_applying == 0 && _noneApplying is { } waiting)
+            {
+                _noneApplying = null;
+                waiting.SetResult();
+            }
+        }
+    }
+
+    /// <summary>What refuses any bid at this moment, whatever its slot: the auction's status and deadline, the doctor's rate, the price cap.</summary>
+    private Failure? Refusal(Guid doctorId, decimal price, DateTimeOffset now)
+    {
+        if (S.Status != AuctionStatus.Open || now >= S.ClosesAt) return Outcome.Conflict(MarketReasons.Closed, "The auction no longer takes bids.");
+        if (!BidBudget(doctorId, now))
+            return Outcome.TooMany($"At most {options.Value.MaxBidsPerDoctorPerMinute} bids per minute on one auction; wait a moment.");
+        if (S.Spec!.MaxPrice is { } max && price > max) return Outcome.Invalid("price", $"must be at most {max}");
+        return null;
+    }
+
+    private static Failure NotBetter() =>
+        Outcome.Conflict(MarketReasons.NotBetter, $"A new bid must be at least {AuctionRules.MinImprovement} lower than your standing bid, or for another slot.", "price");
+
+    /// <summary>Waits until no other bid of this doctor is under way, then marks this one as under way.</summary>
+    private async Task<TaskCompletionSource> TakeDoctorTurn(Guid doctorId)
+    {
+        while (_doctorsBidding.TryGetValue(doctorId, out var before)) await before;
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _doctorsBidding[doctorId] = turn.Task;
+        return turn;
+    }
+
+    public Task<Outcome<Bid>> WithdrawBid(Caller caller, Guid bidId) => Alone(() => WithdrawBidAlone(caller, bidId));
+
+    private async Task<Outcome<Bid>> WithdrawBidAlone(Caller caller, Guid bidId)
     {
         if (!Exists || !S.Standing.TryGetValue(caller.UserId, out var standing) || standing.Bid.Id != bidId)
             return Outcome.NotFound();
@@ -228,7 +345,10 @@ public sealed class AuctionGrain(
         return Outcome.Ok(standing.Bid);
     }
 
-    public async Task<Outcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
+    public Task<Outcome<AppointmentView>> Accept(Caller caller, Guid bidId, CardDetails card, string idempotencyKey) =>
+        Alone(() => AcceptAlone(caller, bidId, card, idempotencyKey));
+
+    private async Task<Outcome<AppointmentView>> AcceptAlone(Caller caller, Guid bidId, CardDetails card, string idempotencyKey)
     {
         if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
         var errors = new ValidationErrors();
@@ -273,7 +393,9 @@ public sealed class AuctionGrain(
         return outcome;
     }
 
-    public async Task<Outcome<AuctionView>> Cancel(Caller caller)
+    public Task<Outcome<AuctionView>> Cancel(Caller caller) => Alone(() => CancelAlone(caller));
+
+    private async Task<Outcome<AuctionView>> CancelAlone(Caller caller)
     {
         if (!Exists || caller.UserId != S.PatientId) return Outcome.NotFound();
         if (S.Status is not (AuctionStatus.Open or AuctionStatus.Closed)) return Outcome.Conflict(MarketReasons.AlreadyDecided, $"The auction is {S.Status}.");
@@ -297,12 +419,19 @@ public sealed class AuctionGrain(
     {
         // A doctor who comes back into practice is looked up afresh.
         _doctorSpecialty.Remove(doctorId);
-        if (!Exists || S.Status is not (AuctionStatus.Open or AuctionStatus.Closed) || !S.Standing.TryGetValue(doctorId, out var standing)) return;
-        await RemoveStanding(standing, "doctor retired");
-        if (S.Status == AuctionStatus.Open) await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+        await Alone(() => WithdrawRetiredDoctorAlone(doctorId));
     }
 
-    public Task<long> Watch(IAuctionWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, S.LastSeq));
+    private async Task<bool> WithdrawRetiredDoctorAlone(Guid doctorId)
+    {
+        if (!Exists || S.Status is not (AuctionStatus.Open or AuctionStatus.Closed) || !S.Standing.TryGetValue(doctorId, out var standing)) return false;
+        await RemoveStanding(standing, "doctor retired");
+        if (S.Status == AuctionStatus.Open) await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Update(Summary());
+        return true;
+    }
+
+    // The last event sent, not S.LastSeq: events of bids not yet stored have numbers but must still reach this watcher.
+    public Task<long> Watch(IAuctionWatcher watcher) => Task.FromResult(LiveWatchers.Watch(watcher, _pushedSeq));
 
     public Task Unwatch(IAuctionWatcher watcher)
     {
@@ -313,13 +442,15 @@ public sealed class AuctionGrain(
     public async Task<IReadOnlyList<AuctionEvent>> EventsAfter(long afterSeq, int limit) =>
         Exists ? await store.Events(Id, afterSeq, limit) : [];
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Alone(() => DeadlineAlone());
+
+    private async Task<bool> DeadlineAlone()
     {
         var now = time.GetUtcNow();
         if (!Exists || S.Status is AuctionStatus.Accepted or AuctionStatus.Cancelled or AuctionStatus.Expired)
         {
             await StopReminder();
-            return;
+            return true;
         }
         if (S.Status == AuctionStatus.Open && now >= S.ClosesAt)
         {
@@ -329,7 +460,7 @@ public sealed class AuctionGrain(
             await GrainFactory.GetGrain<IAuctionBoardGrain>(S.SpecialtyId).Remove(Id);
             await this.RegisterOrUpdateReminder(DeadlineReminder, Due(S.GraceUntil), TimeSpan.FromMinutes(1));
             await GrainFactory.GetGrain<IPatientAuctionsGrain>(S.PatientId).Release(Id);
-            return;
+            return true;
         }
         if (S.Status == AuctionStatus.Closed && now >= S.GraceUntil)
         {
@@ -340,6 +471,7 @@ public sealed class AuctionGrain(
             await Push(saved);
             await Finish();
         }
+        return true;
     }
 
     private async Task<bool> MayWatch(Caller caller)
@@ -380,43 +512,151 @@ public sealed class AuctionGrain(
     }
 
     /// <summary>Numbers an event of this call's change; <see cref="Save"/> stores it, <see cref="Push"/> then sends it.</summary>
-    private void Record(string type, Bid? bid, Guid? previousBidId, string? reason) =>
-        _unsavedEvents.Add(new AuctionEvent(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow()));
+    private void Record(string type, Bid? bid, Guid? previousBidId, string? reason) => _unsavedEvents.Add(Next(type, bid, previousBidId, reason));
+
+    private AuctionEvent Next(string type, Bid? bid, Guid? previousBidId, string? reason) =>
+        new(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow());
 
     /// <summary>
-    /// Stores the state, the summary row, the new bid and the new events in one transaction and returns the events.
-    /// If that fails, this activation's memory is ahead of the store: it is dropped, and the next call starts again
-    /// from what is stored (a second activation that wrote meanwhile is the only way the token can differ).
+    /// Stores the state, the summary row and the new events of a change that runs alone, in one transaction, and
+    /// returns the events. If that fails, memory is ahead of the store: it is read back from the store before the
+    /// failure goes to the caller, so that the bids let in afterwards start from what is stored.
     /// </summary>
     private async Task<IReadOnlyList<AuctionEvent>> Save()
     {
         var events = _unsavedEvents.ToList();
-        var etag = Guid.NewGuid();
-        var commit = new AuctionCommit(Summary(), serializer.SerializeToArray(S), _etag, etag, _unsavedBid, events);
-        _unsavedBid = null;
         _unsavedEvents.Clear();
+        var failure = await Commit([], events);
+        if (failure is null) return events;
+        await ReadBack(failure);
+        throw StorageFaults.ForCaller(failure);
+    }
+
+    /// <summary>One commit of S with these bids and events; null when stored, else why not (nothing was stored then).</summary>
+    private async Task<Exception?> Commit(IReadOnlyList<Bid> bids, IReadOnlyList<AuctionEvent> events)
+    {
+        var etag = Guid.NewGuid();
         try
         {
-            if (!await store.Commit(commit))
-                throw new InconsistentStateException($"Auction {Id} was written by another activation.", _etag?.ToString(), "unknown");
+            if (!await store.Commit(new AuctionCommit(Summary(), serializer.SerializeToArray(S), _etag, etag, bids, events)))
+                return new InconsistentStateException($"Auction {Id} was written by another activation.", _etag?.ToString(), "unknown");
         }
-        catch
+        catch (Exception e)
         {
-            DeactivateOnIdle();
-            throw;
+            return e;
         }
         _etag = etag;
-        return events;
+        return null;
     }
 
     /// <summary>
-    /// Sends stored events to the watching Api nodes, in order. One-way calls: a node that is slow or gone costs the
+    /// The group commit loop: stores every queued bid in one commit, sends their events, then answers their bidders;
+    /// bids queued meanwhile go into the next commit. Runs while there is something queued.
+    /// </summary>
+    private async Task Flush()
+    {
+        while (_queued.Count > 0)
+        {
+            // S holds exactly the queued bids' changes on top of the last commit: a bid is applied and queued in one step.
+            var group = _queued.ToList();
+            _queued.Clear();
+            var events = group.SelectMany(q => q.Events).ToList();
+            var failure = await Commit([.. group.Select(q => q.Bid)], events);
+            if (failure is null)
+            {
+                foreach (var q in group) AppMetrics.BidStored(q.Replaces);
+                await Push(events);
+                foreach (var q in group) q.Stored.SetResult();
+                continue;
+            }
+            log.LogWarning(failure, "Auction {AuctionId}: a commit of {Bids} bids failed; all of them fail and the state is read back", Id, group.Count);
+            // Bids applied after this group were checked against state that includes it: they fail with it.
+            var ownBarrier = _barrier is null ? _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            try
+            {
+                await NoneApplying();
+                group.AddRange(_queued);
+                _queued.Clear();
+                await ReadBack(failure);
+            }
+            finally
+            {
+                foreach (var q in group) q.Stored.SetException(failure);
+                if (ownBarrier is not null)
+                {
+                    _barrier = null;
+                    ownBarrier.SetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a failed commit: S and the write token become what is stored. A token another activation wrote means
+    /// this one is stale, so it also goes; if the store cannot be read, every call fails until it has gone.
+    /// </summary>
+    private async Task ReadBack(Exception failure)
+    {
+        if (failure is InconsistentStateException) DeactivateOnIdle();
+        try
+        {
+            await LoadCommitted();
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Auction {AuctionId}: the state could not be read back after a failed commit; the activation is dropped", Id);
+            _broken = e;
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_broken is { } e) throw StorageFaults.ForCaller(e);
+    }
+
+    /// <summary>
+    /// Runs a change with no bid beside it: raises the barrier (bids wait there), waits for the bids already past it
+    /// to be applied and for their commit, then runs the change on state that is all stored.
+    /// </summary>
+    private async Task<T> Alone<T>(Func<Task<T>> change)
+    {
+        await PassBarrier();
+        var barrier = _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await NoneApplying();
+            while (_flusher is { IsCompleted: false } flusher) await flusher;
+            ThrowIfBroken();
+            return await change();
+        }
+        finally
+        {
+            _barrier = null;
+            barrier.SetResult();
+        }
+    }
+
+    private async Task PassBarrier()
+    {
+        while (_barrier is { } barrier) await barrier.Task;
+    }
+
+    private async Task NoneApplying()
+    {
+        while (_applying > 0) await (_noneApplying ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    }
+
+    /// <summary>
+    /// Sends stored events to the watching Api nodes, in order, one message per node. One-way calls: a node that is slow or gone costs the
     /// auction nothing, and a node that misses an event sees the gap in the sequence numbers and reads it back
     /// through EventsAfter.
     /// </summary>
     private async Task Push(IReadOnlyList<AuctionEvent> events)
     {
-        foreach (var e in events) await LiveWatchers.Push(w => w.OnAuctionEvent(e));
+        if (events.Count == 0) return;
+        _pushedSeq = events[^1].Seq;
+        await LiveWatchers.Push(w => w.OnAuctionEvents(events));
     }
 
     private async Task RemoveStanding(StandingBid standing, string? reason)

@@ -8,12 +8,12 @@ using NpgsqlTypes;
 namespace HealthActors.Grains.Marketplace;
 
 /// <summary>
-/// One change of an auction, stored all or nothing: the grain's state (serialized), its summary row, the bid it
-/// placed (if any) and the events it numbered.
+/// One change of an auction, stored all or nothing: the grain's state (serialized), its summary row, the bids it
+/// placed (none, one, or a group committed together) and the events it numbered, in sequence order.
 /// </summary>
 /// <param name="ExpectedEtag">The token of the write this activation last saw (null before the first one).</param>
 /// <param name="NewEtag">The token this write leaves behind.</param>
-public sealed record AuctionCommit(AuctionSummary Summary, byte[] State, Guid? ExpectedEtag, Guid NewEtag, Bid? Bid, IReadOnlyList<AuctionEvent> Events);
+public sealed record AuctionCommit(AuctionSummary Summary, byte[] State, Guid? ExpectedEtag, Guid NewEtag, IReadOnlyList<Bid> Bids, IReadOnlyList<AuctionEvent> Events);
 
 /// <summary>An auction grain's stored state and the token of the write that stored it.</summary>
 public sealed record StoredAuctionState(byte[] State, Guid? Etag);
@@ -75,33 +75,43 @@ public sealed class PostgresMarketStore(NpgsqlDataSource db) : IMarketStore
         // The rows below are written only if the state above was: the row then carries this write's token, which
         // no other writer can have. No ON CONFLICT: a clash would mean two writers, and it must fail the whole change.
         const string OnlyIfStateWritten = "WHERE EXISTS (SELECT 1 FROM auctions WHERE id = $1 AND state_etag = $2)";
-        if (c.Bid is { } b)
+        // One statement per table whatever the group's size (arrays unnested): a group of fifty bids costs the server
+        // three statements, not a hundred and one.
+        if (c.Bids.Count > 0)
         {
-            var bid = new NpgsqlBatchCommand($"""
+            var bids = new NpgsqlBatchCommand($"""
                 INSERT INTO auction_bids (id, auction_id, doctor_id, price, slot_start, slot_end, message, placed_at)
-                SELECT $3, $1, $4, $5, $6, $7, $8, $9 {OnlyIfStateWritten}
+                SELECT b.id, $1, b.doctor_id, b.price, b.slot_start, b.slot_end, b.message, b.placed_at
+                FROM unnest($3::uuid[], $4::uuid[], $5::numeric[], $6::timestamptz[], $7::timestamptz[], $8::varchar[], $9::timestamptz[])
+                    AS b(id, doctor_id, price, slot_start, slot_end, message, placed_at)
+                {OnlyIfStateWritten}
                 """);
-            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
-            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
-            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = b.Id });
-            bid.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = b.DoctorId });
-            bid.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = b.Price });
-            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.SlotStart.UtcDateTime });
-            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.SlotEnd.UtcDateTime });
-            bid.Parameters.Add(new NpgsqlParameter { Value = (object?)b.Message ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
-            bid.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = b.PlacedAt.UtcDateTime });
-            batch.BatchCommands.Add(bid);
+            bids.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            bids.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            bids.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. c.Bids.Select(b => b.Id)] });
+            bids.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. c.Bids.Select(b => b.DoctorId)] });
+            bids.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. c.Bids.Select(b => b.Price)] });
+            bids.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. c.Bids.Select(b => b.SlotStart.UtcDateTime)] });
+            bids.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. c.Bids.Select(b => b.SlotEnd.UtcDateTime)] });
+            bids.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. c.Bids.Select(b => b.Message)] });
+            bids.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. c.Bids.Select(b => b.PlacedAt.UtcDateTime)] });
+            batch.BatchCommands.Add(bids);
         }
-        foreach (var e in c.Events)
+        if (c.Events.Count > 0)
         {
-            var ev = new NpgsqlBatchCommand($"INSERT INTO auction_events (auction_id, seq, type, payload, at) SELECT $1, $3, $4, $5, $6 {OnlyIfStateWritten}");
-            ev.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
-            ev.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
-            ev.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Seq });
-            ev.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Type });
-            ev.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options) });
-            ev.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.At.UtcDateTime });
-            batch.BatchCommands.Add(ev);
+            var events = new NpgsqlBatchCommand($"""
+                INSERT INTO auction_events (auction_id, seq, type, payload, at)
+                SELECT $1, e.seq, e.type, e.payload, e.at
+                FROM unnest($3::bigint[], $4::varchar[], $5::bytea[], $6::timestamptz[]) AS e(seq, type, payload, at)
+                {OnlyIfStateWritten}
+                """);
+            events.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            events.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            events.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. c.Events.Select(e => e.Seq)] });
+            events.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. c.Events.Select(e => e.Type)] });
+            events.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. c.Events.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options))] });
+            events.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. c.Events.Select(e => e.At.UtcDateTime)] });
+            batch.BatchCommands.Add(events);
         }
         await batch.ExecuteNonQueryAsync();
         return state.RecordsAffected == 1;
@@ -177,7 +187,7 @@ public sealed class InMemoryMarketStore : IMarketStore
             if (_states.TryGetValue(id, out var stored) && stored.Etag != c.ExpectedEtag) return Task.FromResult(false);
             _states[id] = new StoredAuctionState(c.State, c.NewEtag);
             _auctions[id] = c.Summary;
-            if (c.Bid is { } bid) _bidders[(bid.DoctorId, id)] = true;
+            foreach (var bid in c.Bids) _bidders[(bid.DoctorId, id)] = true;
             var list = _events.GetOrAdd(id, _ => []);
             lock (list) list.AddRange(c.Events);
         }

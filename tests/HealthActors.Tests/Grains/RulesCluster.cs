@@ -2,6 +2,8 @@ using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Hosting;
+using HealthActors.Grains.Marketplace;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -47,6 +49,8 @@ public sealed class RulesClusterFixture : IAsyncLifetime
         {
             var config = GrainCluster.Configuration();
             silo.UseInMemoryReminderService();
+            // Registered first, so the storage setup keeps it: auction commits a test can hold or fail.
+            silo.Services.AddSingleton<IMarketStore>(sp => new FaultableMarketStore(new PostgresMarketStore(sp.GetRequiredService<NpgsqlDataSource>())));
             silo.AddHealthActorsStorage(config, ClusterSettings.From(config));
             silo.Services.AddSingleton<TimeProvider>(Clock);
             // The activation collector ticks once a quantum and cannot take a clock that goes back after a tick saw

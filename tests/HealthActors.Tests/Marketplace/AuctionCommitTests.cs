@@ -53,7 +53,7 @@ public sealed class AuctionCommitTests
         await Assert.ThrowsAsync<PostgresException>(() => store.Commit(clash));
 
         await AssertStored(store, id, [1], first);
-        Assert.Equal(0, await MarketDb.Scalar("SELECT count(*) FROM auction_bids WHERE id = $1", clash.Bid!.Id));
+        Assert.Equal(0, await MarketDb.Scalar("SELECT count(*) FROM auction_bids WHERE id = $1", clash.Bids[0].Id));
         Assert.Equal(1, await MarketDb.Scalar("SELECT bid_count FROM auctions WHERE id = $1", id));
     }
 
@@ -78,6 +78,6 @@ public sealed class AuctionCommitTests
         var summary = new AuctionSummary(auctionId, Guid.NewGuid(), Guid.NewGuid(), AuctionStatus.Open, Now.AddHours(1), 100, "USD",
             Now.AddDays(1), Now.AddDays(2), bidCount, Now);
         var e = new AuctionEvent(auctionId, seq, AuctionEventTypes.BidPlaced, bid, null, summary.ClosesAt, AuctionStatus.Open, null, null, Now);
-        return new AuctionCommit(summary, state, expected, written, bid, [e]);
+        return new AuctionCommit(summary, state, expected, written, [bid], [e]);
     }
 }
