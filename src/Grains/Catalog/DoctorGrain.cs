@@ -202,12 +202,16 @@ public sealed class DoctorGrain(
         if (keys.Count > 0) await state.WriteStateAsync();
     }
 
-    public Task FreeBooking(Guid appointmentId)
+    public async Task FreeBooking(Guid appointmentId)
     {
         // The appointment marks its row cancelled before it calls this, so a reactivation would not load it again.
         var key = _booked.FirstOrDefault(b => b.Value.AppointmentId == appointmentId).Key;
         _booked.Remove(key);
-        return Task.CompletedTask;
+        // The booking's own short hold may still be in the stored state (Confirm does not write it away); written
+        // away here, it cannot block the freed slot after a reactivation. Cancellations are rare enough for a write.
+        foreach (var stale in state.State.Holds.Where(h => h.Value.HoldId == appointmentId).Select(h => h.Key).ToList())
+            state.State.Holds.Remove(stale);
+        await state.WriteStateAsync();
     }
 
     public async Task Retire(Caller decidedBy)
