@@ -16,6 +16,8 @@ public interface IBookingStore
     Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
     /// <summary>The distinct patients with an appointment of this doctor ending after <paramref name="endedAfter"/>, whatever its status.</summary>
     Task<IReadOnlyList<Guid>> PatientsOf(Guid doctorId, DateTimeOffset endedAfter);
+    /// <summary>The doctor's appointments that still occupy their time (any status but cancelled) ending after <paramref name="endedAfter"/>.</summary>
+    Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter);
     Task AppendLedger(LedgerEntry e);
 }
 
@@ -79,6 +81,23 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync()) ids.Add(r.GetGuid(0));
         return ids;
+    }
+
+    public async Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter)
+    {
+        // The same rows the exclusion constraint compares (status <> 'cancelled'), so the grain's calendar and the
+        // table's guard agree on what is taken.
+        await using var cmd = db.CreateCommand("""
+            SELECT id, patient_id, lower(during), upper(during), status FROM appointments
+            WHERE doctor_id = $1 AND status <> 'cancelled' AND upper(during) > $2
+            """);
+        cmd.Parameters.AddWithValue(doctorId);
+        cmd.Parameters.AddWithValue(endedAfter.UtcDateTime);
+        var list = new List<AppointmentSummary>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), doctorId, Utc(r.GetDateTime(2)), Utc(r.GetDateTime(3)), ParseStatus(r.GetString(4))));
+        return list;
     }
 
     public async Task AppendLedger(LedgerEntry e)
@@ -161,6 +180,13 @@ public sealed class InMemoryBookingStore : IBookingStore
         lock (_gate)
             return Task.FromResult<IReadOnlyList<Guid>>(_appointments.Values.Where(a => a.DoctorId == doctorId && a.End > endedAfter)
                 .Select(a => a.PatientId).Distinct().ToList());
+    }
+
+    public Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<AppointmentSummary>>(_appointments.Values
+                .Where(a => a.DoctorId == doctorId && a.Status != AppointmentStatus.Cancelled && a.End > endedAfter).ToList());
     }
 
     public Task AppendLedger(LedgerEntry e)

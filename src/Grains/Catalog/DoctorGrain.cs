@@ -18,7 +18,10 @@ namespace HealthActors.Grains.Catalog;
 public sealed class DoctorState
 {
     [Id(0)] public DoctorProfile? Profile { get; set; }
-    /// <summary>Live bookings by slot start (UTC). Past ones are pruned.</summary>
+    /// <summary>
+    /// Legacy: the bookings as stored before the calendar was read from the appointments table. Read never, emptied
+    /// on activation so that the next write drops it.
+    /// </summary>
     [Id(1)] public Dictionary<DateTimeOffset, BookedSlot> Booked { get; set; } = [];
     /// <summary>Live holds by slot start. Persisted, because a bid's hold may stand for days.</summary>
     [Id(2)] public Dictionary<DateTimeOffset, SlotHold> Holds { get; set; } = [];
@@ -53,8 +56,20 @@ public sealed class DoctorGrain(
     ILogger<DoctorGrain> log) : Grain, IDoctorGrain, IRemindable
 {
     private const string RetirementReminder = "doctor-finish-retirement";
+    /// <summary>
+    /// A confirmed hold that lapses within this is not written out of the stored state: left there, it lapses by
+    /// itself, and until then the booking in the table occupies the same slot anyway.
+    /// </summary>
+    private static readonly TimeSpan ShortHold = TimeSpan.FromMinutes(5);
     private Guid Id => this.GetPrimaryKey();
     private bool Retired => state.State.RetiredAt is not null;
+
+    /// <summary>
+    /// Live bookings by slot start (UTC), loaded from the appointments table on activation and kept up to date by
+    /// Confirm and FreeBooking. Not grain state: the table row is written anyway (it is the overlap guard), and
+    /// writing the whole calendar with every booking cost a growing state write per confirmation.
+    /// </summary>
+    private readonly Dictionary<DateTimeOffset, BookedSlot> _booked = [];
 
     // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
     public override Task OnActivateAsync(CancellationToken cancellationToken) => StorageFaults.DuringActivation(() => Activate(cancellationToken));
@@ -64,6 +79,10 @@ public sealed class DoctorGrain(
         // The ratings table is the truth and the profile a copy: a rating stored by a consultation whose silo died
         // before it told this grain is picked up on the next activation at the latest.
         if (state.State.Profile is not null) await RefreshRating();
+        state.State.Booked.Clear();
+        // A day back, like the pruning in Confirm: an appointment that ended within it still counts for an overlap.
+        foreach (var a in await store.OccupyingOf(Id, time.GetUtcNow() - TimeSpan.FromDays(1)))
+            _booked[a.Start] = new BookedSlot(a.Id, a.End);
     }
 
     public async Task<Outcome<DoctorProfile>> SetProfile(DoctorProfile profile)
@@ -167,10 +186,12 @@ public sealed class DoctorGrain(
             return false;
         }
         state.State.Holds.Remove(hold.Slot.Start);
-        state.State.Booked[hold.Slot.Start] = new BookedSlot(appointmentId, hold.Slot.End);
-        foreach (var past in state.State.Booked.Where(b => b.Value.End < now - TimeSpan.FromDays(1)).Select(b => b.Key).ToList())
-            state.State.Booked.Remove(past);
-        await state.WriteStateAsync();
+        _booked[hold.Slot.Start] = new BookedSlot(appointmentId, hold.Slot.End);
+        foreach (var past in _booked.Where(b => b.Value.End < now - TimeSpan.FromDays(1)).Select(b => b.Key).ToList())
+            _booked.Remove(past);
+        // The inserted row is the booking. A bid's hold, which may stand for days, is written away so that a later
+        // cancellation frees the slot at once even across a reactivation; a booking's own short hold is not.
+        if (hold.ExpiresAt - now > ShortHold) await state.WriteStateAsync();
         return true;
     }
 
@@ -183,8 +204,14 @@ public sealed class DoctorGrain(
 
     public async Task FreeBooking(Guid appointmentId)
     {
-        var key = state.State.Booked.FirstOrDefault(b => b.Value.AppointmentId == appointmentId).Key;
-        if (state.State.Booked.Remove(key)) await state.WriteStateAsync();
+        // The appointment marks its row cancelled before it calls this, so a reactivation would not load it again.
+        var key = _booked.FirstOrDefault(b => b.Value.AppointmentId == appointmentId).Key;
+        _booked.Remove(key);
+        // The booking's own short hold may still be in the stored state (Confirm does not write it away); written
+        // away here, it cannot block the freed slot after a reactivation. Cancellations are rare enough for a write.
+        foreach (var stale in state.State.Holds.Where(h => h.Value.HoldId == appointmentId).Select(h => h.Key).ToList())
+            state.State.Holds.Remove(stale);
+        await state.WriteStateAsync();
     }
 
     public async Task Retire(Caller decidedBy)
@@ -229,7 +256,7 @@ public sealed class DoctorGrain(
         if (state.State.Profile is { } p) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Remove(Id);
         foreach (var auctionId in await market.AuctionsWithStandingBidsBy(Id))
             await GrainFactory.GetGrain<IAuctionGrain>(auctionId).WithdrawRetiredDoctor(Id);
-        foreach (var appointmentId in state.State.Booked.Where(b => b.Key > now).Select(b => b.Value.AppointmentId).ToList())
+        foreach (var appointmentId in _booked.Where(b => b.Key > now).Select(b => b.Value.AppointmentId).ToList())
             await GrainFactory.GetGrain<IAppointmentGrain>(appointmentId).CancelByPractice("the doctor no longer practises here");
         // Grants run to an appointment's end plus DoctorAccess.AfterAppointment, so older patients hold none.
         foreach (var patientId in await store.PatientsOf(Id, now - DoctorAccess.AfterAppointment))
@@ -247,6 +274,6 @@ public sealed class DoctorGrain(
     }
 
     private bool IsFree(Slot slot, DateTimeOffset now) =>
-        !state.State.Booked.Any(b => b.Key < slot.End && slot.Start < b.Value.End) &&
+        !_booked.Any(b => b.Key < slot.End && slot.Start < b.Value.End) &&
         !state.State.Holds.Values.Any(h => h.ExpiresAt > now && h.Slot.Start < slot.End && slot.Start < h.Slot.End);
 }
