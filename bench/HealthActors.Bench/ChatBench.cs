@@ -109,6 +109,7 @@ internal static class ChatBench
                     plainSamples.Add(plainSample);
                     OpenLoopMeasurement.Combine([plainSample]).Print("plain");
                 }
+                Console.WriteLine($"    hub chunks (SignalR stream items) per answer: {hub.ChunksPerAnswer:0.0}");
             }
             open = (OpenLoopMeasurement.Combine(hubSamples), OpenLoopMeasurement.Combine(plainSamples));
         }
