@@ -85,6 +85,35 @@ internal static class ChatBench
                 answers == 0 ? double.NaN : (double)summaries / answers));
         }
 
+        (OpenLoopMeasurement Hub, OpenLoopMeasurement Plain)? open = null;
+        if (options.OpenConversations > 0)
+        {
+            var n = options.OpenConversations;
+            foreach (var user in users) await user.EnsureFreshAsync(http, api.BaseAddress, ct);
+            var plain = new PlainLoad(plainHttp, plainEndpoint, n);
+            List<OpenLoopSample> hubSamples = [], plainSamples = [];
+            var openSlice = options.OpenDuration / options.Rounds;
+            (long, long) ModelTime() => (local.StreamingRequests, local.StreamingTicks);
+            await using (var hub = await HubLoad.OpenAsync(api.BaseAddress, users, n, ct))
+            {
+                Console.WriteLine($"[bench] open loop: {n} conversations, one message each every {options.OpenInterval.TotalSeconds:0.##} s, " +
+                                  $"{options.Rounds} round{(options.Rounds == 1 ? "" : "s")} of {openSlice.TotalSeconds:0.#} s per path");
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    // A warm-up of one interval, so that every conversation has sent once before the window opens.
+                    var warmup = options.OpenInterval;
+                    var hubSample = await OpenLoop.RunAsync(n, options.OpenInterval, hub.TurnAsync, warmup, openSlice, cpu, ModelTime, ct);
+                    hubSamples.Add(hubSample);
+                    OpenLoopMeasurement.Combine([hubSample]).Print("hub+grain");
+                    var plainSample = await OpenLoop.RunAsync(n, options.OpenInterval, plain.TurnAsync, warmup, openSlice, cpu, ModelTime, ct);
+                    plainSamples.Add(plainSample);
+                    OpenLoopMeasurement.Combine([plainSample]).Print("plain");
+                }
+                Console.WriteLine($"    hub chunks (SignalR stream items) per answer: {hub.ChunksPerAnswer:0.0}");
+            }
+            open = (OpenLoopMeasurement.Combine(hubSamples), OpenLoopMeasurement.Combine(plainSamples));
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Chat turn, zero-latency model, {Markdown.Machine(options.Note)}" +
                           (options.PgAsyncCommit ? "; Api with synchronous_commit=off" : ""));
@@ -93,9 +122,14 @@ internal static class ChatBench
         Console.WriteLine();
         Console.Write(Report.Table(results));
         Console.WriteLine();
+        if (open is { } o)
+        {
+            Console.Write(Report.OpenLoopTable(options, o.Hub, o.Plain));
+            Console.WriteLine();
+        }
         if (options.WriteDoc)
         {
-            Report.Write(options.OutputPath!, Report.Block(options, results, DateTimeOffset.UtcNow, loadBefore, Markdown.LoadAverage()));
+            Report.Write(options.OutputPath!, Report.Block(options, results, open, DateTimeOffset.UtcNow, loadBefore, Markdown.LoadAverage()));
             Console.WriteLine($"[bench] results written to {options.OutputPath}");
         }
         foreach (var r in results)
@@ -106,7 +140,16 @@ internal static class ChatBench
             Summary.Add("chat turn", $"CPU per turn, {r.Conversations} conversations", $"{Markdown.Ms(r.Hub.CpuMsPerTurn)} ms", $"plain {Markdown.Ms(r.Plain.CpuMsPerTurn)} ms",
                 Markdown.N(r.Hub.CpuMsPerTurn / r.Plain.CpuMsPerTurn, 1), "≤ 1 ms per turn", Summary.Verdict(r.Hub.CpuMsPerTurn <= 1.0));
         }
+        if (open is { } ol)
+        {
+            Summary.Add("chat turn", $"open loop, {options.OpenConversations} conversations each sending every {RunOptions.Invariant(options.OpenInterval)} s: backend overhead (to the final chunk, model time taken off)",
+                $"p50 {Markdown.Ms(ol.Hub.OverheadP50Ms)} ms, p99 {Markdown.Ms(ol.Hub.OverheadP99Ms)} ms, {ol.Hub.Errors} errors",
+                $"plain p50 {Markdown.Ms(ol.Plain.OverheadP50Ms)} ms, p99 {Markdown.Ms(ol.Plain.OverheadP99Ms)} ms",
+                Markdown.N(ol.Hub.OverheadP99Ms / ol.Plain.OverheadP99Ms, 1), "p99 < 5 ms", Summary.Verdict(ol.Hub.OverheadP99Ms < 5.0 && ol.Hub.Errors == 0));
+            Summary.Add("chat turn", $"CPU per turn, open loop, {options.OpenConversations} conversations", $"{Markdown.Ms(ol.Hub.CpuMsPerTurn)} ms", $"plain {Markdown.Ms(ol.Plain.CpuMsPerTurn)} ms",
+                Markdown.N(ol.Hub.CpuMsPerTurn / ol.Plain.CpuMsPerTurn, 1), "≤ 1 ms per turn", Summary.Verdict(ol.Hub.CpuMsPerTurn <= 1.0));
+        }
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
-        return results.Any(r => r.Hub.Errors + r.Plain.Errors > 0) ? 3 : 0;
+        return results.Any(r => r.Hub.Errors + r.Plain.Errors > 0) || open is { } failed && failed.Hub.Errors + failed.Plain.Errors > 0 ? 3 : 0;
     }
 }

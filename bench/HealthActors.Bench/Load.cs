@@ -217,6 +217,10 @@ internal sealed class HubLoad : IAsyncDisposable
 {
     private readonly List<HubConnection> _connections;
     private readonly (Guid Id, HubConnection Connection)[] _conversations;
+    private long _chunks, _answers;
+
+    /// <summary>Stream items (SignalR messages) per complete answer, final chunk included, since this load opened.</summary>
+    public double ChunksPerAnswer => Interlocked.Read(ref _answers) is var n and > 0 ? (double)Interlocked.Read(ref _chunks) / n : double.NaN;
 
     private HubLoad(List<HubConnection> connections, (Guid, HubConnection)[] conversations)
     {
@@ -266,6 +270,8 @@ internal sealed class HubLoad : IAsyncDisposable
             else chars += chunk.Text.Length;
         }
         if (final is null) return TurnOutcome.Failed("the stream ended without a final chunk");
+        Interlocked.Add(ref _chunks, final.Index + 1);
+        Interlocked.Increment(ref _answers);
         // An offline or degraded answer means the model path was not what got measured.
         if (final.Source != AnswerSources.Model || final.Degraded)
             return TurnOutcome.Failed($"answer from source '{final.Source}'{(final.Degraded ? " (degraded)" : "")}");

@@ -40,12 +40,16 @@ internal sealed class LocalServer : IAsyncDisposable
     private readonly WebApplication _app;
     private long _streamingRequests;
     private long _completionRequests;
+    private long _streamingTicks;
 
     public Uri BaseAddress { get; }
     public string ModelEndpoint => new Uri(BaseAddress, "/v1").ToString();
     public long StreamingRequests => Interlocked.Read(ref _streamingRequests);
     /// <summary>Non-streaming calls: in the product only the rolling summary makes them.</summary>
     public long CompletionRequests => Interlocked.Read(ref _completionRequests);
+    /// <summary>Stopwatch ticks the model spent on streaming requests, from the request's start to its last byte
+    /// written: what the open-loop scenario subtracts to get the backend's own time.</summary>
+    public long StreamingTicks => Interlocked.Read(ref _streamingTicks);
 
     private LocalServer(WebApplication app, Uri baseAddress)
     {
@@ -65,12 +69,14 @@ internal sealed class LocalServer : IAsyncDisposable
 
         app.MapPost("/v1/chat/completions", async http =>
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var streaming = await BodyContains(http.Request.BodyReader, StreamFlag);
             if (streaming)
             {
                 Interlocked.Increment(ref self!._streamingRequests);
                 http.Response.ContentType = "text/event-stream";
                 await http.Response.Body.WriteAsync(StreamBody);
+                Interlocked.Add(ref self._streamingTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
             }
             else
             {

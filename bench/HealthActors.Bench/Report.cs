@@ -36,7 +36,24 @@ internal static class Report
         return sb.ToString();
     }
 
-    public static string Block(BenchOptions options, IReadOnlyList<LevelResult> levels, DateTimeOffset when, string? loadBefore, string? loadAfter)
+    public static string OpenLoopTable(BenchOptions options, OpenLoopMeasurement hub, OpenLoopMeasurement plain)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Open loop: {options.OpenConversations} conversations, each sending one message every {RunOptions.Invariant(options.OpenInterval)} s " +
+                      "whether or not its last answer has come back; latency from the scheduled send to the final chunk (hub) or the end " +
+                      "of the body (plain); overhead is that latency less the model's own mean time per answer.");
+        sb.AppendLine();
+        sb.AppendLine("| path | turns/s | scheduled | overhead p50 ms | overhead p99 ms | model ms/answer | CPU ms/turn | of which Api | of which PostgreSQL | errors |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, m) in new[] { ("hub+grain", hub), ("plain", plain) })
+            sb.AppendLine($"| {name} | {Rate(m.TurnsPerSecond)} | {m.Scheduled} | {Ms(m.OverheadP50Ms)} | {Ms(m.OverheadP99Ms)} | {N(m.ModelMs, 3)} | " +
+                          $"{Ms(m.CpuMsPerTurn)} | {Ms(m.ApiCpuMsPerTurn)} | {Ms(m.PostgresCpuMsPerTurn)} | {m.Errors} |");
+        sb.AppendLine();
+        sb.AppendLine($"Ratios hub/plain: overhead p99 {Ratio(hub.OverheadP99Ms, plain.OverheadP99Ms)}, CPU per turn {Ratio(hub.CpuMsPerTurn, plain.CpuMsPerTurn)}.");
+        return sb.ToString();
+    }
+
+    public static string Block(BenchOptions options, IReadOnlyList<LevelResult> levels, (OpenLoopMeasurement Hub, OpenLoopMeasurement Plain)? open, DateTimeOffset when, string? loadBefore, string? loadAfter)
     {
         var sb = new StringBuilder();
         sb.AppendLine(Begin);
@@ -54,11 +71,18 @@ internal static class Report
         sb.AppendLine("Measurements:");
         sb.AppendLine();
         sb.Append(Table(levels));
-        var failed = levels.SelectMany(l => new[] { l.Hub, l.Plain }).FirstOrDefault(m => m.FirstError is not null);
-        if (failed is not null)
+        if (open is { } o)
         {
             sb.AppendLine();
-            sb.AppendLine($"First error: `{failed.FirstError!.ReplaceLineEndings(" ")}`");
+            sb.Append(OpenLoopTable(options, o.Hub, o.Plain));
+        }
+        var firstError = levels.SelectMany(l => new[] { l.Hub.FirstError, l.Plain.FirstError })
+            .Concat(open is { } f ? [f.Hub.FirstError, f.Plain.FirstError] : [])
+            .FirstOrDefault(e => e is not null);
+        if (firstError is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"First error: `{firstError.ReplaceLineEndings(" ")}`");
         }
         sb.AppendLine(End);
         return sb.ToString();

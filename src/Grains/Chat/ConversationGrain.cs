@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading.Channels;
 using HealthActors.Grains.Abstractions.Chat;
 using HealthActors.Grains.Abstractions.Common;
@@ -88,7 +89,27 @@ public sealed class ConversationGrain(
         // The turn runs to the end even if the caller stops listening, so an answer is always stored.
         var chunks = Channel.CreateUnbounded<ChatChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var turn = RunTurn(text, chunks.Writer);
-        await foreach (var chunk in chunks.Reader.ReadAllAsync()) yield return chunk;
+        var reader = chunks.Reader;
+        var index = 0;
+        StringBuilder? pending = null;
+        // Every chunk costs a stream item to the Api and a SignalR message to the browser, so the pieces that piled up
+        // while the last chunk was on its way leave together. Nothing waits for more: a model slower than this pipeline
+        // still streams piece by piece, a fast one in a few larger chunks.
+        while (await reader.WaitToReadAsync())
+        {
+            ChatChunk? final = null;
+            while (final is null && reader.TryRead(out var chunk))
+            {
+                if (chunk.Final) final = chunk;
+                else (pending ??= new StringBuilder()).Append(chunk.Text);
+            }
+            if (pending is { Length: > 0 })
+            {
+                yield return new ChatChunk(index++, pending.ToString(), false, null, null, null, false, false);
+                pending.Clear();
+            }
+            if (final is not null) yield return final with { Index = index++ };
+        }
         await turn;
     }
 
@@ -152,6 +173,7 @@ public sealed class ConversationGrain(
             if (!Exists) throw new AccessDeniedException();
             var user = await Store(ChatRoles.User, text, source: null, degraded: false);
 
+            // Send numbers the chunks it lets out (it merges pieces); the index here only orders them.
             var index = 0;
             AssistantAnswer answer;
             string? redFlag = null;

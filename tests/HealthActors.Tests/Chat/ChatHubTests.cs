@@ -70,7 +70,8 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
         {
             var text = body.ToJsonString();
             if (text.Contains(second)) lastPrompt = text;
-            return Task.FromResult(new FakeReply(FakeOpenAiServer.DefaultAnswer));
+            // Pieces apart in time must leave apart: the grain merges only what piles up while a chunk is on its way.
+            return Task.FromResult(new FakeReply(FakeOpenAiServer.DefaultAnswer, DelayBetweenChunks: TimeSpan.FromMilliseconds(20)));
         };
         var chunks = await hub.SendAsync(id, $"It got worse today {second}");
 
