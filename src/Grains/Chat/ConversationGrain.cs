@@ -47,6 +47,22 @@ public sealed class ConversationGrain(
     private Guid Id => this.GetPrimaryKey();
     private bool Exists => state.State.OwnerId != Guid.Empty;
     private int WindowSize => Math.Max(2, options.Value.WindowSize);
+    private int SummaryEvery => Math.Max(1, options.Value.SummaryEvery);
+    // The memory holds the window plus what may still wait for the summary; older messages are only in chat_messages.
+    private int Kept => WindowSize + SummaryEvery;
+
+    /// <summary>Messages that left the window but are not in the summary yet.</summary>
+    private int Unsummarized => Math.Max(0, _lastSeq - WindowSize - state.State.SummarizedThroughSeq);
+
+    /// <summary>
+    /// What the prompt carries verbatim: the last <see cref="WindowSize"/> messages and, before them, those not yet
+    /// folded into the summary, so that nothing drops out of the model's view between two summary refreshes.
+    /// </summary>
+    private List<ChatMessage> PromptWindow()
+    {
+        var count = Math.Min(_window.Count, WindowSize + Unsummarized);
+        return _window.GetRange(_window.Count - count, count);
+    }
 
     // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
     public override Task OnActivateAsync(CancellationToken ct) => StorageFaults.DuringActivation(() => Activate(ct));
@@ -54,7 +70,7 @@ public sealed class ConversationGrain(
     private async Task Activate(CancellationToken ct)
     {
         if (!Exists) return;
-        _window.AddRange(await store.Latest(Id, WindowSize));
+        _window.AddRange(await store.Latest(Id, Kept));
         _lastSeq = _window.Count > 0 ? _window[^1].Seq : 0;
         _updatedAt = _window.Count > 0 ? _window[^1].CreatedAt : state.State.CreatedAt;
     }
@@ -118,7 +134,7 @@ public sealed class ConversationGrain(
 
     public Task<ConversationMemory?> GetMemory(Caller caller) =>
         Task.FromResult(Exists && state.State.OwnerId == caller.UserId
-            ? new ConversationMemory(state.State.Summary, state.State.SummarizedThroughSeq, _window.ToList())
+            ? new ConversationMemory(state.State.Summary, state.State.SummarizedThroughSeq, PromptWindow())
             : null);
 
     public async Task<bool> Delete(Caller caller)
@@ -145,11 +161,10 @@ public sealed class ConversationGrain(
         try
         {
             // Turns that end while a summary is being written do not start another one, so keep going
-            // until the summary has caught up with the window.
-            while (Exists)
+            // until what waits for the summary is below a batch again.
+            while (Exists && Unsummarized >= SummaryEvery)
             {
-                var through = (_window.Count > 0 ? _window[0].Seq : _lastSeq + 1) - 1;
-                if (through <= state.State.SummarizedThroughSeq) return;
+                var through = _lastSeq - WindowSize;
                 var older = await store.Range(Id, state.State.SummarizedThroughSeq, through);
                 var summary = await assistant.Summarize(state.State.Summary, older, options.Value.SummaryMaxChars, CancellationToken.None);
                 if (!Exists) return;
@@ -194,7 +209,7 @@ public sealed class ConversationGrain(
             {
                 var language = OfflineAssistant.Language(text, profile?.PreferredLanguage);
                 var vitals = await GrainFactory.GetGrain<IHealthRecordsGrain>(owner.UserId).LatestVitals();
-                var prompt = PromptBuilder.Build(profile, state.State.Summary, _window, language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), vitals);
+                var prompt = PromptBuilder.Build(profile, state.State.Summary, PromptWindow(), language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), vitals);
                 // The model may add an emergency the rules missed (never remove one: it is not asked when they fire).
                 var marker = new EmergencyMarker(RedFlagGuidance.For(new RedFlagMatch(RedFlagGuidance.ModelCategory, language), language, profile?.Country));
                 answer = await assistant.Answer(prompt, OfflineAssistant.Answer(text, language), piece =>
@@ -216,7 +231,8 @@ public sealed class ConversationGrain(
             writer.TryWrite(new ChatChunk(index, "", true, user.Id, reply.Id, answer.Source, answer.Degraded, redFlag is not null, redFlag));
             writer.TryComplete();
 
-            if (_window[0].Seq - 1 > state.State.SummarizedThroughSeq && !_summarizing)
+            // In batches: a summary costs a model call, a range read and a state write, so it is not paid every turn.
+            if (Unsummarized >= SummaryEvery && !_summarizing)
                 _ = this.AsReference<IConversationGrain>().RefreshSummary();
         }
         catch (Exception e)
@@ -235,7 +251,7 @@ public sealed class ConversationGrain(
         _lastSeq = message.Seq;
         _updatedAt = message.CreatedAt;
         _window.Add(message);
-        if (_window.Count > WindowSize) _window.RemoveRange(0, _window.Count - WindowSize);
+        if (_window.Count > Kept) _window.RemoveRange(0, _window.Count - Kept);
         return message;
     }
 

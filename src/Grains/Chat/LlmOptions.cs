@@ -34,5 +34,10 @@ public sealed class ConversationOptions
     public const string Section = "Chat";
     /// <summary>Messages kept verbatim in the prompt; older ones are folded into the summary.</summary>
     public int WindowSize { get; set; } = 20;
+    /// <summary>
+    /// How many messages may leave the window before they are folded into the summary in one refresh; until then the
+    /// prompt keeps them verbatim. 1 refreshes after every turn once the window is full.
+    /// </summary>
+    public int SummaryEvery { get; set; } = 10;
     public int SummaryMaxChars { get; set; } = 2000;
 }

@@ -231,6 +231,51 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
         Assert.Contains("symptom note number 25", prompt);
     }
 
+    [Fact]
+    public async Task Messages_wait_in_the_prompt_until_a_batch_of_them_folds_into_the_summary_with_one_model_call()
+    {
+        var (user, hub, id) = await NewChat(withProfile: false);
+        await using var _ = hub;
+        var marker = Marker();
+        var summaries = 0;
+        string? prompt = null;
+        factory.Model.Behavior = body =>
+        {
+            var text = body.ToJsonString();
+            if (!text.Contains(marker)) return Task.FromResult(new FakeReply("ok"));
+            if (body["stream"]?.GetValue<bool>() == true) prompt = text;
+            else Interlocked.Increment(ref summaries);
+            return Task.FromResult(new FakeReply(body["stream"]?.GetValue<bool>() == true ? "ok" : "SUMMARY of the notes"));
+        };
+        // 14 turns, 28 messages: 8 have left the window of 20, fewer than a batch of 10, so none is summarized yet and
+        // the prompt still carries the very first one.
+        for (var i = 1; i <= 14; i++) await hub.SendAsync(id, $"{marker} note number {i}");
+        Assert.Contains($"{marker} note number 1\"", prompt);
+        Assert.Equal(0, Volatile.Read(ref summaries));
+
+        // The 15th turn makes the batch: messages 1 to 10 fold into the summary in one model call.
+        await hub.SendAsync(id, $"{marker} note number 15");
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        var caller = new Caller(user.Id, Roles.Patient);
+        ConversationMemory? memory = null;
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            memory = await grains.GetGrain<IConversationGrain>(id).GetMemory(caller);
+            if (memory!.SummarizedThroughSeq == 10) break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(10, memory!.SummarizedThroughSeq);
+        Assert.Equal("SUMMARY of the notes", memory.Summary);
+        Assert.Equal(1, Volatile.Read(ref summaries));
+        Assert.Equal(Enumerable.Range(11, 20), memory.Window.Select(m => m.Seq));
+
+        await hub.SendAsync(id, $"{marker} note number 16");
+        Assert.Contains("SUMMARY of the notes", prompt);
+        Assert.DoesNotContain($"{marker} note number 5\"", prompt);
+        Assert.Contains($"{marker} note number 6\"", prompt);
+        Assert.Equal(1, Volatile.Read(ref summaries));
+    }
+
     [Theory]
     [InlineData("", "text")]
     [InlineData("   \n\t ", "text")]

@@ -45,9 +45,10 @@ public sealed class ConversationGrainTests
         {
             var grain = first.GrainFactory.GetGrain<IConversationGrain>(id);
             await grain.Start(owner, "Back pain");
-            for (var i = 1; i <= 12; i++) await Send(grain, owner, $"back pain note {i}");
-            // 24 messages with a window of 20: the first four fold into the summary in the background.
-            for (var i = 0; i < 100 && (await grain.GetMemory(owner))!.SummarizedThroughSeq < 4; i++) await Task.Delay(50);
+            for (var i = 1; i <= 15; i++) await Send(grain, owner, $"back pain note {i}");
+            // 30 messages with a window of 20: the ten before it are a batch (Chat:SummaryEvery) and fold into the
+            // summary in the background.
+            for (var i = 0; i < 100 && (await grain.GetMemory(owner))!.SummarizedThroughSeq < 10; i++) await Task.Delay(50);
         }
         finally { await first.StopAllSilosAsync(); await first.DisposeAsync(); }
 
@@ -58,13 +59,13 @@ public sealed class ConversationGrainTests
             var memory = await grain.GetMemory(owner);
             Assert.NotNull(memory);
             Assert.Equal(20, memory!.Window.Count);
-            Assert.Equal(24, memory.Window[^1].Seq);
-            Assert.Equal(4, memory.SummarizedThroughSeq);
+            Assert.Equal(30, memory.Window[^1].Seq);
+            Assert.Equal(10, memory.SummarizedThroughSeq);
             Assert.Contains("back pain note 1", memory.Summary);
             Assert.Equal("Back pain", (await grain.GetInfo(owner))!.Title);
 
             var chunks = await Send(grain, owner, "still there?");
-            Assert.Equal(26, (await grain.GetMemory(owner))!.Window[^1].Seq);
+            Assert.Equal(32, (await grain.GetMemory(owner))!.Window[^1].Seq);
             Assert.True(chunks[^1].Final);
             Assert.Null(await grain.GetMemory(new Caller(Guid.NewGuid(), Roles.Admin)));
         }
