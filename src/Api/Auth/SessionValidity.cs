@@ -61,10 +61,20 @@ public sealed class SessionValidity(IGrainFactory grains, IOptions<LiveOptions> 
     /// <summary>Whether this node holds answers for the user (tests use it to show a request was served from here).</summary>
     public bool HasAnswersFor(Guid userId) => _entries.ContainsKey(userId);
 
+    /// <summary>
+    /// Raised with the id a push named, before the push is confirmed: other per-node caches that ride on this
+    /// registration (<see cref="Hosting.ReadCache"/>) drop what they hold for it in the same breath.
+    /// </summary>
+    public event Action<Guid>? Changed;
+
+    /// <summary>Raised when this node may have missed pushes and forgets everything.</summary>
+    public event Action? ForgotAll;
+
     public Task SessionsChanged(Guid userId)
     {
         Interlocked.Increment(ref _generation);
         _entries.TryRemove(userId, out _);
+        Changed?.Invoke(userId);
         return Task.CompletedTask;
     }
 
@@ -72,6 +82,7 @@ public sealed class SessionValidity(IGrainFactory grains, IOptions<LiveOptions> 
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        ForgotAll?.Invoke();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

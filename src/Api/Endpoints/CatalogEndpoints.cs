@@ -68,8 +68,11 @@ public static class CatalogEndpoints
         return TypedResults.Ok(await grains.GetGrain<ICatalogSearchGrain>(0).Search(query));
     }
 
-    private static async Task<Results<Ok<DoctorProfile>, ProblemHttpResult>> GetDoctor(Guid doctorId, GrainRefs grains) =>
-        await grains.Get<IDoctorGrain>(doctorId).GetProfile() is { } p ? TypedResults.Ok(p) : Problems.NotFound();
+    // The answer is the same for every caller (anonymous included), so it is kept per doctor; a 404 is not kept.
+    private static async Task<Results<JsonBytes<DoctorProfile>, ProblemHttpResult>> GetDoctor(Guid doctorId, GrainRefs grains, ReadCache cache) =>
+        await cache.Get(CachedRead.Doctor, doctorId, grains, static (id, g) => g.Get<IDoctorGrain>(id).GetProfile()) is { } json
+            ? new JsonBytes<DoctorProfile>(json)
+            : Problems.NotFound();
 
     private static async Task<Results<Ok<DoctorReviewPage>, ValidationProblem, ProblemHttpResult>> ListRatings(
         Guid doctorId, IGrainFactory grains, [AsParameters] PageQuery paging)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using HealthActors.Api.Auth;
 using HealthActors.Api.Hosting;
+using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,11 +18,14 @@ public static class PatientEndpoints
             .WithSummary("A patient's profile: the patient, an admin or a doctor with an appointment or a consent (audited). Anyone else gets 404.");
     }
 
-    private static async Task<Ok<PatientProfile>> GetMine(ClaimsPrincipal user, GrainRefs grains)
+    private static async Task<JsonBytes<PatientProfile>> GetMine(ClaimsPrincipal user, GrainRefs grains, ReadCache cache)
     {
         var caller = user.ToCaller();
-        var profile = await grains.Get<IPatientGrain>(caller.UserId).GetProfile(caller);
-        return TypedResults.Ok(profile ?? new PatientProfile());
+        // Keyed by the caller, who is the owner here: an owner's read is never audited and its answer is the stored
+        // profile alone, whatever the caller's role.
+        var json = await cache.Get<(GrainRefs Grains, Caller Caller), PatientProfile>(CachedRead.MyProfile, caller.UserId, (grains, caller),
+            static async (id, s) => await s.Grains.Get<IPatientGrain>(id).GetProfile(s.Caller) ?? new PatientProfile());
+        return new JsonBytes<PatientProfile>(json!);
     }
 
     private static async Task<Results<Ok<PatientProfile>, ValidationProblem>> PutMine(

@@ -26,6 +26,10 @@ public static class CoreSetup
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<StartupProgress>();
         builder.Services.AddSingleton<GrainRefs>();
+        // Checked here so that a bad cap stops the start instead of failing the first read.
+        if (ReadCache.CapacityIn(builder.Configuration) < 1)
+            throw new InvalidOperationException("Api:ReadCacheEntries must be at least 1 (Api:ReadCache=false turns the cache off).");
+        builder.Services.AddSingleton<ReadCache>();
         builder.Services.AddHostedService<AdminSeeder>();
         builder.Services.AddHostedService<DemoCatalog>();
         if (mode == OrleansMode.Embedded && builder.Configuration["Catalog:SeedDemo"] is null)

@@ -4,7 +4,8 @@ namespace HealthActors.Grains.Abstractions.Identity;
 
 /// <summary>
 /// An Api node's cache of session validity: told which users' sessions changed (logout, refresh-token
-/// reuse, role change) so that it forgets what it had cached for them.
+/// reuse, role change) so that it forgets what it had cached for them. The same push carries the ids whose hot
+/// reads changed (a patient's profile, a doctor's catalog entry), which the node's read cache drops.
 /// </summary>
 [Alias("ha.identity.ISessionWatcher")]
 public interface ISessionWatcher : IGrainObserver
@@ -32,7 +33,10 @@ public interface ISessionChangesGrain : IGrainWithIntegerKey
     [Alias("Unwatch")]
     Task Unwatch(ISessionWatcher watcher);
 
-    /// <summary>Returns after every registered node has confirmed, or has been dropped for not answering in time.</summary>
+    /// <summary>
+    /// Returns after every registered node has confirmed, or has been dropped for not answering in time. The id is a
+    /// user whose sessions changed, or a patient or doctor whose cached read changed: nodes drop both for it.
+    /// </summary>
     [Alias("Changed")]
     Task Changed(Guid userId);
 }

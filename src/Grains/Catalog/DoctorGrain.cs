@@ -101,6 +101,7 @@ public sealed class DoctorGrain(
         };
         state.State.Profile = profile;
         await state.WriteStateAsync();
+        await TellNodes();
         if (previous is not null && previous.SpecialtyId != profile.SpecialtyId)
             await GrainFactory.GetGrain<IDirectoryGrain>(previous.SpecialtyId).Remove(Id);
         await GrainFactory.GetGrain<IDirectoryGrain>(profile.SpecialtyId).Upsert(profile);
@@ -108,6 +109,12 @@ public sealed class DoctorGrain(
     }
 
     public Task<DoctorProfile?> GetProfile() => Task.FromResult(Retired ? null : state.State.Profile);
+
+    /// <summary>
+    /// Api nodes keep <see cref="GetProfile"/>'s answer (ReadCache); every stored change to it is answered only once
+    /// every node has dropped it, so the next read anywhere sees the change.
+    /// </summary>
+    private Task TellNodes() => GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(Id);
 
     public Task<bool> IsVerified() => Task.FromResult(!Retired && state.State.Profile is { Verified: true });
 
@@ -117,6 +124,7 @@ public sealed class DoctorGrain(
         if (p.Verified) return true;
         state.State.Profile = p with { Unverified = false };
         await state.WriteStateAsync();
+        await TellNodes();
         // The catalog reads the directory's copy; a retired doctor stays out of it.
         if (!Retired) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Upsert(state.State.Profile);
         return true;
@@ -130,6 +138,7 @@ public sealed class DoctorGrain(
         if (p.Rating == shown && p.RatingCount == aggregate.Count) return;
         state.State.Profile = p with { Rating = shown, RatingCount = aggregate.Count };
         await state.WriteStateAsync();
+        await TellNodes();
         // The catalog's sort and filter read the directory's copy; new bids read this profile.
         if (!Retired) await GrainFactory.GetGrain<IDirectoryGrain>(p.SpecialtyId).Upsert(state.State.Profile);
     }
@@ -227,6 +236,8 @@ public sealed class DoctorGrain(
             state.State.RetirementSettled = false;
             await state.WriteStateAsync();
         }
+        // Also on a repeated call: the first may have stored the retirement and failed before the nodes were told.
+        await TellNodes();
         if (state.State.RetirementSettled) return;
         // Durable: if this silo dies part-way, or a step below fails, the reminder carries the rest through.
         await this.RegisterOrUpdateReminder(RetirementReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));

@@ -7,7 +7,8 @@ namespace HealthActors.Grains.Identity;
 
 /// <summary>
 /// Fans a user's session change out to every Api node's validity cache and waits for them, so that when a
-/// logout returns, no node still accepts that session's access tokens. Reentrant: a push that waits on a slow
+/// logout returns, no node still accepts that session's access tokens. The same push tells the nodes' read caches
+/// that a patient's profile or a doctor's catalog entry changed, so that the write's answer waits for them too. Reentrant: a push that waits on a slow
 /// node must not hold up registrations or other users' changes; the watcher table is only touched between awaits.
 /// </summary>
 [Reentrant]

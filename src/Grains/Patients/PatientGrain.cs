@@ -145,6 +145,9 @@ public sealed class PatientGrain(
         PatientProfileRules.Validate(profile, DateOnly.FromDateTime(now.UtcDateTime)).ThrowIfInvalid();
         state.State.Profile = PatientProfileRules.Normalize(profile) with { UpdatedAt = now };
         await state.WriteStateAsync();
+        // Api nodes keep the owner's read of this profile (ReadCache); the update is answered only once every node
+        // has dropped it, so the next read anywhere sees it.
+        await GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(PatientId);
         return state.State.Profile;
     }
 }

@@ -23,7 +23,8 @@ public sealed class FrozenSiloTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var survivor = cluster.StartSilo();
         var frozen = cluster.StartSilo();
-        var api = await cluster.StartApiAsync(activeSilos: 2);
+        // Read through to the grains: a cached profile read would be served without the frozen silo's grains coming back.
+        var api = await cluster.StartApiAsync(activeSilos: 2, Patients.ReadThroughToGrains);
         await cluster.WaitUntilApiKnowsGatewaysAsync([survivor, frozen], TimeSpan.FromSeconds(20));
         var patients = await Patients.CreateAsync(api.Http, first: 1, count: PatientCount);
         var hosts = await cluster.PatientGrainHostsAsync(patients.Select(p => p.User.Id));

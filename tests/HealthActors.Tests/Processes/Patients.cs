@@ -15,6 +15,13 @@ public sealed record ProfileRead(HttpStatusCode Status, JsonNode? Body, string R
 
 public static class Patients
 {
+    /// <summary>
+    /// Settings for an Api whose profile reads must reach the patient grains: tests that use those reads to probe
+    /// whether grains came back after a silo's loss. The Api's read cache (ReadCache) would otherwise answer a
+    /// repeated read without asking a grain, and such a test would pass without proving anything.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReadThroughToGrains => new Dictionary<string, string> { ["Api__ReadCache"] = "false" };
+
     /// <summary>Every profile field set, distinct per <paramref name="n"/> so that a mixed-up grain shows.</summary>
     public static JsonObject FullProfile(int n) => new()
     {

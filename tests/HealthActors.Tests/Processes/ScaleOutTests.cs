@@ -19,7 +19,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var first = cluster.StartSilo();
         var second = cluster.StartSilo();
-        var api = await cluster.StartApiAsync(activeSilos: 2);
+        // Read through to the grains: a cached read would neither show that silo-1's patients are served again nor
+        // bring their grains back for the host checks below.
+        var api = await cluster.StartApiAsync(activeSilos: 2, Patients.ReadThroughToGrains);
         await cluster.WaitUntilApiKnowsGatewaysAsync([first, second], GatewayDiscovery);
         output.WriteLine($"2 silos + Api ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
@@ -61,7 +63,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var first = cluster.StartSilo();
         var second = cluster.StartSilo();
-        var api = await cluster.StartApiAsync(activeSilos: 2);
+        // The profile reads are what probe the patient grains here: answered from the Api's read cache they would not
+        // reach the dead silo's grains at all, and the test would prove nothing about their return.
+        var api = await cluster.StartApiAsync(activeSilos: 2, Patients.ReadThroughToGrains);
         await cluster.WaitUntilApiKnowsGatewaysAsync([first, second], GatewayDiscovery);
         var patients = await Patients.CreateAsync(api.Http, first: 1, count: PatientCount);
         await Patients.AssertAllReadableAsync(api.Http, patients);
