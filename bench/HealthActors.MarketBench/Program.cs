@@ -125,7 +125,9 @@ public static class Program
                 await WaitFor(() => settle.All(id => tracks.TryGetValue(id, out var t) && t.Received >= o.Watchers), TimeSpan.FromSeconds(30), ct);
                 tracks.Clear();
                 foreach (var w in watchers) w.ResetCounts();
-                results.Add(await MeasureAsync(o, variant, api, driver, doctors, prices, SlotOf, auction, tracks, watchers, ct));
+                var before = await ServerHistograms.ScrapeAsync(http, admin, ct);
+                var result = await MeasureAsync(o, variant, api, driver, doctors, prices, SlotOf, auction, tracks, watchers, ct);
+                results.Add(result with { Server = (await ServerHistograms.ScrapeAsync(http, admin, ct)).Minus(before) });
                 Log(results[^1].OneLine());
             }
             finally
@@ -329,6 +331,9 @@ public static class Program
     private sealed record Result(Variant Variant, string Mode, int Bids, int Refused, TimeSpan Elapsed, List<double> Whole, List<double> Commit, List<double> FanOut,
         List<double> Spread, long Missing, int BeforeResponse, int OrderViolations, long Deliveries, long Messages, TimeSpan ApiCpu)
     {
+        /// <summary>What the Api measured itself over the phase (its /metrics, after minus before).</summary>
+        public ServerHistograms? Server { get; init; }
+
         private static double P(List<double> l, double q) => l.Count == 0 ? double.NaN : l[Math.Clamp((int)Math.Ceiling(q * l.Count) - 1, 0, l.Count - 1)];
         private double Rate => Bids / Elapsed.TotalSeconds;
 
@@ -363,10 +368,90 @@ public static class Program
                 sb.AppendLine(c, $"| {i + 1} | {r.Variant} | {r.Rate:0.0} | {P(r.Whole, 0.5):0.0} ms | {P(r.Whole, 0.99):0.0} ms | {P(r.Commit, 0.5):0.0} ms | {P(r.Commit, 0.99):0.0} ms | {P(r.FanOut, 0.99):0.0} ms | {P(r.Spread, 0.99):0.0} ms | {r.Messages / (double)Math.Max(1, (long)r.Bids * o.Watchers):0.00} | {r.ApiCpu.TotalMilliseconds / Math.Max(1, r.Bids):0.00} ms | {r.Missing} | {r.OrderViolations} |");
             }
             sb.AppendLine();
+            sb.AppendLine("Inside the Api (its own histograms over each phase; a percentile is the bucket bound it falls under):");
+            sb.AppendLine();
+            sb.AppendLine("| phase | watchers follow | bid request in the Api, mean | p50 | p99 | auction commits | bids per commit, mean | commit duration, mean | p99 |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (var i = 0; i < results.Count; i++)
+            {
+                var r = results[i];
+                if (r.Server is not { } m) continue;
+                sb.AppendLine(c, $"| {i + 1} | {r.Variant} | {m.BidRequest.Mean:0.0} ms | ≤ {m.BidRequest.Quantile(0.5):0.#} ms | ≤ {m.BidRequest.Quantile(0.99):0.#} ms | {m.Commit.Count:0} | {m.BidsPerCommit.Mean:0.0} | {m.Commit.Mean:0.0} ms | ≤ {m.Commit.Quantile(0.99):0.#} ms |");
+            }
+            sb.AppendLine();
             sb.AppendLine(c, $"Bids accepted per phase: {string.Join(", ", results.Select(r => $"{r.Bids} in {r.Elapsed.TotalSeconds:0.0} s" + (r.Refused > 0 ? $" ({r.Refused} refused)" : "")))}; " +
                 $"bids every watcher had before the 201 arrived (201 → all counted as 0 ms): {string.Join(", ", results.Select(r => r.BeforeResponse))}.");
             return sb.ToString();
         }
+    }
+}
+
+/// <summary>
+/// The Api's own view of a phase, from its Prometheus endpoint (admin token): the bid requests' duration inside the Api
+/// (ASP.NET Core's http.server.request.duration for POST .../bids) and the auction's commits (duration, bids per commit).
+/// Together with the bench's own timings they say whether a bid's time went to the grain and PostgreSQL or outside.
+/// </summary>
+public sealed record ServerHistograms(Histogram BidRequest, Histogram Commit, Histogram BidsPerCommit)
+{
+    public static async Task<ServerHistograms> ScrapeAsync(HttpClient http, string adminToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        var lines = (await response.Content.ReadAsStringAsync(ct)).Split('\n');
+        return new ServerHistograms(
+            // Seconds in the exporter; milliseconds here.
+            Histogram.Parse(lines, "http_server_request_duration_seconds", l => l.Contains("http_request_method=\"POST\"", StringComparison.Ordinal)
+                && l.Contains("/bids\"", StringComparison.Ordinal), 1000),
+            Histogram.Parse(lines, "healthactors_auction_commit_duration", _ => true, 1),
+            Histogram.Parse(lines, "healthactors_auction_commit_bids", _ => true, 1));
+    }
+
+    public ServerHistograms Minus(ServerHistograms before) =>
+        new(BidRequest.Minus(before.BidRequest), Commit.Minus(before.Commit), BidsPerCommit.Minus(before.BidsPerCommit));
+}
+
+/// <summary>One histogram's cumulative bucket counts by upper bound, its sum and count, summed over the series that match.</summary>
+public sealed record Histogram(IReadOnlyDictionary<double, double> Buckets, double Sum, double Count)
+{
+    public double Mean => Count == 0 ? double.NaN : Sum / Count;
+
+    /// <summary>The upper bound of the first bucket holding the q-quantile (infinity when it is past the last bound).</summary>
+    public double Quantile(double q)
+    {
+        if (Count == 0) return double.NaN;
+        foreach (var (bound, cumulative) in Buckets.OrderBy(b => b.Key))
+            if (cumulative >= q * Count) return bound;
+        return double.PositiveInfinity;
+    }
+
+    public Histogram Minus(Histogram before) =>
+        new(Buckets.ToDictionary(b => b.Key, b => b.Value - before.Buckets.GetValueOrDefault(b.Key)), Sum - before.Sum, Count - before.Count);
+
+    public static Histogram Parse(string[] lines, string prefix, Func<string, bool> series, double scale)
+    {
+        var buckets = new Dictionary<double, double>();
+        double sum = 0, count = 0;
+        foreach (var line in lines)
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal) || !series(line)) continue;
+            var name = line[..line.IndexOfAny(['{', ' '])];
+            // "name{labels} value [timestamp]"
+            var labelsEnd = line.LastIndexOf('}');
+            var rest = (labelsEnd >= 0 ? line[(labelsEnd + 1)..] : line[name.Length..]).Trim();
+            var value = double.Parse(rest.Split(' ')[0], CultureInfo.InvariantCulture);
+            if (name.EndsWith("_bucket", StringComparison.Ordinal))
+            {
+                var le = line.IndexOf("le=\"", StringComparison.Ordinal) + 4;
+                var text = line[le..line.IndexOf('"', le)];
+                var bound = text == "+Inf" ? double.PositiveInfinity : double.Parse(text, CultureInfo.InvariantCulture) * scale;
+                buckets[bound] = buckets.GetValueOrDefault(bound) + value;
+            }
+            else if (name.EndsWith("_sum", StringComparison.Ordinal)) sum += value * scale;
+            else if (name.EndsWith("_count", StringComparison.Ordinal)) count += value;
+        }
+        return new Histogram(buckets, sum, count);
     }
 }
 

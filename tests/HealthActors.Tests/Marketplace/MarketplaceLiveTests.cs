@@ -125,6 +125,20 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         var packBatched = await AuctionWatcher.ConnectAsync(factory, doctors[0].Tokens.AccessToken, "MessagePack, batched", HubWireProtocol.MessagePack);
         var bothWays = await AuctionWatcher.ConnectAsync(factory, doctors[1].Tokens.AccessToken, "both ways", HubWireProtocol.MessagePack);
         AuctionWatcher[] each = [jsonEach, packEach], batched = [jsonBatched, packBatched];
+        // The auction measures its commits (the bench reads these from /metrics). The meter is process-wide, so other
+        // tests' bids may add to what is seen here, never take from it.
+        long committedBids = 0, commits = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name is "healthactors.auction.commit.bids" or "healthactors.auction.commit.duration") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, bids, _, _) => Interlocked.Add(ref committedBids, bids));
+        listener.SetMeasurementEventCallback<double>((_, ms, _, _) =>
+        {
+            if (ms > 0) Interlocked.Increment(ref commits);
+        });
+        listener.Start();
         try
         {
             foreach (var w in each) Assert.Equal(0, await w.WatchAsync(id));
@@ -173,6 +187,9 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
             }
             Assert.Equal(stored, bothWays.Received.Where(r => r.Method != MarketplaceHubClient.BatchEvent).Select(r => r.Event));
             Assert.Equal(stored, bothWays.Received.Where(r => r.Method == MarketplaceHubClient.BatchEvent).Select(r => r.Event));
+
+            Assert.True(Interlocked.Read(ref committedBids) >= last, $"{committedBids} bids measured in commits, {last} placed");
+            Assert.InRange(Interlocked.Read(ref commits), 1, long.MaxValue);
 
             // UnwatchAuction stops both ways at once; the others go on.
             await bothWays.UnwatchAsync(id);
