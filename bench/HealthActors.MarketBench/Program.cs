@@ -9,10 +9,15 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace HealthActors.MarketBench;
 
 /// <summary>
-/// One hot auction: doctors bid as fast as they are answered while many watchers follow it over SignalR.
-/// Measures accepted bids per second and, per bid, the time from its HTTP 201 to the moment the last
-/// watcher received its event. The Api runs as a child process (embedded silo) on the real PostgreSQL and
-/// Redis given in the environment; everything is on loopback and bounded in count and time.
+/// One hot auction: doctors bid while many watchers follow it over SignalR. Measures accepted bids per second and,
+/// per bid, where its time goes: the commit wait (request sent → HTTP 201: grain checks, calendar hold, the group
+/// commit holding the bid), the fan-out (201 → the last watcher has the event) and the whole (request sent → the
+/// last of the watchers has it). The watchers follow the auction one way per phase: per event over JSON (the web
+/// app's way), or batched (WatchAuctionBatched, one message per group commit) over JSON or MessagePack; by default
+/// the per-event JSON path and batched MessagePack alternate in one run against one Api, so they compare side by
+/// side. Bids are closed-loop (each doctor bids again when answered) or, with --rate, open-loop at a fixed rate.
+/// The Api runs as a child process (embedded silo) on the real PostgreSQL and Redis given in the environment;
+/// everything is on loopback and bounded in count and time.
 /// </summary>
 public static class Program
 {
@@ -25,7 +30,8 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] [--group-commit on|off] [--out results.md] [--log api.log]");
+            Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] " +
+                "[--rate BIDS_PER_S] [--protocol json|messagepack] [--batched on|off] [--rounds 1] [--group-commit on|off] [--out results.md] [--log api.log]");
             return 2;
         }
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
@@ -37,21 +43,21 @@ public static class Program
         }
 
         // The whole run is bounded, whatever happens.
-        using var overall = new CancellationTokenSource(TimeSpan.FromSeconds(o.Seconds + 300));
+        using var overall = new CancellationTokenSource(TimeSpan.FromSeconds((o.Seconds + 60) * o.Phases.Count + 300));
         await using var api = await ApiProcess.StartAsync(o, postgres, redis, overall.Token);
         try
         {
-            var result = await RunAsync(o, api, overall.Token);
-            var table = result.ToMarkdown(o);
+            var results = await RunAsync(o, api, overall.Token);
+            var table = Result.ToMarkdown(o, results);
             Console.WriteLine();
             Console.WriteLine(table);
-            result.AppendSummary(o);
+            foreach (var last in results.GroupBy(r => r.Variant).Select(g => g.Last())) last.AppendSummary(o);
             if (o.Out is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Out))!);
                 await File.WriteAllTextAsync(o.Out, table);
             }
-            return result.Missing == 0 && result.OrderViolations == 0 ? 0 : 1;
+            return results.All(r => r.Missing == 0 && r.OrderViolations == 0) ? 0 : 1;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -61,7 +67,7 @@ public static class Program
         }
     }
 
-    private static async Task<Result> RunAsync(Options o, ApiProcess api, CancellationToken ct)
+    private static async Task<List<Result>> RunAsync(Options o, ApiProcess api, CancellationToken ct)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -88,72 +94,147 @@ public static class Program
         var auction = await driver.CreateAuctionAsync(patient, specialty, from, from.AddDays(o.Bidders / 40 + 1), DateTimeOffset.UtcNow.AddHours(1),
             maxPrice: 100_000, currency: "USD", symptoms: "benchmark: recurring headaches", ct: ct);
 
-        Log($"connecting {o.Watchers} watchers");
-        var tracks = new ConcurrentDictionary<Guid, Track>();
-        var watchers = new Watcher[o.Watchers];
-        await Parallel.ForEachAsync(Enumerable.Range(0, o.Watchers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, c) =>
+        // Warm-up, not measured: each doctor's first bid (a new hold), JIT and connection pools.
+        var prices = new decimal[o.Bidders];
+        await Task.WhenAll(Enumerable.Range(0, o.Bidders).Select(async i =>
         {
-            var w = new Watcher(api.BaseAddress, i == 0 ? patient : doctors[i % doctors.Length], tracks);
-            await w.Hub.StartAsync(c);
-            var seq = await w.Hub.InvokeAsync<long>("WatchAuction", auction, c);
-            if (seq != 0) throw new InvalidOperationException($"watcher {i} joined at seq {seq}, expected 0");
-            watchers[i] = w;
-        });
+            prices[i] = 90_000;
+            await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
+        }));
 
-        try
+        var results = new List<Result>();
+        foreach (var variant in o.Phases)
         {
-            // Warm-up, not measured: each doctor's first bid (a new hold), JIT and connection pools.
-            var prices = new decimal[o.Bidders];
-            await Task.WhenAll(Enumerable.Range(0, o.Bidders).Select(async i =>
+            Log($"phase {results.Count + 1}/{o.Phases.Count} ({variant}): connecting {o.Watchers} watchers");
+            var tracks = new ConcurrentDictionary<Guid, Track>();
+            var watchers = new Watcher[o.Watchers];
+            await Parallel.ForEachAsync(Enumerable.Range(0, o.Watchers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, c) =>
             {
-                prices[i] = 90_000;
-                await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
-            }));
-            await WaitFor(() => tracks.Values.All(t => t.Received >= o.Watchers), TimeSpan.FromSeconds(30), ct);
-            tracks.Clear();
+                var w = new Watcher(api.BaseAddress, i == 0 ? patient : doctors[i % doctors.Length], tracks, variant);
+                await w.StartAsync(auction, c);
+                watchers[i] = w;
+            });
+            try
+            {
+                // One round of bids seen by every watcher before measuring: each connection's first message is behind us.
+                var settle = await Task.WhenAll(Enumerable.Range(0, Math.Min(o.Bidders, 20)).Select(async i =>
+                {
+                    prices[i] -= 1;
+                    return await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
+                }));
+                await WaitFor(() => settle.All(id => tracks.TryGetValue(id, out var t) && t.Received >= o.Watchers), TimeSpan.FromSeconds(30), ct);
+                tracks.Clear();
+                foreach (var w in watchers) w.ResetCounts();
+                var before = await ServerHistograms.ScrapeAsync(http, admin, ct);
+                var result = await MeasureAsync(o, variant, api, driver, doctors, prices, SlotOf, auction, tracks, watchers, ct);
+                results.Add(result with { Server = (await ServerHistograms.ScrapeAsync(http, admin, ct)).Minus(before) });
+                Log(results[^1].OneLine());
+            }
+            finally
+            {
+                await Task.WhenAll(watchers.Where(w => w is not null).Select(w => w.Hub.DisposeAsync().AsTask()));
+            }
+        }
+        return results;
+    }
 
-            Log($"measuring: {o.Bidders} doctors bidding, at most {o.Bids} bids or {o.Seconds} s");
-            var measured = new ConcurrentBag<Guid>();
+    private static async Task<Result> MeasureAsync(Options o, Variant variant, ApiProcess api, ApiDriver driver, string[] doctors, decimal[] prices,
+        Func<int, DateTimeOffset> slotOf, Guid auction, ConcurrentDictionary<Guid, Track> tracks, Watcher[] watchers, CancellationToken ct)
+    {
+        var mode = o.Rate is { } r ? $"open loop, {r} bids/s offered across {o.Bidders} doctors" : $"closed loop, {o.Bidders} doctors";
+        Log($"measuring ({mode}): at most {o.Bids} bids or {o.Seconds} s");
+        var measured = new ConcurrentBag<Guid>();
+        var failed = 0;
+        var cpuBefore = api.CpuTime;
+        var clock = Stopwatch.StartNew();
+        var start = Stopwatch.GetTimestamp();
+        var stopAt = TimeSpan.FromSeconds(o.Seconds);
+
+        async Task BidOnce(int i, long sentAt)
+        {
+            // One unit cheaper each time: always a valid replacement of the doctor's standing bid.
+            prices[i] -= 1;
+            try
+            {
+                var id = await driver.BidAsync(doctors[i], auction, prices[i], slotOf(i), ct: ct);
+                var t = tracks.GetOrAdd(id, _ => new Track());
+                t.Sent = sentAt;
+                t.Accepted = Stopwatch.GetTimestamp();
+                measured.Add(id);
+            }
+            catch (ApiCallException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+
+        if (o.Rate is not { } rate)
+        {
             var remaining = o.Bids;
-            var cpuBefore = api.CpuTime;
-            var clock = Stopwatch.StartNew();
-            var stopAt = TimeSpan.FromSeconds(o.Seconds);
             await Task.WhenAll(Enumerable.Range(0, o.Bidders).Select(async i =>
             {
                 while (clock.Elapsed < stopAt && Interlocked.Decrement(ref remaining) >= 0)
-                {
-                    // One unit cheaper each time: always a valid replacement of the doctor's standing bid.
-                    prices[i] -= 1;
-                    var id = await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
-                    tracks.GetOrAdd(id, _ => new Track()).Accepted = Stopwatch.GetTimestamp();
-                    measured.Add(id);
-                }
+                    await BidOnce(i, Stopwatch.GetTimestamp());
             }));
-            var elapsed = clock.Elapsed;
-            var cpu = api.CpuTime - cpuBefore;
-            Log($"{measured.Count} bids in {elapsed.TotalSeconds:0.0} s; waiting for the watchers to drain");
-            await WaitFor(() => measured.All(id => tracks[id].Received >= o.Watchers), TimeSpan.FromSeconds(30), ct, throwOnTimeout: false);
-
-            var latencies = new List<double>();
-            var missing = 0L;
-            var beforeResponse = 0;
-            foreach (var id in measured)
-            {
-                var t = tracks[id];
-                missing += o.Watchers - t.Received;
-                if (t.Received < o.Watchers) continue;
-                var ms = (t.LastReceived - t.Accepted) * 1000.0 / Stopwatch.Frequency;
-                if (ms < 0) beforeResponse++;
-                latencies.Add(Math.Max(0, ms));
-            }
-            latencies.Sort();
-            return new Result(measured.Count, elapsed, latencies, missing, beforeResponse, watchers.Sum(w => w.OrderViolations),
-                watchers.Sum(w => (long)w.Count), cpu);
         }
-        finally
+        else
         {
-            await Task.WhenAll(watchers.Where(w => w is not null).Select(w => w.Hub.DisposeAsync().AsTask()));
+            // Open loop: bid k is due at start + k / rate whatever happened to the ones before, and its time counts from
+            // then, so a backlog shows as latency rather than as a slower offered rate. A doctor has one bid in flight at
+            // a time (the grain would queue a second one behind it anyway); a due bid waits for a free doctor.
+            var free = System.Threading.Channels.Channel.CreateUnbounded<int>();
+            for (var i = 0; i < o.Bidders; i++) free.Writer.TryWrite(i);
+            var inFlight = new List<Task>();
+            var issued = 0;
+            while (issued < o.Bids && clock.Elapsed < stopAt)
+            {
+                var due = Math.Min(o.Bids, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+                for (; issued < due; issued++)
+                {
+                    var sentAt = start + (long)(issued / rate * Stopwatch.Frequency);
+                    var doctor = await free.Reader.ReadAsync(ct);
+                    inFlight.Add(Task.Run(async () =>
+                    {
+                        try { await BidOnce(doctor, sentAt); }
+                        finally { free.Writer.TryWrite(doctor); }
+                    }, ct));
+                }
+                await Task.Delay(1, ct);
+            }
+            await Task.WhenAll(inFlight);
         }
+        var elapsed = clock.Elapsed;
+        var cpu = api.CpuTime - cpuBefore;
+        Log($"{measured.Count} bids in {elapsed.TotalSeconds:0.0} s ({failed} refused); waiting for the watchers to drain");
+        await WaitFor(() => measured.All(id => tracks[id].Received >= o.Watchers), TimeSpan.FromSeconds(30), ct, throwOnTimeout: false);
+
+        var whole = new List<double>();
+        var commit = new List<double>();
+        var fanOut = new List<double>();
+        var spread = new List<double>();
+        var missing = 0L;
+        var beforeResponse = 0;
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        foreach (var id in measured)
+        {
+            var t = tracks[id];
+            missing += o.Watchers - t.Received;
+            commit.Add(Ms(t.Accepted - t.Sent));
+            if (t.Received < o.Watchers) continue;
+            var afterResponse = Ms(t.LastReceived - t.Accepted);
+            if (afterResponse < 0) beforeResponse++;
+            fanOut.Add(Math.Max(0, afterResponse));
+            whole.Add(Ms(Math.Max(t.LastReceived, t.Accepted) - t.Sent));
+            spread.Add(Ms(t.LastReceived - t.FirstReceived));
+        }
+        return new Result(variant, mode, measured.Count, failed, elapsed, Sorted(whole), Sorted(commit), Sorted(fanOut), Sorted(spread), missing, beforeResponse,
+            watchers.Sum(w => w.OrderViolations), watchers.Sum(w => (long)w.Count), watchers.Sum(w => (long)w.Messages), cpu);
+    }
+
+    private static List<double> Sorted(List<double> list)
+    {
+        list.Sort();
+        return list;
     }
 
     private static async Task WaitFor(Func<bool> done, TimeSpan timeout, CancellationToken ct, bool throwOnTimeout = true)
@@ -172,11 +253,13 @@ public static class Program
 
     internal static void Log(string message) => Console.WriteLine($"[market-bench {DateTime.UtcNow:HH:mm:ss}] {message}");
 
-    /// <summary>Per bid: when its 201 arrived and when the last watcher got its event (Stopwatch ticks).</summary>
+    /// <summary>Per bid (Stopwatch ticks): when it was sent (due, in open loop), its 201, the first and the last watcher's receipt.</summary>
     private sealed class Track
     {
+        public long Sent;
         public long Accepted;
         public int Received;
+        public long FirstReceived = long.MaxValue;
         public long LastReceived;
 
         public void Arrived(long at)
@@ -185,38 +268,78 @@ public static class Program
             long seen;
             do seen = Interlocked.Read(ref LastReceived);
             while (at > seen && Interlocked.CompareExchange(ref LastReceived, at, seen) != seen);
+            do seen = Interlocked.Read(ref FirstReceived);
+            while (at < seen && Interlocked.CompareExchange(ref FirstReceived, at, seen) != seen);
         }
     }
 
-    private sealed record BidLite(Guid Id);
-    private sealed record EventLite(long Seq, string Type, BidLite? Bid);
+    // Only what the bench reads; both protocols skip the rest of each event.
+    public sealed record BidLite(Guid Id);
+    public sealed record EventLite(long Seq, string Type, BidLite? Bid);
 
     private sealed class Watcher
     {
+        private readonly Variant _variant;
         private long _lastSeq;
         public HubConnection Hub { get; }
         public int OrderViolations;
         public int Count;
+        public int Messages;
 
-        public Watcher(Uri baseAddress, string token, ConcurrentDictionary<Guid, Track> tracks)
+        public Watcher(Uri baseAddress, string token, ConcurrentDictionary<Guid, Track> tracks, Variant variant)
         {
-            Hub = HubClients.Build(new Uri(baseAddress, "/hubs/marketplace"), () => token);
-            foreach (var name in EventNames)
-                Hub.On<EventLite>(name, e =>
+            _variant = variant;
+            Hub = HubClients.Build(new Uri(baseAddress, "/hubs/marketplace"), () => token, protocol: variant.Protocol);
+            // Handlers run one at a time per connection, in arrival order.
+            void Take(EventLite e, long at)
+            {
+                if (e.Seq != _lastSeq + 1) OrderViolations++;
+                _lastSeq = e.Seq;
+                Count++;
+                if (e.Bid is { } b) tracks.GetOrAdd(b.Id, _ => new Track()).Arrived(at);
+            }
+            if (variant.Batched)
+                Hub.On<EventLite[]>("AuctionEvents", events =>
                 {
                     var at = Stopwatch.GetTimestamp();
-                    // Handlers run one at a time per connection, in arrival order.
-                    if (e.Seq != _lastSeq + 1) OrderViolations++;
-                    _lastSeq = e.Seq;
-                    Count++;
-                    if (e.Bid is { } b) tracks.GetOrAdd(b.Id, _ => new Track()).Arrived(at);
+                    Messages++;
+                    foreach (var e in events) Take(e, at);
                 });
+            else
+                foreach (var name in EventNames)
+                    Hub.On<EventLite>(name, e =>
+                    {
+                        Messages++;
+                        Take(e, Stopwatch.GetTimestamp());
+                    });
+        }
+
+        public async Task StartAsync(Guid auction, CancellationToken ct)
+        {
+            await Hub.StartAsync(ct);
+            _lastSeq = await Hub.InvokeAsync<long>(_variant.Batched ? "WatchAuctionBatched" : "WatchAuction", auction, ct);
+        }
+
+        public void ResetCounts()
+        {
+            OrderViolations = 0;
+            Count = 0;
+            Messages = 0;
         }
     }
 
-    private sealed record Result(int Bids, TimeSpan Elapsed, List<double> Latencies, long Missing, int BeforeResponse, int OrderViolations, long Deliveries, TimeSpan ApiCpu)
+    private sealed record Result(Variant Variant, string Mode, int Bids, int Refused, TimeSpan Elapsed, List<double> Whole, List<double> Commit, List<double> FanOut,
+        List<double> Spread, long Missing, int BeforeResponse, int OrderViolations, long Deliveries, long Messages, TimeSpan ApiCpu)
     {
-        private double P(double q) => Latencies.Count == 0 ? double.NaN : Latencies[Math.Clamp((int)Math.Ceiling(q * Latencies.Count) - 1, 0, Latencies.Count - 1)];
+        /// <summary>What the Api measured itself over the phase (its /metrics, after minus before).</summary>
+        public ServerHistograms? Server { get; init; }
+
+        private static double P(List<double> l, double q) => l.Count == 0 ? double.NaN : l[Math.Clamp((int)Math.Ceiling(q * l.Count) - 1, 0, l.Count - 1)];
+        private double Rate => Bids / Elapsed.TotalSeconds;
+
+        public string OneLine() => string.Format(CultureInfo.InvariantCulture,
+            "{0}: {1:0} bids/s, bid → all watchers p50 {2:0.0} / p99 {3:0.0} ms (commit wait p99 {4:0.0}, 201 → all p99 {5:0.0}), {6} missing, {7} out of order",
+            Variant, Rate, P(Whole, 0.5), P(Whole, 0.99), P(Commit, 0.99), P(FanOut, 0.99), Missing, OrderViolations);
 
         /// <summary>bench/run-all.sh's summary line (HA_BENCH_SUMMARY; the format HealthActors.Bench's Summary reads).</summary>
         public void AppendSummary(Options o)
@@ -224,40 +347,121 @@ public static class Program
             var path = Environment.GetEnvironmentVariable("HA_BENCH_SUMMARY");
             if (string.IsNullOrWhiteSpace(path)) return;
             var c = CultureInfo.InvariantCulture;
-            var rate = Bids / Elapsed.TotalSeconds;
-            var met = rate >= 1000 && P(0.99) < 50 && Missing == 0;
+            var met = Rate >= 1000 && P(Whole, 0.99) < 50 && Missing == 0;
             File.AppendAllText(path, string.Join('\t',
-                "marketplace", $"one hot auction, {o.Bidders} bidders, {o.Watchers} watchers: bids/s and 201 → every watcher",
-                string.Format(c, "{0:0}/s, p99 {1:0.0} ms, {2} missing", rate, P(0.99), Missing), "", "",
+                "marketplace", $"one hot auction, {Mode}, {o.Watchers} watchers ({Variant}): bids/s and bid → every watcher",
+                string.Format(c, "{0:0}/s, p99 {1:0.0} ms, {2} missing", Rate, P(Whole, 0.99), Missing), "", "",
                 "≥ 1,000 bids/s with p99 < 50 ms", met ? "met" : "**not met**") + "\n");
         }
 
-        public string ToMarkdown(Options o)
+        public static string ToMarkdown(Options o, IReadOnlyList<Result> results)
         {
             var c = CultureInfo.InvariantCulture;
             var sb = new StringBuilder();
-            sb.AppendLine(c, $"| metric | value |");
-            sb.AppendLine("| --- | --- |");
-            sb.AppendLine(c, $"| group commit | {(o.GroupCommit ? "on" : "off")} |");
-            sb.AppendLine(c, $"| doctors bidding concurrently | {o.Bidders} |");
-            sb.AppendLine(c, $"| watchers (SignalR, WebSockets) | {o.Watchers} |");
-            sb.AppendLine(c, $"| bids accepted (HTTP 201) | {Bids} in {Elapsed.TotalSeconds:0.0} s |");
-            sb.AppendLine(c, $"| **bids per second** | **{Bids / Elapsed.TotalSeconds:0.0}** |");
-            sb.AppendLine(c, $"| event deliveries | {Deliveries} |");
-            sb.AppendLine(c, $"| Api+silo CPU per bid (measured phase, incl. its 100 pushes) | {ApiCpu.TotalMilliseconds / Math.Max(1, Bids):0.00} ms |");
-            sb.AppendLine(c, $"| 201 → all watchers, p50 | {P(0.50):0.0} ms |");
-            sb.AppendLine(c, $"| 201 → all watchers, p95 | {P(0.95):0.0} ms |");
-            sb.AppendLine(c, $"| 201 → all watchers, p99 | {P(0.99):0.0} ms |");
-            sb.AppendLine(c, $"| 201 → all watchers, max | {(Latencies.Count == 0 ? double.NaN : Latencies[^1]):0.0} ms |");
-            sb.AppendLine(c, $"| bids every watcher had before the 201 arrived (counted as 0 ms) | {BeforeResponse} |");
-            sb.AppendLine(c, $"| deliveries missing after 30 s | {Missing} |");
-            sb.AppendLine(c, $"| out-of-order or repeated sequence numbers | {OrderViolations} |");
+            sb.AppendLine(c, $"{results[0].Mode}; {o.Watchers} watchers (SignalR, WebSockets); group commit {(o.GroupCommit ? "on" : "off")}; phases in run order.");
+            sb.AppendLine();
+            sb.AppendLine("| phase | watchers follow | bids/s | bid → all watchers p50 | p99 | commit wait (→ 201) p50 | p99 | 201 → all watchers p99 | first → last watcher p99 | messages per watcher per bid | Api CPU per bid | missing | out of order |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (var i = 0; i < results.Count; i++)
+            {
+                var r = results[i];
+                sb.AppendLine(c, $"| {i + 1} | {r.Variant} | {r.Rate:0.0} | {P(r.Whole, 0.5):0.0} ms | {P(r.Whole, 0.99):0.0} ms | {P(r.Commit, 0.5):0.0} ms | {P(r.Commit, 0.99):0.0} ms | {P(r.FanOut, 0.99):0.0} ms | {P(r.Spread, 0.99):0.0} ms | {r.Messages / (double)Math.Max(1, (long)r.Bids * o.Watchers):0.00} | {r.ApiCpu.TotalMilliseconds / Math.Max(1, r.Bids):0.00} ms | {r.Missing} | {r.OrderViolations} |");
+            }
+            sb.AppendLine();
+            sb.AppendLine("Inside the Api (its own histograms over each phase; a percentile is the bucket bound it falls under):");
+            sb.AppendLine();
+            sb.AppendLine("| phase | watchers follow | bid request in the Api, mean | p50 | p99 | auction commits | bids per commit, mean | commit duration, mean | p99 |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (var i = 0; i < results.Count; i++)
+            {
+                var r = results[i];
+                if (r.Server is not { } m) continue;
+                sb.AppendLine(c, $"| {i + 1} | {r.Variant} | {m.BidRequest.Mean:0.0} ms | ≤ {m.BidRequest.Quantile(0.5):0.#} ms | ≤ {m.BidRequest.Quantile(0.99):0.#} ms | {m.Commit.Count:0} | {m.BidsPerCommit.Mean:0.0} | {m.Commit.Mean:0.0} ms | ≤ {m.Commit.Quantile(0.99):0.#} ms |");
+            }
+            sb.AppendLine();
+            sb.AppendLine(c, $"Bids accepted per phase: {string.Join(", ", results.Select(r => $"{r.Bids} in {r.Elapsed.TotalSeconds:0.0} s" + (r.Refused > 0 ? $" ({r.Refused} refused)" : "")))}; " +
+                $"bids every watcher had before the 201 arrived (201 → all counted as 0 ms): {string.Join(", ", results.Select(r => r.BeforeResponse))}.");
             return sb.ToString();
         }
     }
 }
 
-public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit = true)
+/// <summary>
+/// The Api's own view of a phase, from its Prometheus endpoint (admin token): the bid requests' duration inside the Api
+/// (ASP.NET Core's http.server.request.duration for POST .../bids) and the auction's commits (duration, bids per commit).
+/// Together with the bench's own timings they say whether a bid's time went to the grain and PostgreSQL or outside.
+/// </summary>
+public sealed record ServerHistograms(Histogram BidRequest, Histogram Commit, Histogram BidsPerCommit)
+{
+    public static async Task<ServerHistograms> ScrapeAsync(HttpClient http, string adminToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        var lines = (await response.Content.ReadAsStringAsync(ct)).Split('\n');
+        return new ServerHistograms(
+            // Seconds in the exporter; milliseconds here.
+            Histogram.Parse(lines, "http_server_request_duration_seconds", l => l.Contains("http_request_method=\"POST\"", StringComparison.Ordinal)
+                && l.Contains("/bids\"", StringComparison.Ordinal), 1000),
+            Histogram.Parse(lines, "healthactors_auction_commit_duration", _ => true, 1),
+            Histogram.Parse(lines, "healthactors_auction_commit_bids", _ => true, 1));
+    }
+
+    public ServerHistograms Minus(ServerHistograms before) =>
+        new(BidRequest.Minus(before.BidRequest), Commit.Minus(before.Commit), BidsPerCommit.Minus(before.BidsPerCommit));
+}
+
+/// <summary>One histogram's cumulative bucket counts by upper bound, its sum and count, summed over the series that match.</summary>
+public sealed record Histogram(IReadOnlyDictionary<double, double> Buckets, double Sum, double Count)
+{
+    public double Mean => Count == 0 ? double.NaN : Sum / Count;
+
+    /// <summary>The upper bound of the first bucket holding the q-quantile (infinity when it is past the last bound).</summary>
+    public double Quantile(double q)
+    {
+        if (Count == 0) return double.NaN;
+        foreach (var (bound, cumulative) in Buckets.OrderBy(b => b.Key))
+            if (cumulative >= q * Count) return bound;
+        return double.PositiveInfinity;
+    }
+
+    public Histogram Minus(Histogram before) =>
+        new(Buckets.ToDictionary(b => b.Key, b => b.Value - before.Buckets.GetValueOrDefault(b.Key)), Sum - before.Sum, Count - before.Count);
+
+    public static Histogram Parse(string[] lines, string prefix, Func<string, bool> series, double scale)
+    {
+        var buckets = new Dictionary<double, double>();
+        double sum = 0, count = 0;
+        foreach (var line in lines)
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal) || !series(line)) continue;
+            var name = line[..line.IndexOfAny(['{', ' '])];
+            // "name{labels} value [timestamp]"
+            var labelsEnd = line.LastIndexOf('}');
+            var rest = (labelsEnd >= 0 ? line[(labelsEnd + 1)..] : line[name.Length..]).Trim();
+            var value = double.Parse(rest.Split(' ')[0], CultureInfo.InvariantCulture);
+            if (name.EndsWith("_bucket", StringComparison.Ordinal))
+            {
+                var le = line.IndexOf("le=\"", StringComparison.Ordinal) + 4;
+                var text = line[le..line.IndexOf('"', le)];
+                var bound = text == "+Inf" ? double.PositiveInfinity : double.Parse(text, CultureInfo.InvariantCulture) * scale;
+                buckets[bound] = buckets.GetValueOrDefault(bound) + value;
+            }
+            else if (name.EndsWith("_sum", StringComparison.Ordinal)) sum += value * scale;
+            else if (name.EndsWith("_count", StringComparison.Ordinal)) count += value;
+        }
+        return new Histogram(buckets, sum, count);
+    }
+}
+
+/// <summary>How the watchers of a phase follow the auction.</summary>
+public sealed record Variant(HubWireProtocol Protocol, bool Batched)
+{
+    public override string ToString() => (Protocol == HubWireProtocol.MessagePack ? "MessagePack" : "JSON") + (Batched ? ", batched" : ", per event");
+}
+
+public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit, double? Rate, IReadOnlyList<Variant> Phases)
 {
     public static Options Parse(string[] args)
     {
@@ -272,11 +476,27 @@ public sealed record Options(string Api, int Bidders, int Watchers, int Bids, in
             if (!map.TryGetValue(key, out var v)) return fallback;
             return int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max ? n : throw new ArgumentException($"--{key} must be 1..{max}");
         }
+        bool OnOff(string key, bool fallback) => map.GetValueOrDefault(key) switch
+        {
+            null => fallback, "on" => true, "off" => false, _ => throw new ArgumentException($"--{key} must be on or off"),
+        };
         var api = map.GetValueOrDefault("api") ?? throw new ArgumentException("--api is required");
         if (!File.Exists(api)) throw new ArgumentException($"no such file: {api} (build Release first)");
-        return new Options(Path.GetFullPath(api), Int("bidders", 20, 200), Int("watchers", 100, 1000), Int("bids", 3000, 100_000), Int("seconds", 60, 600),
+        double? rate = map.TryGetValue("rate", out var rv)
+            ? double.TryParse(rv, CultureInfo.InvariantCulture, out var rr) && rr is >= 1 and <= 20_000 ? rr : throw new ArgumentException("--rate must be 1..20000 bids/s")
+            : null;
+        // Either the one variant asked for, or the web app's way (per event, JSON) against batched MessagePack, alternated.
+        List<Variant> variants = map.ContainsKey("protocol") || map.ContainsKey("batched")
+            ? [new Variant(map.GetValueOrDefault("protocol", "json") switch
+                {
+                    "json" => HubWireProtocol.Json, "messagepack" => HubWireProtocol.MessagePack,
+                    _ => throw new ArgumentException("--protocol must be json or messagepack"),
+                }, OnOff("batched", false))]
+            : [new Variant(HubWireProtocol.Json, false), new Variant(HubWireProtocol.MessagePack, true)];
+        var rounds = Int("rounds", 1, 20);
+        return new Options(Path.GetFullPath(api), Int("bidders", 20, 1000), Int("watchers", 100, 1000), Int("bids", 3000, 100_000), Int("seconds", 60, 600),
             map.GetValueOrDefault("out"), map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-market-bench-{Environment.ProcessId}.log"),
-            map.GetValueOrDefault("group-commit", "on") switch { "on" => true, "off" => false, _ => throw new ArgumentException("--group-commit must be on or off") });
+            OnOff("group-commit", true), rate, [.. Enumerable.Range(0, rounds).SelectMany(_ => variants)]);
     }
 }
 

@@ -7,9 +7,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthActors.TestKit;
 
+/// <summary>The hub protocol a client speaks; the Api offers both, JSON is what the web app uses.</summary>
+public enum HubWireProtocol
+{
+    Json,
+    /// <summary>SignalR's binary MessagePack protocol (Microsoft.AspNetCore.SignalR.Protocols.MessagePack).</summary>
+    MessagePack,
+}
+
 /// <summary>
-/// The one way tests and benches connect to a hub: WebSockets only, the server's JSON conventions, the access
-/// token in the <c>access_token</c> query string as browsers send it.
+/// The one way tests and benches connect to a hub: WebSockets only, the server's JSON conventions (or MessagePack),
+/// the access token in the <c>access_token</c> query string as browsers send it.
 /// </summary>
 public static class HubClients
 {
@@ -27,7 +35,9 @@ public static class HubClients
     /// <param name="accessToken">Read at each (re)connect, so a refreshed token is used; null or returning null: anonymous.</param>
     /// <param name="connector">For an in-process server (TestServer.CreateWebSocketClient); null: a real network connection.</param>
     /// <param name="configure">Anything else a caller needs (reconnect policy, timeouts).</param>
-    public static HubConnection Build(Uri hubUrl, Func<string?>? accessToken = null, WebSocketConnector? connector = null, Action<IHubConnectionBuilder>? configure = null)
+    /// <param name="protocol">JSON (the default) or MessagePack.</param>
+    public static HubConnection Build(Uri hubUrl, Func<string?>? accessToken = null, WebSocketConnector? connector = null, Action<IHubConnectionBuilder>? configure = null,
+        HubWireProtocol protocol = HubWireProtocol.Json)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(hubUrl, o =>
@@ -47,16 +57,19 @@ public static class HubClients
                         : new Uri(context.Uri + (context.Uri.Query.Length > 0 ? "&" : "?") + "access_token=" + Uri.EscapeDataString(token));
                     return await connector(uri, ct);
                 };
-            })
-            .AddJsonProtocol(o => UseServerConventions(o.PayloadSerializerOptions));
+            });
+        // One protocol only: the connection speaks the last one registered, so JSON is not added under MessagePack.
+        if (protocol == HubWireProtocol.MessagePack) builder.AddMessagePackProtocol();
+        else builder.AddJsonProtocol(o => UseServerConventions(o.PayloadSerializerOptions));
         configure?.Invoke(builder);
         return builder.Build();
     }
 
     /// <summary><see cref="Build"/> with a fixed token, started.</summary>
-    public static async Task<HubConnection> ConnectAsync(Uri hubUrl, string? accessToken, WebSocketConnector? connector = null, CancellationToken ct = default)
+    public static async Task<HubConnection> ConnectAsync(Uri hubUrl, string? accessToken, WebSocketConnector? connector = null, CancellationToken ct = default,
+        HubWireProtocol protocol = HubWireProtocol.Json)
     {
-        var connection = Build(hubUrl, accessToken is null ? null : () => accessToken, connector);
+        var connection = Build(hubUrl, accessToken is null ? null : () => accessToken, connector, protocol: protocol);
         try
         {
             await connection.StartAsync(ct);

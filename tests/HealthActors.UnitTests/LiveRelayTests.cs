@@ -19,6 +19,8 @@ public sealed class LiveRelayTests
     {
         public readonly ConcurrentDictionary<Guid, List<Ev>> Stored = new();
         public readonly ConcurrentQueue<Ev> Forwarded = new();
+        /// <summary>Each call of the run-forwarding hook: what a batching relay sends as one message.</summary>
+        public readonly ConcurrentQueue<IReadOnlyList<long>> Runs = new();
         public int Watches, Unwatches, ReadBacks;
 
         public Ev Store(Guid key)
@@ -33,8 +35,10 @@ public sealed class LiveRelayTests
         }
 
         public Task Push(Ev e) => Receive(e.Key, e);
+        public Task PushAll(params Ev[] events) => Receive(events[0].Key, events);
 
         public IReadOnlyList<long> SeqsOf(Guid key) => Forwarded.Where(e => e.Key == key).Select(e => e.Seq).ToList();
+        public IReadOnlyList<string> RunsAsText() => Runs.Select(r => string.Join(",", r)).ToList();
 
         protected override long SeqOf(Ev e) => e.Seq;
 
@@ -62,6 +66,12 @@ public sealed class LiveRelayTests
         {
             Forwarded.Enqueue(e);
             return Task.CompletedTask;
+        }
+
+        protected override Task Forward(Guid key, IReadOnlyList<Ev> run)
+        {
+            Runs.Enqueue(run.Select(e => e.Seq).ToList());
+            return base.Forward(key, run);
         }
     }
 
@@ -182,5 +192,130 @@ public sealed class LiveRelayTests
 
         await Until(() => relay.SeqsOf(flowing).Count == 1, "the other feed's event forwarded");
         Assert.Empty(relay.SeqsOf(stuck));
+    }
+
+    [Fact]
+    public async Task A_group_commits_events_go_out_as_one_run()
+    {
+        var relay = NewRelay(gapWaitMs: 5_000);
+        var key = Guid.NewGuid();
+        await relay.Attach(key, "c1");
+        var events = Enumerable.Range(0, 4).Select(_ => relay.Store(key)).ToArray();
+
+        await relay.PushAll(events[0], events[1], events[2]);
+        await relay.PushAll(events[3]);
+
+        await Until(() => relay.Forwarded.Count >= 4, "four events forwarded");
+        Assert.Equal(["1,2,3", "4"], relay.RunsAsText());
+        Assert.Equal([1, 2, 3, 4], relay.SeqsOf(key));
+    }
+
+    [Fact]
+    public async Task Events_that_waited_for_an_overtaken_one_go_out_with_it_as_one_run()
+    {
+        var relay = NewRelay(gapWaitMs: 5_000);
+        var key = Guid.NewGuid();
+        await relay.Attach(key, "c1");
+        var events = Enumerable.Range(0, 4).Select(_ => relay.Store(key)).ToArray();
+
+        await relay.PushAll(events[2], events[3]);
+        await relay.Push(events[1]);
+        await Task.Delay(50);
+        Assert.Empty(relay.Runs);
+        await relay.Push(events[0]);
+        // A repeat of something already sent goes nowhere, not even as an empty run.
+        await relay.PushAll(events[1], events[2]);
+
+        await Until(() => relay.Forwarded.Count >= 4, "four events forwarded");
+        await Task.Delay(50);
+        Assert.Equal(["1,2,3,4"], relay.RunsAsText());
+    }
+
+    [Fact]
+    public async Task A_gap_read_back_goes_out_in_order_as_one_run_with_what_waited_behind_it()
+    {
+        var relay = NewRelay(gapWaitMs: 50);
+        var key = Guid.NewGuid();
+        await relay.Attach(key, "c1");
+        var e1 = relay.Store(key);
+        relay.Store(key); // stored, pushes lost
+        relay.Store(key);
+        var e4 = relay.Store(key);
+
+        await relay.Push(e1);
+        await relay.Push(e4);
+
+        await Until(() => relay.Forwarded.Count >= 4, "the missing events read back");
+        await Task.Delay(100);
+        Assert.Equal(["1", "2,3,4"], relay.RunsAsText());
+        Assert.Equal([1, 2, 3, 4], relay.SeqsOf(key));
+        Assert.Equal(1, relay.ReadBacks);
+    }
+
+    [Fact]
+    public async Task A_run_that_fails_to_go_out_is_sent_again_not_skipped()
+    {
+        // No read-back within the test's time: only the relay keeping the failed run can deliver it.
+        var relay = new FlakyRelay(new LiveOptions { GapWaitMilliseconds = 60_000, RenewSeconds = 60 });
+        var key = Guid.NewGuid();
+        await relay.Attach(key, "c1");
+        var e1 = relay.Store(key);
+        var e2 = relay.Store(key);
+        relay.FailNext = true;
+
+        await relay.PushAll(e1, e2);
+        // The failed run waits; the next push finds it still due and sends everything in order.
+        await relay.Push(relay.Store(key));
+
+        await Until(() => relay.Forwarded.Count >= 3, "three events forwarded");
+        await Task.Delay(100);
+        Assert.Equal([1, 2, 3], relay.SeqsOf(key));
+    }
+
+    /// <summary>A relay whose next run fails to go out (SignalR refused it), as a node under pressure might.</summary>
+    private sealed class FlakyRelay(LiveOptions options) : LiveRelay<Ev>(Options.Create(options), NullLogger.Instance)
+    {
+        private readonly List<Ev> _stored = [];
+        public readonly ConcurrentQueue<Ev> Forwarded = new();
+        public volatile bool FailNext;
+
+        public Ev Store(Guid key)
+        {
+            lock (_stored)
+            {
+                var e = new Ev(key, _stored.Count + 1);
+                _stored.Add(e);
+                return e;
+            }
+        }
+
+        public Task Push(Ev e) => Receive(e.Key, e);
+        public Task PushAll(params Ev[] events) => Receive(events[0].Key, events);
+        public IReadOnlyList<long> SeqsOf(Guid key) => Forwarded.Where(e => e.Key == key).Select(e => e.Seq).ToList();
+
+        protected override long SeqOf(Ev e) => e.Seq;
+        protected override Task<long> Watch(Guid key) => Task.FromResult(0L);
+        protected override Task Unwatch(Guid key) => Task.CompletedTask;
+
+        protected override Task<IReadOnlyList<Ev>> ReadAfter(Guid key, long afterSeq, int limit)
+        {
+            lock (_stored) return Task.FromResult<IReadOnlyList<Ev>>(_stored.Where(e => e.Seq > afterSeq).Take(limit).ToList());
+        }
+
+        protected override Task Forward(Guid key, Ev e)
+        {
+            Forwarded.Enqueue(e);
+            return Task.CompletedTask;
+        }
+
+        protected override Task Forward(Guid key, IReadOnlyList<Ev> run)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("send refused");
+            }
+            return base.Forward(key, run);
+        }
     }
 }

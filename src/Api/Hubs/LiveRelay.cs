@@ -49,6 +49,17 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
     protected abstract Task Unwatch(Guid key);
     protected abstract Task<IReadOnlyList<TEvent>> ReadAfter(Guid key, long afterSeq, int limit);
     protected abstract Task Forward(Guid key, TEvent e);
+
+    /// <summary>
+    /// Forwards a run of events in sequence order, each after the last one forwarded (consecutive, except where the
+    /// store itself has no event for a number).
+    /// A group commit's events arrive together, so a relay that overrides this can send them as one message per
+    /// connection (or one group send) instead of one per event; by default, one <see cref="Forward(Guid, TEvent)"/> each.
+    /// </summary>
+    protected virtual async Task Forward(Guid key, IReadOnlyList<TEvent> run)
+    {
+        foreach (var e in run) await Forward(key, e);
+    }
     protected virtual Task Join(Guid key, string connectionId) => Task.CompletedTask;
     protected virtual Task Leave(Guid key, string connectionId) => Task.CompletedTask;
 
@@ -152,20 +163,39 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
 
     private async Task ForwardInOrder(Guid key, Feed feed)
     {
+        // The longest run that continues from the last forwarded event goes out in one call; anything after a gap waits.
+        List<TEvent>? run = null;
+        var next = feed.Last + 1;
         while (feed.Early.Count > 0)
         {
-            var (seq, next) = feed.Early.First();
-            if (seq <= feed.Last)
+            var (seq, e) = feed.Early.First();
+            if (seq < next)
             {
                 feed.Early.Remove(seq);
                 continue;
             }
-            if (seq != feed.Last + 1) return;
-            await Forward(key, next);
-            AppMetrics.LiveEventForwarded(FeedName);
-            feed.Last = seq;
+            if (seq != next) break;
+            (run ??= []).Add(e);
             feed.Early.Remove(seq);
+            next++;
         }
+        if (run is not null) await ForwardRun(key, feed, run);
+    }
+
+    private async Task ForwardRun(Guid key, Feed feed, List<TEvent> run)
+    {
+        try
+        {
+            await Forward(key, run);
+        }
+        catch
+        {
+            // Not sent: back where they were, so the next turn (or the gap check's read-back) sends them again.
+            foreach (var e in run) feed.Early[SeqOf(e)] = e;
+            throw;
+        }
+        for (var i = 0; i < run.Count; i++) AppMetrics.LiveEventForwarded(FeedName);
+        feed.Last = SeqOf(run[^1]);
     }
 
     private async Task ReadBack(Guid key, Feed feed)
@@ -173,11 +203,9 @@ public abstract class LiveRelay<TEvent>(IOptions<LiveOptions> options, ILogger l
         while (true)
         {
             var batch = await ReadAfter(key, feed.Last, ReadBackBatch);
-            foreach (var e in batch.Where(e => SeqOf(e) > feed.Last).OrderBy(SeqOf))
-            {
-                await Forward(key, e);
-                feed.Last = SeqOf(e);
-            }
+            // The store is the record: what it holds after Last goes out as one run, in order, whatever waits in Early.
+            var run = batch.Where(e => SeqOf(e) > feed.Last).OrderBy(SeqOf).ToList();
+            if (run.Count > 0) await ForwardRun(key, feed, run);
             if (batch.Count < ReadBackBatch) break;
         }
         await ForwardInOrder(key, feed);

@@ -30,7 +30,10 @@ public static class LiveSetup
                 o.MaximumReceiveMessageSize = 32 * 1024;
                 o.AddFilter<HubSessionFilter>();
             })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
+            // Offered beside JSON (each client picks one at the handshake; the web app stays on JSON): binary frames
+            // are smaller and cheaper to write and to parse for a client following a hot auction.
+            .AddMessagePackProtocol();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HealthActors.Grains.Telemetry;
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
@@ -536,6 +537,7 @@ public sealed class AuctionGrain(
     private async Task<Exception?> Commit(IReadOnlyList<Bid> bids, IReadOnlyList<AuctionEvent> events)
     {
         var etag = Guid.NewGuid();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (!await store.Commit(new AuctionCommit(Summary(), serializer.SerializeToArray(S), _etag, etag, bids, events)))
@@ -545,6 +547,7 @@ public sealed class AuctionGrain(
         {
             return e;
         }
+        AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), bids.Count);
         _etag = etag;
         return null;
     }

@@ -27,6 +27,21 @@ public static class AppMetrics
     private static readonly Counter<long> ModelFallbacks = Meter.CreateCounter<long>(
         "healthactors.model.fallbacks", "{answer}", "Chat answers given wholly or partly by the offline assistant, by reason.");
 
+    // Where a bid's time goes inside its auction: how long one commit takes (one PostgreSQL round trip and WAL flush)
+    // and how many bids it carries; a bid waits for the commit in flight, then for its own.
+    private static readonly Histogram<double> AuctionCommitDuration = Meter.CreateHistogram(
+        "healthactors.auction.commit.duration", "ms", "Time one auction commit took (state, bids and events in one batch).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 250, 500, 1000] });
+    private static readonly Histogram<int> AuctionCommitBids = Meter.CreateHistogram(
+        "healthactors.auction.commit.bids", "{bid}", "Bids stored together by one auction commit.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500] });
+
+    public static void AuctionCommitted(TimeSpan took, int bids)
+    {
+        AuctionCommitDuration.Record(took.TotalMilliseconds);
+        AuctionCommitBids.Record(bids);
+    }
+
     public static void LiveEventForwarded(string feed) => LiveEvents.Add(1, new KeyValuePair<string, object?>("feed", feed));
     public static void Booked(bool fromBid) => Bookings.Add(1, new KeyValuePair<string, object?>("source", fromBid ? "bid" : "direct"));
     public static void BidStored(bool replaced) => Bids.Add(1, new KeyValuePair<string, object?>("kind", replaced ? "replaced" : "new"));

@@ -6,11 +6,12 @@ namespace HealthActors.Tests.Infrastructure;
 public static class TestServerHubs
 {
     /// <summary>A real SignalR client over the in-process server's WebSockets (<see cref="HubClients"/>), started.</summary>
-    public static Task<HubConnection> ConnectHubAsync(this WebApplicationFactory<Program> factory, string path, string? accessToken)
+    public static Task<HubConnection> ConnectHubAsync(this WebApplicationFactory<Program> factory, string path, string? accessToken,
+        HubWireProtocol protocol = HubWireProtocol.Json)
     {
         var server = factory.Server;
         return HubClients.ConnectAsync(new Uri(server.BaseAddress, path), accessToken,
-            (uri, ct) => server.CreateWebSocketClient().ConnectAsync(uri, ct));
+            (uri, ct) => server.CreateWebSocketClient().ConnectAsync(uri, ct), protocol: protocol);
     }
 
     /// <summary>

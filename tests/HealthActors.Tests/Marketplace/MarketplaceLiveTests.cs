@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using HealthActors.Api.Hubs;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Marketplace;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace HealthActors.Tests.Marketplace;
@@ -105,6 +107,104 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         }
     }
 
+    [Fact]
+    public async Task Batched_and_MessagePack_watchers_get_every_event_once_in_order_across_group_commits_and_a_read_back()
+    {
+        var admin = await _api.Http.LoginAdminAsync();
+        var specialty = await MarketplaceFlowTests.Specialty(_api.Http, admin.Tokens.AccessToken, "Batch-" + Guid.NewGuid().ToString("N")[..6]);
+        var doctors = await _api.Doctors(admin.Tokens.AccessToken, specialty, 30);
+        var patient = await _api.Http.RegisterAsync();
+        var windowFrom = MarketplaceFlowTests.SlotAhead(0);
+        DateTimeOffset SlotOf(int i) => windowFrom.AddDays(i / 40).AddMinutes(30 * (i % 40));
+        var id = await _api.CreateAuction(patient.Tokens.AccessToken, specialty, windowFrom, windowFrom.AddDays(2), DateTimeOffset.UtcNow.AddHours(1));
+
+        var token = patient.Tokens.AccessToken;
+        var jsonEach = await AuctionWatcher.ConnectAsync(factory, token, "JSON, per event");
+        var jsonBatched = await AuctionWatcher.ConnectAsync(factory, token, "JSON, batched");
+        var packEach = await AuctionWatcher.ConnectAsync(factory, token, "MessagePack, per event", HubWireProtocol.MessagePack);
+        var packBatched = await AuctionWatcher.ConnectAsync(factory, doctors[0].Tokens.AccessToken, "MessagePack, batched", HubWireProtocol.MessagePack);
+        var bothWays = await AuctionWatcher.ConnectAsync(factory, doctors[1].Tokens.AccessToken, "both ways", HubWireProtocol.MessagePack);
+        AuctionWatcher[] each = [jsonEach, packEach], batched = [jsonBatched, packBatched];
+        // The auction measures its commits (the bench reads these from /metrics). The meter is process-wide, so other
+        // tests' bids may add to what is seen here, never take from it.
+        long committedBids = 0, commits = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name is "healthactors.auction.commit.bids" or "healthactors.auction.commit.duration") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, bids, _, _) => Interlocked.Add(ref committedBids, bids));
+        listener.SetMeasurementEventCallback<double>((_, ms, _, _) =>
+        {
+            if (ms > 0) Interlocked.Increment(ref commits);
+        });
+        listener.Start();
+        try
+        {
+            foreach (var w in each) Assert.Equal(0, await w.WatchAsync(id));
+            foreach (var w in batched) Assert.Equal(0, await w.WatchBatchedAsync(id));
+            Assert.Equal(0, await bothWays.WatchAsync(id));
+            Assert.Equal(0, await bothWays.WatchBatchedAsync(id));
+
+            // All at once: the bids that arrive while a commit is in flight share the next one, and its events one push.
+            await Task.WhenAll(Enumerable.Range(0, doctors.Count).Select(i => _api.Bid(id, doctors[i].Tokens.AccessToken, 100 + i, SlotOf(i))));
+
+            // A gap: with this node off the grain's watchers, three bids are stored but not pushed here; the next push
+            // comes after the gap, and the node reads the three back from the store before forwarding it.
+            var relay = factory.Services.GetRequiredService<AuctionRelay>();
+            var grain = factory.Grains.GetGrain<IAuctionGrain>(id);
+            await grain.Unwatch(relay.Self);
+            for (var i = 0; i < 3; i++) await _api.Bid(id, doctors[i].Tokens.AccessToken, 90 - i, SlotOf(i));
+            await grain.Watch(relay.Self);
+            await _api.Bid(id, doctors[3].Tokens.AccessToken, 80, SlotOf(3));
+
+            var last = (await _api.Get(id, token))["lastSeq"]!.GetValue<long>();
+            Assert.Equal(doctors.Count + 4, last);
+            foreach (var w in each.Concat(batched)) await w.WaitForCountAsync((int)last, TimeSpan.FromSeconds(30));
+            await bothWays.WaitForCountAsync(2 * (int)last, TimeSpan.FromSeconds(30));
+            // A duplicate would arrive just after the last event; give it the chance to show up.
+            await Task.Delay(500);
+
+            // What every watcher got, whatever the protocol and the grouping, is what was stored: every field intact
+            // (DateTimeOffset, decimal, enum, the nested bid), every event once, in order.
+            var stored = await grain.EventsAfter(0, 1000);
+            Assert.Equal(Enumerable.Range(1, (int)last).Select(n => (long)n), stored.Select(e => e.Seq));
+            foreach (var w in each)
+            {
+                Assert.Equal(stored, w.Received.Select(r => r.Event));
+                Assert.All(w.Received, r => Assert.Equal(r.Event.Type, r.Method));
+            }
+            foreach (var w in batched)
+            {
+                Assert.Equal(stored, w.Received.Select(r => r.Event));
+                Assert.All(w.Received, r => Assert.Equal(MarketplaceHubClient.BatchEvent, r.Method));
+                // Thirty bids at once went out in fewer messages than events: a group commit's events are one message.
+                Assert.True(w.Messages < last, $"{w.Name}: {w.Messages} messages for {last} events");
+                // The events read back after the gap go out together (with the push that revealed the gap, unless a
+                // renewal happened to read them back first).
+                var afterGap = w.Received.Where(r => r.Event.Seq > doctors.Count).Select(r => r.Message).Distinct().Count();
+                Assert.True(afterGap <= 2, $"{w.Name}: the four events after the gap came in {afterGap} messages");
+            }
+            Assert.Equal(stored, bothWays.Received.Where(r => r.Method != MarketplaceHubClient.BatchEvent).Select(r => r.Event));
+            Assert.Equal(stored, bothWays.Received.Where(r => r.Method == MarketplaceHubClient.BatchEvent).Select(r => r.Event));
+
+            Assert.True(Interlocked.Read(ref committedBids) >= last, $"{committedBids} bids measured in commits, {last} placed");
+            Assert.InRange(Interlocked.Read(ref commits), 1, long.MaxValue);
+
+            // UnwatchAuction stops both ways at once; the others go on.
+            await bothWays.UnwatchAsync(id);
+            await _api.Bid(id, doctors[4].Tokens.AccessToken, 70, SlotOf(4));
+            foreach (var w in each.Concat(batched)) await w.WaitForCountAsync((int)last + 1, TimeSpan.FromSeconds(30));
+            await Task.Delay(300);
+            Assert.Equal(2 * (int)last, bothWays.Received.Count);
+            output.WriteLine($"batched watchers: {jsonBatched.Messages} and {packBatched.Messages} messages for {last + 1} events");
+        }
+        finally
+        {
+            foreach (var w in each.Concat(batched).Append(bothWays)) await w.DisposeAsync();
+        }
+    }
+
     /// <summary>Replays auction_events over auction_bids: standing bid per doctor, then price asc, rating desc, bid order.</summary>
     private static async Task<List<Guid>> RankFromDatabase(Guid auctionId)
     {
@@ -133,8 +233,11 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         return standing.Values.OrderBy(b => b.Price).ThenByDescending(b => b.Rating).ThenBy(b => b.Seq).Select(b => b.BidId).ToList();
     }
 
-    [Fact]
-    public async Task Only_the_patient_and_doctors_of_the_specialty_may_watch()
+    [Theory]
+    [InlineData(false, HubWireProtocol.Json)]
+    [InlineData(true, HubWireProtocol.Json)]
+    [InlineData(true, HubWireProtocol.MessagePack)]
+    public async Task Only_the_patient_and_doctors_of_the_specialty_may_watch(bool batched, HubWireProtocol protocol)
     {
         var admin = await _api.Http.LoginAdminAsync();
         var specialty = await MarketplaceFlowTests.Specialty(_api.Http, admin.Tokens.AccessToken, "Watch-" + Guid.NewGuid().ToString("N")[..6]);
@@ -145,18 +248,19 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         var intruder = await _api.Http.RegisterAsync();
         var id = await _api.CreateAuction(patient.Tokens.AccessToken, specialty, MarketplaceFlowTests.SlotAhead(8), MarketplaceFlowTests.SlotAhead(12), DateTimeOffset.UtcNow.AddHours(1));
 
-        await using var owner = await AuctionWatcher.ConnectAsync(factory, patient.Tokens.AccessToken, "owner");
-        await using var colleague = await AuctionWatcher.ConnectAsync(factory, doctor.Tokens.AccessToken, "doctor of the specialty");
-        await using var operatorWatch = await AuctionWatcher.ConnectAsync(factory, admin.Tokens.AccessToken, "admin");
-        await using var otherPatient = await AuctionWatcher.ConnectAsync(factory, intruder.Tokens.AccessToken, "another patient");
-        await using var otherDoctor = await AuctionWatcher.ConnectAsync(factory, stranger.Tokens.AccessToken, "doctor of another specialty");
-        Assert.Equal(0, await owner.WatchAsync(id));
-        Assert.Equal(0, await colleague.WatchAsync(id));
-        Assert.Equal(0, await operatorWatch.WatchAsync(id));
-        await Assert.ThrowsAsync<HubException>(() => otherPatient.WatchAsync(id));
-        await Assert.ThrowsAsync<HubException>(() => otherDoctor.WatchAsync(id));
+        await using var owner = await AuctionWatcher.ConnectAsync(factory, patient.Tokens.AccessToken, "owner", protocol);
+        await using var colleague = await AuctionWatcher.ConnectAsync(factory, doctor.Tokens.AccessToken, "doctor of the specialty", protocol);
+        await using var operatorWatch = await AuctionWatcher.ConnectAsync(factory, admin.Tokens.AccessToken, "admin", protocol);
+        await using var otherPatient = await AuctionWatcher.ConnectAsync(factory, intruder.Tokens.AccessToken, "another patient", protocol);
+        await using var otherDoctor = await AuctionWatcher.ConnectAsync(factory, stranger.Tokens.AccessToken, "doctor of another specialty", protocol);
+        Assert.Equal(0, await owner.WatchAsync(id, batched));
+        Assert.Equal(0, await colleague.WatchAsync(id, batched));
+        Assert.Equal(0, await operatorWatch.WatchAsync(id, batched));
+        var refused = await Assert.ThrowsAsync<HubException>(() => otherPatient.WatchAsync(id, batched));
+        Assert.Contains("Auction not found", refused.Message);
+        await Assert.ThrowsAsync<HubException>(() => otherDoctor.WatchAsync(id, batched));
         // An auction that does not exist is refused the same way, so ids cannot be probed.
-        await Assert.ThrowsAsync<HubException>(() => owner.WatchAsync(Guid.NewGuid()));
+        await Assert.ThrowsAsync<HubException>(() => owner.WatchAsync(Guid.NewGuid(), batched));
 
         // The refused stay connected but get nothing, while those allowed get the bid.
         await _api.Bid(id, doctor.Tokens.AccessToken, 70, MarketplaceFlowTests.SlotAhead(9));
@@ -166,9 +270,10 @@ public sealed class MarketplaceLiveTests(MarketApiFactory factory, ITestOutputHe
         await Task.Delay(500);
         Assert.Empty(otherPatient.Received);
         Assert.Empty(otherDoctor.Received);
+        Assert.All(owner.Received, r => Assert.Equal(batched ? MarketplaceHubClient.BatchEvent : r.Event.Type, r.Method));
 
         // Nobody connects anonymously, nor with a token that does not verify.
-        var anonymous = await Record.ExceptionAsync(() => factory.ConnectMarketplaceAsync(null));
+        var anonymous = await Record.ExceptionAsync(() => factory.ConnectMarketplaceAsync(null, protocol));
         Assert.NotNull(anonymous);
         Assert.Contains("401", anonymous.Message);
         var forged = await Record.ExceptionAsync(() => factory.ConnectMarketplaceAsync(patient.Tokens.AccessToken[..patient.Tokens.AccessToken.LastIndexOf('.')] + ".bm90LXRoZS1zaWduYXR1cmU"));

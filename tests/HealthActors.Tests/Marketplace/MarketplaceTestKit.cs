@@ -46,15 +46,23 @@ public static class MarketplaceHubClient
         AuctionEventTypes.AuctionExtended, AuctionEventTypes.AuctionClosed, AuctionEventTypes.AuctionExpired,
     ];
 
+    /// <summary>What a WatchAuctionBatched connection receives: an array of events in sequence order.</summary>
+    public const string BatchEvent = "AuctionEvents";
+
     /// <summary>A real SignalR client over WebSockets to /hubs/marketplace, with the token in the query string as browsers send it.</summary>
-    public static Task<HubConnection> ConnectMarketplaceAsync(this WebApplicationFactory<Program> factory, string? accessToken) =>
-        factory.ConnectHubAsync("/hubs/marketplace", accessToken);
+    public static Task<HubConnection> ConnectMarketplaceAsync(this WebApplicationFactory<Program> factory, string? accessToken,
+        HubWireProtocol protocol = HubWireProtocol.Json) =>
+        factory.ConnectHubAsync("/hubs/marketplace", accessToken, protocol);
 }
 
-/// <summary>One watcher's connection and every event pushed to it, with the SignalR method it came as.</summary>
+/// <summary>
+/// One watcher's connection and every event pushed to it, with the SignalR method it came as (for a batched watch,
+/// <c>AuctionEvents</c>, and the index of the message that carried it).
+/// </summary>
 public sealed class AuctionWatcher : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<(string Method, AuctionEvent Event, long Ticks)> _received = new();
+    private readonly ConcurrentQueue<(string Method, AuctionEvent Event, long Ticks, int Message)> _received = new();
+    private int _messages;
 
     public HubConnection Hub { get; }
     public string Name { get; }
@@ -64,12 +72,19 @@ public sealed class AuctionWatcher : IAsyncDisposable
         Hub = hub;
         Name = name;
         foreach (var method in MarketplaceHubClient.EventNames)
-            hub.On<AuctionEvent>(method, e => _received.Enqueue((method, e, Stopwatch.GetTimestamp())));
+            hub.On<AuctionEvent>(method, e => _received.Enqueue((method, e, Stopwatch.GetTimestamp(), Interlocked.Increment(ref _messages))));
+        hub.On<AuctionEvent[]>(MarketplaceHubClient.BatchEvent, events =>
+        {
+            var message = Interlocked.Increment(ref _messages);
+            var at = Stopwatch.GetTimestamp();
+            foreach (var e in events) _received.Enqueue((MarketplaceHubClient.BatchEvent, e, at, message));
+        });
     }
 
     /// <summary>Connects and subscribes to the event methods before anything is watched, so nothing pushed is missed.</summary>
-    public static async Task<AuctionWatcher> ConnectAsync(WebApplicationFactory<Program> factory, string token, string name) =>
-        new(await factory.ConnectMarketplaceAsync(token), name);
+    public static async Task<AuctionWatcher> ConnectAsync(WebApplicationFactory<Program> factory, string token, string name,
+        HubWireProtocol protocol = HubWireProtocol.Json) =>
+        new(await factory.ConnectMarketplaceAsync(token, protocol), name);
 
     /// <summary>The same over a real network connection to an Api process.</summary>
     public static async Task<AuctionWatcher> ConnectAsync(Uri apiBase, string token, string name)
@@ -82,9 +97,14 @@ public sealed class AuctionWatcher : IAsyncDisposable
     }
 
     public Task<long> WatchAsync(Guid auctionId) => Hub.InvokeAsync<long>("WatchAuction", auctionId);
+    public Task<long> WatchBatchedAsync(Guid auctionId) => Hub.InvokeAsync<long>("WatchAuctionBatched", auctionId);
+    public Task<long> WatchAsync(Guid auctionId, bool batched) => batched ? WatchBatchedAsync(auctionId) : WatchAsync(auctionId);
+    public Task UnwatchAsync(Guid auctionId) => Hub.InvokeAsync("UnwatchAuction", auctionId);
 
-    public IReadOnlyList<(string Method, AuctionEvent Event, long Ticks)> Received => _received.ToArray();
+    public IReadOnlyList<(string Method, AuctionEvent Event, long Ticks, int Message)> Received => _received.ToArray();
     public IReadOnlyList<long> Seqs => _received.Select(r => r.Event.Seq).ToList();
+    /// <summary>How many SignalR messages brought the events.</summary>
+    public int Messages => Volatile.Read(ref _messages);
 
     public Task WaitForCountAsync(int count, TimeSpan timeout) =>
         Poll.Until(() => Task.FromResult(_received.Count >= count), timeout, () => $"{Name} received {_received.Count} of {count} events");
