@@ -19,6 +19,8 @@ public interface IBookingStore
     /// <summary>The doctor's appointments that still occupy their time (any status but cancelled) ending after <paramref name="endedAfter"/>.</summary>
     Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter);
     Task AppendLedger(LedgerEntry e);
+    /// <summary>Every row of one payment, in the order written: the payment grain's state.</summary>
+    Task<IReadOnlyList<LedgerEntry>> LedgerOf(Guid paymentId);
 }
 
 public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
@@ -120,6 +122,21 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         await cmd.ExecuteNonQueryAsync();
     }
 
+    public async Task<IReadOnlyList<LedgerEntry>> LedgerOf(Guid paymentId)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT appointment_id, payer_id, event, amount, currency, brand, last4, transaction_id, detail, at
+            FROM payment_ledger WHERE payment_id = $1 ORDER BY id
+            """);
+        cmd.Parameters.AddWithValue(paymentId);
+        var rows = new List<LedgerEntry>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            rows.Add(new LedgerEntry(paymentId, r.IsDBNull(0) ? null : r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetDecimal(3), r.GetString(4),
+                r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), Utc(r.GetDateTime(9))));
+        return rows;
+    }
+
     internal static string StatusName(AppointmentStatus s) => s switch
     {
         AppointmentStatus.Booked => "booked",
@@ -193,5 +210,10 @@ public sealed class InMemoryBookingStore : IBookingStore
     {
         lock (_gate) _ledger.Add(e);
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<LedgerEntry>> LedgerOf(Guid paymentId)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<LedgerEntry>>(_ledger.Where(e => e.PaymentId == paymentId).ToList());
     }
 }

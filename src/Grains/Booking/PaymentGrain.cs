@@ -1,22 +1,19 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace HealthActors.Grains.Booking;
 
-[GenerateSerializer, Alias("ha.booking.PaymentState")]
-public sealed class PaymentState
-{
-    [Id(0)] public PaymentView? View { get; set; }
-}
-
 /// <summary>
 /// One payment. Its id is the idempotency key sent to the gateway, so a charge retried after a processor
-/// error or a crash can never be taken twice. State holds brand and last four only.
+/// error or a crash can never be taken twice. Its state is its own rows in <c>payment_ledger</c> (brand and last four
+/// only): a charge or a refund is one appended row, one commit, and an activation reads the rows back
+/// (<see cref="PaymentLedger.View"/>). Until 2026-12-04 the grain also wrote its state to grain storage after each row;
+/// the rows were always written first, so they describe those payments too, and that state is no longer read.
 /// </summary>
 public sealed class PaymentGrain(
-    [PersistentState("payment", StorageNames.Store)] IPersistentState<PaymentState> state,
     IPaymentGateway gateway,
     IBookingStore store,
     TimeProvider time,
@@ -24,13 +21,14 @@ public sealed class PaymentGrain(
 {
     private const int ProcessorAttempts = 3;
     private Guid Id => this.GetPrimaryKey();
+    private PaymentView? _view;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        StorageFaults.DuringActivation(async () => _view = PaymentLedger.View(Id, await store.LedgerOf(Id)));
 
     public async Task<PaymentView> Charge(Guid payerId, Guid appointmentId, Money amount, CardDetails card)
     {
-        if (state.State.View is { Status: not PaymentStatus.Pending } done) return done;
-        var now = time.GetUtcNow();
-        var view = new PaymentView(Id, payerId, appointmentId, amount.Amount, amount.Currency, Abstractions.Booking.CardRules.Brand(card.Digits),
-            card.Last4, PaymentStatus.Pending, null, 0, now, now, null);
+        if (_view is { Status: not PaymentStatus.Pending } done) return done;
 
         GatewayResult result = new(GatewayOutcome.ProcessorError, null, "not attempted");
         for (var attempt = 1; attempt <= ProcessorAttempts; attempt++)
@@ -41,42 +39,74 @@ public sealed class PaymentGrain(
             if (attempt < ProcessorAttempts) await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
         }
 
-        view = result.Outcome switch
+        var (outcome, reason) = result.Outcome switch
         {
-            GatewayOutcome.Approved => view with { Status = PaymentStatus.Captured, TransactionId = result.TransactionId },
-            GatewayOutcome.Declined => view with { Status = PaymentStatus.Declined, FailureReason = result.Reason },
-            _ => view with { Status = PaymentStatus.Failed, FailureReason = result.Reason },
+            GatewayOutcome.Approved => (PaymentLedger.Captured, (string?)null),
+            GatewayOutcome.Declined => (PaymentLedger.Declined, result.Reason),
+            _ => (PaymentLedger.Failed, result.Reason),
         };
-        view = view with { UpdatedAt = time.GetUtcNow() };
-        await store.AppendLedger(new LedgerEntry(Id, appointmentId, payerId,
-            view.Status switch { PaymentStatus.Captured => "captured", PaymentStatus.Declined => "declined", _ => "failed" },
-            amount.Amount, amount.Currency, view.Brand, view.Last4, view.TransactionId, view.FailureReason, view.UpdatedAt));
-        state.State.View = view;
-        await state.WriteStateAsync();
-        return view;
+        var row = new LedgerEntry(Id, appointmentId, payerId, outcome, amount.Amount, amount.Currency, Abstractions.Booking.CardRules.Brand(card.Digits), card.Last4,
+            result.Outcome == GatewayOutcome.Approved ? result.TransactionId : null, reason, time.GetUtcNow());
+        // The row is the payment's state: once it is committed, a retry (or a new activation after a crash) answers from it.
+        await store.AppendLedger(row);
+        _view = PaymentLedger.View(Id, [row])!;
+        return _view;
     }
 
     public async Task<PaymentView> Refund(decimal amount, string reason)
     {
-        var view = state.State.View ?? throw new InvalidOperationException("Nothing to refund.");
+        var view = _view ?? throw new InvalidOperationException("Nothing to refund.");
         if (view.Status is not (PaymentStatus.Captured or PaymentStatus.PartiallyRefunded) || amount <= 0) return view;
         amount = Math.Min(amount, view.Amount - view.RefundedAmount);
         var result = await gateway.Refund(view.TransactionId!, new Money(amount, view.Currency), "refund-" + Id.ToString("N"), CancellationToken.None);
         if (result.Outcome != GatewayOutcome.Approved) return view;
-        var refunded = view.RefundedAmount + amount;
-        view = view with
-        {
-            RefundedAmount = refunded,
-            Status = refunded >= view.Amount ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded,
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await store.AppendLedger(new LedgerEntry(Id, view.AppointmentId, view.PayerId, "refunded", amount, view.Currency, view.Brand, view.Last4,
-            result.TransactionId, reason, view.UpdatedAt));
-        state.State.View = view;
-        await state.WriteStateAsync();
-        return view;
+        var row = new LedgerEntry(Id, view.AppointmentId, view.PayerId, PaymentLedger.Refunded, amount, view.Currency, view.Brand, view.Last4,
+            result.TransactionId, reason, time.GetUtcNow());
+        await store.AppendLedger(row);
+        _view = PaymentLedger.Apply(view, row);
+        return _view;
     }
 
     public Task<PaymentView?> Get(Caller caller) =>
-        Task.FromResult(state.State.View is { } v && (v.PayerId == caller.UserId || caller.IsAdmin) ? v : null);
+        Task.FromResult(_view is { } v && (v.PayerId == caller.UserId || caller.IsAdmin) ? v : null);
+}
+
+/// <summary>A payment as its ledger rows describe it: the first charge outcome, then every refund in order.</summary>
+public static class PaymentLedger
+{
+    public const string Captured = "captured";
+    public const string Declined = "declined";
+    public const string Failed = "failed";
+    public const string Refunded = "refunded";
+
+    /// <summary>Null when no charge was recorded (the payment was never attempted, or the attempt died before its row).</summary>
+    public static PaymentView? View(Guid paymentId, IReadOnlyList<LedgerEntry> rows)
+    {
+        // A charge resumed after a crash between the row and the old state write could leave a second charge row with the
+        // same gateway answer (same idempotency key); the first one is the payment.
+        var charge = rows.FirstOrDefault(r => r.Event is Captured or Declined or Failed);
+        if (charge is null) return null;
+        var view = new PaymentView(paymentId, charge.PayerId, charge.AppointmentId, Plain(charge.Amount), charge.Currency, charge.Brand, charge.Last4,
+            charge.Event switch { Captured => PaymentStatus.Captured, Declined => PaymentStatus.Declined, _ => PaymentStatus.Failed },
+            charge.TransactionId, 0, charge.At, charge.At, charge.Event == Captured ? null : charge.Detail);
+        foreach (var refund in rows.Where(r => r.Event == Refunded)) view = Apply(view, refund);
+        return view;
+    }
+
+    public static PaymentView Apply(PaymentView view, LedgerEntry refund)
+    {
+        var refunded = Plain(view.RefundedAmount + refund.Amount);
+        return view with
+        {
+            RefundedAmount = refunded,
+            Status = refunded >= view.Amount ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded,
+            UpdatedAt = refund.At,
+        };
+    }
+
+    /// <summary>
+    /// Without trailing zeros: the ledger's numeric(12,2) gives 64 back as 64.00, and a payment must show the same
+    /// amount whether this activation charged it or read it back.
+    /// </summary>
+    private static decimal Plain(decimal amount) => amount / 1.000000000000000000000000000000000m;
 }

@@ -6,7 +6,9 @@ namespace HealthActors.Grains.Hosting;
 /// <summary>
 /// What every host (silo, Api client, embedded Api, tests) reads to find the cluster and its storage.
 /// Keys: ConnectionStrings:Postgres, ConnectionStrings:Redis, Orleans:ClusterId, Orleans:ServiceId,
-/// Orleans:SiloPort, Orleans:GatewayPort, Orleans:AdvertisedIP.
+/// Orleans:SiloPort, Orleans:GatewayPort, Orleans:AdvertisedIP, Postgres:Tuning. The PostgreSQL connection string
+/// carries <see cref="PostgresConnectionDefaults"/> unless Postgres:Tuning is false, so every pool built from it
+/// (grain storage, the NpgsqlDataSource of the stores, the Api's readiness check) gets them.
 /// </summary>
 public sealed record ClusterSettings(
     string? Postgres,
@@ -21,7 +23,8 @@ public sealed record ClusterSettings(
     {
         var section = config.GetSection("Orleans");
         return new ClusterSettings(
-            Postgres: Blank(config.GetConnectionString("Postgres")),
+            Postgres: PostgresConnectionDefaults.Apply(Blank(config.GetConnectionString("Postgres")),
+                config.GetValue(PostgresConnectionDefaults.TuningKey, true)),
             Redis: Blank(config.GetConnectionString("Redis")),
             ClusterId: section["ClusterId"] ?? "healthactors",
             ServiceId: section["ServiceId"] ?? "healthactors",

@@ -63,6 +63,8 @@ public static class SchemaMigrator
         }
         finally
         {
+            // Never left to the pool: with No Reset On Close (PostgresConnectionDefaults) the next user of this
+            // connection would hold the lock too, and every other silo's migration would wait on it.
             await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", conn);
             cmd.Parameters.AddWithValue("k", LockKey);
             await cmd.ExecuteNonQueryAsync(CancellationToken.None);

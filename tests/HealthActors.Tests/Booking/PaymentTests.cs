@@ -3,9 +3,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Booking;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 
 namespace HealthActors.Tests.Booking;
 
@@ -147,5 +149,41 @@ public sealed class PaymentTests(BookingApiFactory factory)
         var cvc = new Regex($@"(?<![0-9A-Fa-f]){visaCvc}(?![0-9A-Fa-f])|(?<![0-9A-Fa-f]){declinedCvc}(?![0-9A-Fa-f])");
         Assert.DoesNotContain(logs, line => cvc.IsMatch(line));
         Assert.DoesNotContain(logs, line => line.Contains("cvc", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// The payment grain keeps no grain state: each charge and refund is one ledger row, and a new activation reads the
+    /// payment back from those rows alone.
+    /// </summary>
+    [Fact]
+    public async Task A_payment_is_its_ledger_rows_and_reads_back_the_same_after_a_deactivation()
+    {
+        var doctor = await _api.CreateDoctorAsync(price: 64m);
+        var payer = await _api.RegisterPatientAsync();
+        var booked = await _api.BookOkAsync(payer, doctor.Id, await _api.FreeSlotAsync(doctor.Id, TimeSpan.FromHours(30)));
+        var before = await _api.GetJsonAsync($"/api/payments/{booked.PaymentId}", payer);
+        Assert.Equal("captured", before["status"]!.GetValue<string>());
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+
+        await grains.GetGrain<IPaymentGrain>(booked.PaymentId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var again = await _api.GetJsonAsync($"/api/payments/{booked.PaymentId}", payer);
+        foreach (var field in new[] { "paymentId", "payerId", "appointmentId", "amount", "currency", "brand", "last4", "status", "transactionId", "refundedAmount" })
+            Assert.Equal(before[field]!.ToJsonString(), again[field]!.ToJsonString());
+
+        // Cancelled more than a day ahead: refunded in full, one more row.
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, $"/api/appointments/{booked.Id}/cancel", payer)).StatusCode);
+        await grains.GetGrain<IPaymentGrain>(booked.PaymentId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var refunded = await _api.GetJsonAsync($"/api/payments/{booked.PaymentId}", payer);
+        Assert.Equal("refunded", refunded["status"]!.GetValue<string>());
+        Assert.Equal(64m, refunded["refundedAmount"]!.GetValue<decimal>());
+        Assert.Equal(before["transactionId"]!.GetValue<string>(), refunded["transactionId"]!.GetValue<string>());
+        Assert.Equal(["captured", "refunded"], await BookingDb.LedgerEventsAsync(booked.PaymentId));
+        Assert.Equal(0, await BookingDb.CountAsync(
+            "SELECT count(*) FROM orleans_grain_state WHERE service_id = $1 AND grain_type_string = 'payment'", factory.ServiceId));
+
+        // A repeated refund (the cancellation's reminder firing again) pays nothing more and writes no row.
+        var repeat = await grains.GetGrain<IPaymentGrain>(booked.PaymentId).Refund(64m, "again");
+        Assert.Equal(PaymentStatus.Refunded, repeat.Status);
+        Assert.Equal(["captured", "refunded"], await BookingDb.LedgerEventsAsync(booked.PaymentId));
     }
 }
