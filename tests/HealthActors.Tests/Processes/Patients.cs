@@ -31,8 +31,9 @@ public static class Patients
         ["sex"] = "female",
         ["phone"] = $"+54911555{n:00000}",
         ["nationalId"] = $"DNI-{n:000000}",
-        ["heightCm"] = 150.5m + n,
-        ["weightKg"] = 55.25m + n,
+        // Kept inside the validated ranges however many writes a test makes (the outage test numbers every write).
+        ["heightCm"] = 150.5m + n % 100,
+        ["weightKg"] = 55.25m + n % 100,
         ["bloodType"] = "O+",
         ["allergies"] = new JsonArray("penicillin", $"allergen-{n}"),
         ["conditions"] = new JsonArray("asthma"),
