@@ -22,6 +22,8 @@ public sealed class LiveRelayTests
         /// <summary>Each call of the run-forwarding hook: what a batching relay sends as one message.</summary>
         public readonly ConcurrentQueue<IReadOnlyList<long>> Runs = new();
         public int Watches, Unwatches, ReadBacks;
+        /// <summary>Makes the next run fail to go out (SignalR refused it), as a node under pressure might.</summary>
+        public volatile bool FailNext;
 
         public Ev Store(Guid key)
         {
@@ -70,6 +72,11 @@ public sealed class LiveRelayTests
 
         protected override Task Forward(Guid key, IReadOnlyList<Ev> run)
         {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("send refused");
+            }
             Runs.Enqueue(run.Select(e => e.Seq).ToList());
             return base.Forward(key, run);
         }
@@ -256,7 +263,7 @@ public sealed class LiveRelayTests
     public async Task A_run_that_fails_to_go_out_is_sent_again_not_skipped()
     {
         // No read-back within the test's time: only the relay keeping the failed run can deliver it.
-        var relay = new FlakyRelay(new LiveOptions { GapWaitMilliseconds = 60_000, RenewSeconds = 60 });
+        var relay = NewRelay(gapWaitMs: 60_000);
         var key = Guid.NewGuid();
         await relay.Attach(key, "c1");
         var e1 = relay.Store(key);
@@ -270,52 +277,5 @@ public sealed class LiveRelayTests
         await Until(() => relay.Forwarded.Count >= 3, "three events forwarded");
         await Task.Delay(100);
         Assert.Equal([1, 2, 3], relay.SeqsOf(key));
-    }
-
-    /// <summary>A relay whose next run fails to go out (SignalR refused it), as a node under pressure might.</summary>
-    private sealed class FlakyRelay(LiveOptions options) : LiveRelay<Ev>(Options.Create(options), NullLogger.Instance)
-    {
-        private readonly List<Ev> _stored = [];
-        public readonly ConcurrentQueue<Ev> Forwarded = new();
-        public volatile bool FailNext;
-
-        public Ev Store(Guid key)
-        {
-            lock (_stored)
-            {
-                var e = new Ev(key, _stored.Count + 1);
-                _stored.Add(e);
-                return e;
-            }
-        }
-
-        public Task Push(Ev e) => Receive(e.Key, e);
-        public Task PushAll(params Ev[] events) => Receive(events[0].Key, events);
-        public IReadOnlyList<long> SeqsOf(Guid key) => Forwarded.Where(e => e.Key == key).Select(e => e.Seq).ToList();
-
-        protected override long SeqOf(Ev e) => e.Seq;
-        protected override Task<long> Watch(Guid key) => Task.FromResult(0L);
-        protected override Task Unwatch(Guid key) => Task.CompletedTask;
-
-        protected override Task<IReadOnlyList<Ev>> ReadAfter(Guid key, long afterSeq, int limit)
-        {
-            lock (_stored) return Task.FromResult<IReadOnlyList<Ev>>(_stored.Where(e => e.Seq > afterSeq).Take(limit).ToList());
-        }
-
-        protected override Task Forward(Guid key, Ev e)
-        {
-            Forwarded.Enqueue(e);
-            return Task.CompletedTask;
-        }
-
-        protected override Task Forward(Guid key, IReadOnlyList<Ev> run)
-        {
-            if (FailNext)
-            {
-                FailNext = false;
-                throw new InvalidOperationException("send refused");
-            }
-            return base.Forward(key, run);
-        }
     }
 }

@@ -40,3 +40,13 @@ public interface ISessionChangesGrain : IGrainWithIntegerKey
     [Alias("Changed")]
     Task Changed(Guid userId);
 }
+
+public static class SessionChanges
+{
+    /// <summary>
+    /// Every write that an Api node may hold a cached answer for (a session, a profile, a catalog entry) goes through
+    /// here, so that moving the fan-out (sharding the one watcher registry, say) is a change in one place.
+    /// </summary>
+    public static Task TellApiNodes(this IGrainFactory grains, Guid id) =>
+        grains.GetGrain<ISessionChangesGrain>(0).Changed(id);
+}

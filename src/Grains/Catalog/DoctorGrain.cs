@@ -114,7 +114,7 @@ public sealed class DoctorGrain(
     /// Api nodes keep <see cref="GetProfile"/>'s answer (ReadCache); every stored change to it is answered only once
     /// every node has dropped it, so the next read anywhere sees the change.
     /// </summary>
-    private Task TellNodes() => GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(Id);
+    private Task TellNodes() => GrainFactory.TellApiNodes(Id);
 
     public Task<bool> IsVerified() => Task.FromResult(!Retired && state.State.Profile is { Verified: true });
 

@@ -91,7 +91,7 @@ public sealed class AccountGrain(
     /// Api nodes cache <see cref="IsSessionValid"/> answers; the change is answered only after every node has
     /// dropped this user's, so a logout that returns is in force on every node.
     /// </summary>
-    private Task TellNodes() => GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(UserId);
+    private Task TellNodes() => GrainFactory.TellApiNodes(UserId);
 
     public async Task<UserSummary?> SetRole(string role, Caller changedBy)
     {

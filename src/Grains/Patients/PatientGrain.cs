@@ -147,7 +147,7 @@ public sealed class PatientGrain(
         await state.WriteStateAsync();
         // Api nodes keep the owner's read of this profile (ReadCache); the update is answered only once every node
         // has dropped it, so the next read anywhere sees it.
-        await GrainFactory.GetGrain<ISessionChangesGrain>(0).Changed(PatientId);
+        await GrainFactory.TellApiNodes(PatientId);
         return state.State.Profile;
     }
 }

@@ -55,27 +55,22 @@ public sealed class PostgresConnectionDefaultsTests
         return (pid, r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2));
     }
 
-    [Fact]
-    public async Task With_the_defaults_a_pooled_connection_is_not_reset_and_repeated_statements_are_prepared()
+    /// <summary>
+    /// With the defaults no DISCARD ALL (or reset sequence) runs between the opens, so the session setting is still
+    /// there, and the repeated statement is prepared once; with tuning off, every reuse resets and nothing is prepared.
+    /// </summary>
+    [Theory]
+    [InlineData(null, true, 1L)]
+    [InlineData(true, true, 1L)]
+    [InlineData(false, false, 0L)]
+    public async Task Pooled_connections_are_reset_and_statements_prepared_as_tuning_says(bool? tuning, bool settingSurvives, long prepared)
     {
-        await using var db = PoolOfOne(tuning: null);
+        await using var db = PoolOfOne(tuning);
 
-        var (_, probe, prepared) = await UseRepeatedly(db);
+        var (_, probe, preparedCount) = await UseRepeatedly(db);
 
-        // No DISCARD ALL (or reset sequence) ran between the opens: the session setting is still there.
-        Assert.Equal("left behind", probe);
-        Assert.Equal(1L, prepared);
-    }
-
-    [Fact]
-    public async Task With_tuning_off_every_reuse_resets_the_session_and_nothing_is_prepared()
-    {
-        await using var db = PoolOfOne(tuning: false);
-
-        var (_, probe, prepared) = await UseRepeatedly(db);
-
-        Assert.NotEqual("left behind", probe);
-        Assert.Equal(0L, prepared);
+        Assert.Equal(settingSurvives, probe == "left behind");
+        Assert.Equal(prepared, preparedCount);
     }
 
     /// <summary>The one session-level lock in the code: with no reset on close it must not outlive the migration.</summary>
