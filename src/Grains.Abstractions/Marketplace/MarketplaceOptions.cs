@@ -27,5 +27,5 @@ public sealed class MarketplaceOptions
     /// and so waits in PostgreSQL for that commit); bids are still answered, and events sent, strictly in sequence
     /// order and only once their own commit and every earlier one are stored. 1: one commit at a time.
     /// </summary>
-    public int CommitsInFlight { get; set; } = 2;
+    public int CommitsInFlight { get; set; } = 1;
 }
