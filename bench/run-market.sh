@@ -7,6 +7,7 @@
 # json|messagepack with --batched on|off runs that one way only. Bids are closed-loop (each doctor bids again when
 # answered) unless --rate N offers N bids/s open-loop. Extra arguments go to the bench, e.g.
 #   bench/run-market.sh --bidders 100 --watchers 100 --bids 20000 --seconds 15 --rate 1000 --rounds 2 [--group-commit off]
+# --commits-in-flight 1,2 starts one Api per Marketplace:CommitsInFlight value and alternates their phases in each round.
 # The results table is printed and written to .data/bench/market-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

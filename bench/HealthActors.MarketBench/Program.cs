@@ -31,7 +31,7 @@ public static class Program
         {
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] " +
-                "[--rate BIDS_PER_S] [--protocol json|messagepack] [--batched on|off] [--rounds 1] [--group-commit on|off] [--out results.md] [--log api.log]");
+                "[--rate BIDS_PER_S] [--protocol json|messagepack] [--batched on|off] [--rounds 1] [--group-commit on|off] [--commits-in-flight N[,M..]] [--out results.md] [--log api.log]");
             return 2;
         }
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
@@ -44,10 +44,13 @@ public static class Program
 
         // The whole run is bounded, whatever happens.
         using var overall = new CancellationTokenSource(TimeSpan.FromSeconds((o.Seconds + 60) * o.Phases.Count + 300));
-        await using var api = await ApiProcess.StartAsync(o, postgres, redis, overall.Token);
+        // One Api per pipeline depth asked for (or one with the Api's default), all started before the first phase, so that
+        // phases of different depths alternate in one run; the Apis not being measured sit idle.
+        var apis = new List<ApiProcess>();
         try
         {
-            var results = await RunAsync(o, api, overall.Token);
+            foreach (var depth in o.Depths) apis.Add(await ApiProcess.StartAsync(o, depth, postgres, redis, overall.Token));
+            var results = await RunAsync(o, apis, overall.Token);
             var table = Result.ToMarkdown(o, results);
             Console.WriteLine();
             Console.WriteLine(table);
@@ -65,13 +68,41 @@ public static class Program
             Console.Error.WriteLine($"Api log: {o.Log}");
             return 1;
         }
+        finally
+        {
+            foreach (var api in apis) await api.DisposeAsync();
+        }
     }
 
-    private static async Task<List<Result>> RunAsync(Options o, ApiProcess api, CancellationToken ct)
-    {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>One Api with its own specialty, doctors, patient and auction, ready for the measured phases.</summary>
+    private sealed record Setup(ApiProcess Api, HttpClient Http, ApiDriver Driver, string Admin, string[] Doctors, string Patient, Guid Auction, decimal[] Prices,
+        Func<int, DateTimeOffset> SlotOf);
 
-        Log("setting up: specialty, doctors, patient, auction");
+    private static async Task<List<Result>> RunAsync(Options o, IReadOnlyList<ApiProcess> apis, CancellationToken ct)
+    {
+        var setups = new List<Setup>();
+        try
+        {
+            foreach (var api in apis) setups.Add(await SetUpAsync(o, api, ct));
+            var results = new List<Result>();
+            foreach (var variant in o.Phases)
+            {
+                var setup = setups[Math.Max(0, o.Depths.IndexOf(variant.CommitsInFlight))];
+                results.Add(await PhaseAsync(o, variant, setup, results.Count, ct));
+            }
+            return results;
+        }
+        finally
+        {
+            foreach (var setup in setups) setup.Http.Dispose();
+        }
+    }
+
+    private static async Task<Setup> SetUpAsync(Options o, ApiProcess api, CancellationToken ct)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        Log($"setting up on {api.BaseAddress}: specialty, doctors, patient, auction");
         var driver = new ApiDriver(http);
         var admin = (await driver.SignInAsync(api.AdminEmail, api.AdminPassword, ct)).AccessToken;
         var specialty = await driver.CreateSpecialtyAsync(admin, "Bench-" + Guid.NewGuid().ToString("N")[..8], "bench", ct);
@@ -101,11 +132,14 @@ public static class Program
             prices[i] = 90_000;
             await driver.BidAsync(doctors[i], auction, prices[i], SlotOf(i), ct: ct);
         }));
+        return new Setup(api, http, driver, admin, doctors, patient, auction, prices, SlotOf);
+    }
 
-        var results = new List<Result>();
-        foreach (var variant in o.Phases)
+    private static async Task<Result> PhaseAsync(Options o, Variant variant, Setup setup, int done, CancellationToken ct)
+    {
+        var (api, http, driver, admin, doctors, patient, auction, prices, SlotOf) = setup;
         {
-            Log($"phase {results.Count + 1}/{o.Phases.Count} ({variant}): connecting {o.Watchers} watchers");
+            Log($"phase {done + 1}/{o.Phases.Count} ({variant}): connecting {o.Watchers} watchers to the Api with pid {api.Pid}");
             var tracks = new ConcurrentDictionary<Guid, Track>();
             var watchers = new Watcher[o.Watchers];
             await Parallel.ForEachAsync(Enumerable.Range(0, o.Watchers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, c) =>
@@ -127,15 +161,15 @@ public static class Program
                 foreach (var w in watchers) w.ResetCounts();
                 var before = await ServerHistograms.ScrapeAsync(http, admin, ct);
                 var result = await MeasureAsync(o, variant, api, driver, doctors, prices, SlotOf, auction, tracks, watchers, ct);
-                results.Add(result with { Server = (await ServerHistograms.ScrapeAsync(http, admin, ct)).Minus(before) });
-                Log(results[^1].OneLine());
+                result = result with { Server = (await ServerHistograms.ScrapeAsync(http, admin, ct)).Minus(before) };
+                Log(result.OneLine());
+                return result;
             }
             finally
             {
                 await Task.WhenAll(watchers.Where(w => w is not null).Select(w => w.Hub.DisposeAsync().AsTask()));
             }
         }
-        return results;
     }
 
     private static async Task<Result> MeasureAsync(Options o, Variant variant, ApiProcess api, ApiDriver driver, string[] doctors, decimal[] prices,
@@ -456,12 +490,14 @@ public sealed record Histogram(IReadOnlyDictionary<double, double> Buckets, doub
 }
 
 /// <summary>How the watchers of a phase follow the auction.</summary>
-public sealed record Variant(HubWireProtocol Protocol, bool Batched)
+public sealed record Variant(HubWireProtocol Protocol, bool Batched, int? CommitsInFlight = null)
 {
-    public override string ToString() => (Protocol == HubWireProtocol.MessagePack ? "MessagePack" : "JSON") + (Batched ? ", batched" : ", per event");
+    public override string ToString() => (Protocol == HubWireProtocol.MessagePack ? "MessagePack" : "JSON") + (Batched ? ", batched" : ", per event") +
+        (CommitsInFlight is { } n ? $", {n} commit{(n == 1 ? "" : "s")} in flight" : "");
 }
 
-public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit, double? Rate, IReadOnlyList<Variant> Phases)
+public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit, double? Rate, IReadOnlyList<Variant> Phases,
+    List<int?> Depths)
 {
     public static Options Parse(string[] args)
     {
@@ -493,10 +529,16 @@ public sealed record Options(string Api, int Bidders, int Watchers, int Bids, in
                     _ => throw new ArgumentException("--protocol must be json or messagepack"),
                 }, OnOff("batched", false))]
             : [new Variant(HubWireProtocol.Json, false), new Variant(HubWireProtocol.MessagePack, true)];
+        // --commits-in-flight 1,2: one Api per depth (Marketplace:CommitsInFlight), their phases alternated in each round.
+        List<int?> depths = map.TryGetValue("commits-in-flight", out var dv)
+            ? [.. dv.Split(',').Select(d => int.TryParse(d, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8 ? (int?)n
+                : throw new ArgumentException("--commits-in-flight must be a list of 1..8, e.g. 1,2"))]
+            : [null];
         var rounds = Int("rounds", 1, 20);
         return new Options(Path.GetFullPath(api), Int("bidders", 20, 1000), Int("watchers", 100, 1000), Int("bids", 3000, 100_000), Int("seconds", 60, 600),
             map.GetValueOrDefault("out"), map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-market-bench-{Environment.ProcessId}.log"),
-            OnOff("group-commit", true), rate, [.. Enumerable.Range(0, rounds).SelectMany(_ => variants)]);
+            OnOff("group-commit", true), rate, [.. Enumerable.Range(0, rounds).SelectMany(_ => depths.SelectMany(d => variants.Select(v => v with { CommitsInFlight = d })))],
+            depths);
     }
 }
 
@@ -525,7 +567,9 @@ public sealed class ApiProcess : IAsyncDisposable
         AdminPassword = adminPassword;
     }
 
-    public static async Task<ApiProcess> StartAsync(Options o, string postgres, string redis, CancellationToken ct)
+    public int Pid => _process.Pid;
+
+    public static async Task<ApiProcess> StartAsync(Options o, int? commitsInFlight, string postgres, string redis, CancellationToken ct)
     {
         var port = FreePort.Next();
         var id = Guid.NewGuid().ToString("N")[..12];
@@ -554,14 +598,18 @@ public sealed class ApiProcess : IAsyncDisposable
             ["Marketplace__MaxBidsPerDoctorPerMinute"] = "100000000",
             // Off: one bid, one commit, one at a time (the write path before group commit), to alternate in one run.
             ["Marketplace__GroupCommit"] = o.GroupCommit ? "true" : "false",
+            // Unset: the Api's default; set: the pipeline depth this Api's phases measure.
+            ["Marketplace__CommitsInFlight"] = commitsInFlight?.ToString(CultureInfo.InvariantCulture),
             ["Hubs__MaxConnectionsPerUser"] = "10000",
             ["Catalog__SeedDemo"] = "false",
             ["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id),
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        var process = ChildProcess.Start("api", o.Api, ["--urls", $"http://127.0.0.1:{port}"], env, o.Log);
+        // One log per Api when several run side by side.
+        var log = commitsInFlight is { } depth && o.Depths.Count > 1 ? Path.ChangeExtension(o.Log, $".depth{depth}{Path.GetExtension(o.Log)}") : o.Log;
+        var process = ChildProcess.Start("api", o.Api, ["--urls", $"http://127.0.0.1:{port}"], env, log);
         var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"), adminEmail, adminPassword);
-        Program.Log($"Api starting on {api.BaseAddress} (pid {process.Pid}, log {o.Log})");
+        Program.Log($"Api starting on {api.BaseAddress} (pid {process.Pid}, log {log})");
         var clock = Stopwatch.StartNew();
         try
         {

@@ -6,8 +6,10 @@ using Npgsql;
 namespace HealthActors.Tests.Grains;
 
 /// <summary>
-/// The PostgreSQL market store with faults a test arms for one auction: hold its commits at a gate, or fail chosen
-/// ones (by their number, counting from 1) as a lost connection would. Auctions without a plan pass straight through.
+/// The PostgreSQL market store with faults a test arms for one auction: hold its commits at a gate, hold chosen ones
+/// (by their number, counting from 1, retries counted too) before they reach PostgreSQL or after it stored them, or
+/// fail chosen ones as a lost connection would: before PostgreSQL saw them, or after it committed them (the answer
+/// lost). Auctions without a plan pass straight through.
 /// </summary>
 public sealed class FaultableMarketStore(IMarketStore inner) : IMarketStore
 {
@@ -17,6 +19,14 @@ public sealed class FaultableMarketStore(IMarketStore inner) : IMarketStore
         public TaskCompletionSource Gate { get; set; } = CompletedGate();
         /// <summary>Numbers of the commits to fail.</summary>
         public HashSet<int> Fail { get; } = [];
+        /// <summary>Numbers of the commits to fail after PostgreSQL stored them.</summary>
+        public HashSet<int> FailAfterStoring { get; } = [];
+        /// <summary>Per commit number: held here before it reaches PostgreSQL.</summary>
+        public ConcurrentDictionary<int, TaskCompletionSource> HoldBefore { get; } = new();
+        /// <summary>Per commit number: held here after PostgreSQL answered, before the grain hears it.</summary>
+        public ConcurrentDictionary<int, TaskCompletionSource> HoldAfter { get; } = new();
+        /// <summary>Per commit number: what PostgreSQL answered (true: stored), set before any hold after it.</summary>
+        public ConcurrentDictionary<int, bool> Stored { get; } = new();
         public int Commits => Volatile.Read(ref _commits);
         /// <summary>Per commit, in the order they reached the store: the bids in it and whether it was failed.</summary>
         public ConcurrentQueue<(IReadOnlyList<Guid> Bids, bool Failed)> Seen { get; } = new();
@@ -37,10 +47,15 @@ public sealed class FaultableMarketStore(IMarketStore inner) : IMarketStore
         if (!Plans.TryGetValue(commit.Summary.Id, out var plan)) return await inner.Commit(commit);
         var number = plan.Next();
         await plan.Gate.Task;
+        if (plan.HoldBefore.TryGetValue(number, out var before)) await before.Task;
         var fail = plan.Fail.Contains(number);
         plan.Seen.Enqueue(([.. commit.Bids.Select(b => b.Id)], fail));
         if (fail) throw new NpgsqlException("injected: connection lost during the auction commit");
-        return await inner.Commit(commit);
+        var stored = await inner.Commit(commit);
+        plan.Stored[number] = stored;
+        if (plan.HoldAfter.TryGetValue(number, out var after)) await after.Task;
+        if (plan.FailAfterStoring.Contains(number)) throw new NpgsqlException("injected: connection lost after the auction commit");
+        return stored;
     }
 
     public Task<StoredAuctionState?> LoadState(Guid auctionId) => inner.LoadState(auctionId);
