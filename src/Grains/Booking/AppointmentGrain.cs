@@ -105,7 +105,8 @@ public sealed class AppointmentGrain(
         state.State.ReminderAt = reminderAt;
         await state.WriteStateAsync();
 
-        await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, Id, slot.End + DoctorAccess.AfterAppointment);
+        // No call to grant the doctor a read of the patient's record: the patient grain reads that grant from the
+        // appointments row (PatientGrain.GrantOf), committed by Confirm above, so it costs no write of its own.
         // A reminder whose moment has already passed is never sent.
         // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.

@@ -1,10 +1,14 @@
 using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Booking;
+using HealthActors.Grains.Patients;
+using HealthActors.Tests.Booking;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -129,5 +133,51 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.Equal("SlotTaken", retry.Failure?.Reason);
         var otherCard = await request.Book(command with { Card = RulesClusterFixture.Card("4000056655665556") });
         Assert.Equal(FailureKind.IdempotencyMismatch, otherCard.Failure?.Kind);
+    }
+
+    private IGrainStorage Storage => ((InProcessSiloHandle)fx.Cluster.Primary!).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
+
+    private async Task<GrainState<T>> StoredAsync<T>(string stateName, IAddressable grain) where T : new()
+    {
+        var stored = new GrainState<T>(new T());
+        await Storage.ReadStateAsync(stateName, grain.GetGrainId(), stored);
+        return stored;
+    }
+
+    private static ValueTask Deactivate(IAddressable grain) => grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+    /// <summary>
+    /// The doctor's read grant comes from the appointments row: a booking writes nothing into the patient's state,
+    /// the grant holds across a reactivation of the patient grain, and a cancellation ends it there too.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_grants_its_doctor_a_read_from_the_appointments_row_without_a_patient_state_write()
+    {
+        var doctor = await fx.DoctorAsync();
+        var stranger = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var record = fx.Grains.GetGrain<IPatientGrain>(patient.UserId);
+        await record.UpdateProfile(new PatientProfile { FirstName = "Ana", LastName = "García" }, patient);
+        // Asked before the booking, so the grain has read the (empty) table once: the booking must still be seen.
+        Assert.Null(await record.GetProfile(doctor));
+        var before = (await StoredAsync<PatientState>("patient-profile", record)).ETag;
+
+        var booked = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(8)));
+        Assert.Equal(before, (await StoredAsync<PatientState>("patient-profile", record)).ETag);
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.Null(await record.GetProfile(stranger));
+        var grant = await record.AuthorizeRead(doctor, "profile");
+        Assert.Equal(booked.Id, grant?.AppointmentId);
+        Assert.Equal(booked.End + DoctorAccess.AfterAppointment, grant?.Until);
+        var listed = await record.Consents(patient);
+        Assert.Contains(listed.Value!, c => c.AppointmentId == booked.Id && c.DoctorId == doctor.UserId);
+
+        await Deactivate(record);
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(booked.Id).Cancel(patient)).IsOk);
+        Assert.Null(await record.GetProfile(doctor));
+        await Deactivate(record);
+        Assert.Null(await record.GetProfile(doctor));
+        Assert.DoesNotContain((await record.Consents(patient)).Value!, c => c.AppointmentId == booked.Id);
     }
 }
