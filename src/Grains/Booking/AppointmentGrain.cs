@@ -282,7 +282,11 @@ public sealed class BookingRequestGrain(
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
         var outcome = await GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId).Book(command);
         state.State.First = outcome;
-        await state.WriteStateAsync();
+        // A booking made is already durable in the appointment's own state, written before it answered, and a retry
+        // that finds no stored outcome asks that grain, which answers the booking it holds: storing it here as well
+        // was a commit per booking that told nothing new. A refusal is stored, because the appointment grain keeps
+        // nothing of it and a retry asked again later could get another answer (the slot freed in between).
+        if (!outcome.IsOk) await state.WriteStateAsync();
         return outcome;
     }
 

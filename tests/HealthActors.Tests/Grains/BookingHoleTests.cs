@@ -147,6 +147,49 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
     private static ValueTask Deactivate(IAddressable grain) => grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
 
     /// <summary>
+    /// A booking made stores no outcome in its request grain (the appointment's state is the record of it); a retry
+    /// that reaches a new activation of the request grain must still get the same appointment and charge nothing more.
+    /// A refusal is stored, so a retry after the slot came free is still refused.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_reaching_a_new_request_activation_answers_the_first_outcome_and_charges_once()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patientId = Guid.NewGuid();
+        var start = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(6));
+        var command = RulesClusterFixture.Booking(patientId, doctor.UserId, start);
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var first = await request.Book(command);
+        Assert.True(first.IsOk, first.Failure?.Detail);
+        var stored = await StoredAsync<BookingRequestState>("booking-request", request);
+        Assert.NotNull(stored.State!.Fingerprint);
+        Assert.Null(stored.State.First);
+
+        await Deactivate(request);
+        var retry = await request.Book(command with { Card = RulesClusterFixture.Card() });
+        Assert.True(retry.IsOk, retry.Failure?.Detail);
+        Assert.Equal(first.Value!.Id, retry.Value!.Id);
+        Assert.Equal(first.Value.PaymentId, retry.Value.PaymentId);
+        Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(first.Value.PaymentId));
+        // The same key with another body is still refused after the reactivation: the fingerprint was stored first.
+        await Deactivate(request);
+        Assert.Equal(FailureKind.IdempotencyMismatch, (await request.Book(command with { Reason = "Another reason" })).Failure?.Kind);
+
+        // Refused (taken by the booking above), then the slot comes free: the retry keeps the first answer.
+        var otherPatient = Guid.NewGuid();
+        var refusedRequest = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var refusedCommand = RulesClusterFixture.Booking(otherPatient, doctor.UserId, start);
+        var refused = await refusedRequest.Book(refusedCommand);
+        Assert.Equal(BookingReasons.SlotTaken, refused.Failure?.Reason);
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(first.Value.Id).Cancel(new Caller(patientId, Roles.Patient))).IsOk);
+        await Deactivate(refusedRequest);
+        Assert.Equal(BookingReasons.SlotTaken, (await refusedRequest.Book(refusedCommand)).Failure?.Reason);
+        Assert.Empty(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(otherPatient, 1, 20));
+        Assert.Empty(await BookingDb.LedgerEventsAsync(otherPatient));
+    }
+
+    /// <summary>
     /// The doctor's read grant comes from the appointments row: a booking writes nothing into the patient's state,
     /// the grant holds across a reactivation of the patient grain, and a cancellation ends it there too.
     /// </summary>
