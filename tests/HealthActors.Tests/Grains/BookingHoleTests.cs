@@ -223,4 +223,33 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.Null(await record.GetProfile(doctor));
         Assert.DoesNotContain((await record.Consents(patient)).Value!, c => c.AppointmentId == booked.Id);
     }
+
+    /// <summary>
+    /// A booking's own short hold is kept in the doctor grain's memory: taking it writes nothing, it blocks the slot
+    /// while the grain lives, and if the activation is lost the confirmation fails (the booking then refunds, as for a
+    /// lapsed hold). A bid's long hold is stored and outlives the activation.
+    /// </summary>
+    [Fact]
+    public async Task A_short_hold_is_kept_in_memory_and_a_long_one_is_stored()
+    {
+        var doctor = fx.Grains.GetGrain<IDoctorGrain>((await fx.DoctorAsync()).UserId);
+        var (short1, long1) = (RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(9)), RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(10)));
+        var (shortHold, longHold) = (Guid.NewGuid(), Guid.NewGuid());
+        var before = (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag;
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(long1, longHold, Guid.NewGuid(), TimeSpan.FromHours(6))).Status);
+        var withLong = (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag;
+        Assert.NotEqual(before, withLong);
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(short1, shortHold, Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.Equal(withLong, (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag);
+        Assert.Equal(HoldStatus.Taken, (await doctor.Hold(short1, Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+
+        await Deactivate(doctor);
+        Assert.False(await doctor.Confirm(shortHold, Guid.NewGuid()));
+        Assert.Equal(HoldStatus.Taken, (await doctor.Hold(long1, Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.True(await doctor.Confirm(longHold, Guid.NewGuid()));
+        // The lost short hold's slot is free again for someone else.
+        var other = Guid.NewGuid();
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(short1, other, Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.True(await doctor.Confirm(other, Guid.NewGuid()));
+    }
 }
