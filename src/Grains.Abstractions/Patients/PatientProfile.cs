@@ -71,8 +71,9 @@ public interface IPatientGrain : IGrainWithGuidKey
     Task<ReadGrant?> AuthorizeRead(Caller caller, string what);
 
     /// <summary>
-    /// Lets a doctor read this profile until the given moment because of one appointment (a booking grants it;
-    /// audited on every read). Grants are per appointment, so cancelling one takes back only its own.
+    /// Lets a doctor read this profile until the given moment because of one appointment (audited on every read),
+    /// stored in the patient's state. Grants are per appointment, so cancelling one takes back only its own. A booking
+    /// no longer calls this: the patient grain reads the grants of its appointments from the appointments table.
     /// </summary>
     [Alias("GrantAppointmentAccess")]
     Task GrantDoctorAccess(Guid doctorId, Guid appointmentId, DateTimeOffset until);

@@ -105,7 +105,8 @@ public sealed class AppointmentGrain(
         state.State.ReminderAt = reminderAt;
         await state.WriteStateAsync();
 
-        await GrainFactory.GetGrain<IPatientGrain>(cmd.PatientId).GrantDoctorAccess(cmd.DoctorId, Id, slot.End + DoctorAccess.AfterAppointment);
+        // No call to grant the doctor a read of the patient's record: the patient grain reads that grant from the
+        // appointments row (PatientGrain.GrantOf), committed by Confirm above, so it costs no write of its own.
         // A reminder whose moment has already passed is never sent.
         // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
@@ -281,7 +282,11 @@ public sealed class BookingRequestGrain(
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
         var outcome = await GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId).Book(command);
         state.State.First = outcome;
-        await state.WriteStateAsync();
+        // A booking made is already durable in the appointment's own state, written before it answered, and a retry
+        // that finds no stored outcome asks that grain, which answers the booking it holds: storing it here as well
+        // was a commit per booking that told nothing new. A refusal is stored, because the appointment grain keeps
+        // nothing of it and a retry asked again later could get another answer (the slot freed in between).
+        if (!outcome.IsOk) await state.WriteStateAsync();
         return outcome;
     }
 

@@ -18,6 +18,8 @@ public interface IBookingStore
     Task<IReadOnlyList<Guid>> PatientsOf(Guid doctorId, DateTimeOffset endedAfter);
     /// <summary>The doctor's appointments that still occupy their time (any status but cancelled) ending after <paramref name="endedAfter"/>.</summary>
     Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter);
+    /// <summary>The patient's appointments that are not cancelled and end after <paramref name="endedAfter"/>: what grants doctors a read.</summary>
+    Task<IReadOnlyList<AppointmentSummary>> LiveOfPatient(Guid patientId, DateTimeOffset endedAfter);
     Task AppendLedger(LedgerEntry e);
     /// <summary>Every row of one payment, in the order written: the payment grain's state.</summary>
     Task<IReadOnlyList<LedgerEntry>> LedgerOf(Guid paymentId);
@@ -99,6 +101,21 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), doctorId, Utc(r.GetDateTime(2)), Utc(r.GetDateTime(3)), ParseStatus(r.GetString(4))));
+        return list;
+    }
+
+    public async Task<IReadOnlyList<AppointmentSummary>> LiveOfPatient(Guid patientId, DateTimeOffset endedAfter)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT id, doctor_id, lower(during), upper(during), status FROM appointments
+            WHERE patient_id = $1 AND status <> 'cancelled' AND upper(during) > $2
+            """);
+        cmd.Parameters.AddWithValue(patientId);
+        cmd.Parameters.AddWithValue(endedAfter.UtcDateTime);
+        var list = new List<AppointmentSummary>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add(new AppointmentSummary(r.GetGuid(0), patientId, r.GetGuid(1), Utc(r.GetDateTime(2)), Utc(r.GetDateTime(3)), ParseStatus(r.GetString(4))));
         return list;
     }
 
@@ -204,6 +221,13 @@ public sealed class InMemoryBookingStore : IBookingStore
         lock (_gate)
             return Task.FromResult<IReadOnlyList<AppointmentSummary>>(_appointments.Values
                 .Where(a => a.DoctorId == doctorId && a.Status != AppointmentStatus.Cancelled && a.End > endedAfter).ToList());
+    }
+
+    public Task<IReadOnlyList<AppointmentSummary>> LiveOfPatient(Guid patientId, DateTimeOffset endedAfter)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<AppointmentSummary>>(_appointments.Values
+                .Where(a => a.PatientId == patientId && a.Status != AppointmentStatus.Cancelled && a.End > endedAfter).ToList());
     }
 
     public Task AppendLedger(LedgerEntry e)

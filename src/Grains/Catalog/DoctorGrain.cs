@@ -57,8 +57,8 @@ public sealed class DoctorGrain(
 {
     private const string RetirementReminder = "doctor-finish-retirement";
     /// <summary>
-    /// A confirmed hold that lapses within this is not written out of the stored state: left there, it lapses by
-    /// itself, and until then the booking in the table occupies the same slot anyway.
+    /// A hold this short (a booking's own, Booking:HoldSeconds) is not stored when taken, and one that lapses within this
+    /// is not written out of the stored state when confirmed or released: left there, it lapses by itself.
     /// </summary>
     private static readonly TimeSpan ShortHold = TimeSpan.FromMinutes(5);
     private Guid Id => this.GetPrimaryKey();
@@ -171,7 +171,10 @@ public sealed class DoctorGrain(
         foreach (var expired in state.State.Holds.Where(h => h.Value.ExpiresAt <= now).Select(h => h.Key).ToList())
             state.State.Holds.Remove(expired);
         state.State.Holds[start] = new SlotHold(holdId, patientId, slot, now + ttl);
-        await state.WriteStateAsync();
+        // A booking's own hold lasts only while its card is charged and is kept in memory: lost with this activation,
+        // it can only make that booking's Confirm fail, which refunds, as a lapsed hold does, and the appointments
+        // table still refuses an overlap. A bid's hold, which may stand for days, is stored.
+        if (ttl > ShortHold) await state.WriteStateAsync();
         return new HoldResult(HoldStatus.Held, slot, p);
     }
 
@@ -206,9 +209,11 @@ public sealed class DoctorGrain(
 
     public async Task Release(Guid holdId)
     {
-        var keys = state.State.Holds.Where(h => h.Value.HoldId == holdId).Select(h => h.Key).ToList();
-        foreach (var key in keys) state.State.Holds.Remove(key);
-        if (keys.Count > 0) await state.WriteStateAsync();
+        var now = time.GetUtcNow();
+        var released = state.State.Holds.Where(h => h.Value.HoldId == holdId).ToList();
+        foreach (var (key, _) in released) state.State.Holds.Remove(key);
+        // A short hold is in memory only (Hold), or, if another write took it along, lapses by itself shortly.
+        if (released.Any(h => h.Value.ExpiresAt - now > ShortHold)) await state.WriteStateAsync();
     }
 
     public async Task FreeBooking(Guid appointmentId)

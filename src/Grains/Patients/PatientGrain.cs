@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Booking;
 
 namespace HealthActors.Grains.Patients;
 
@@ -16,7 +17,11 @@ public sealed class PatientState
     /// appointment it came from, and erring towards privacy costs the doctor only the legacy grant).
     /// </summary>
     [Id(1)] public Dictionary<Guid, DateTimeOffset> DoctorGrants { get; set; } = [];
-    /// <summary>What each appointment grants: appointment id -> (doctor, until).</summary>
+    /// <summary>
+    /// What each appointment granted, as stored before the grants were read from the appointments table (2026-12-04):
+    /// appointment id -> (doctor, until). Still honoured until they lapse, and still written by a direct
+    /// <see cref="IPatientGrain.GrantDoctorAccess"/>; a booking no longer writes here.
+    /// </summary>
     [Id(2)] public Dictionary<Guid, AppointmentGrant> AppointmentGrants { get; set; } = [];
     /// <summary>What the patient consented to without an appointment: doctor -> (until, given at). One per doctor.</summary>
     [Id(3)] public Dictionary<Guid, ConsentGrant> Consents { get; set; } = [];
@@ -31,9 +36,17 @@ public sealed record AppointmentGrant([property: Id(0)] Guid DoctorId, [property
 public sealed class PatientGrain(
     [PersistentState("patient-profile", StorageNames.Store)] IPersistentState<PatientState> state,
     IAuditLog audit,
+    IBookingStore bookings,
     TimeProvider time) : Grain, IPatientGrain
 {
     private Guid PatientId => this.GetPrimaryKey();
+
+    /// <summary>
+    /// The grants of the patient's live appointments (appointment id -> doctor, until), read from the appointments
+    /// table when a doctor first asks, and again whenever the doctor asking finds none (a booking made since). The
+    /// row is written before a booking is answered, so the grant needs no write of its own; null until read.
+    /// </summary>
+    private Dictionary<Guid, AppointmentGrant>? _booked;
 
     public async Task<PatientProfile?> GetProfile(Caller caller)
     {
@@ -58,9 +71,33 @@ public sealed class PatientGrain(
         foreach (var (appointment, g) in state.State.AppointmentGrants)
             if (g.DoctorId == doctorId && g.Until > now) return new ReadGrant("appointment", appointment, g.Until);
         if (state.State.DoctorGrants.TryGetValue(doctorId, out var legacyUntil) && legacyUntil > now) return new ReadGrant("appointment", null, legacyUntil);
+        var booked = BookedGrantOf(doctorId, now);
+        if (booked is null)
+        {
+            await LoadBooked(now);
+            booked = BookedGrantOf(doctorId, now);
+        }
+        // A retired doctor's past appointments stay in the table (only future ones are cancelled): a grant read from
+        // there is honoured only while the doctor still practises, as a consent is.
+        if (booked is { } b && await Practises(doctorId)) return new ReadGrant("appointment", b.Key, b.Value.Until);
         if (!state.State.Consents.TryGetValue(doctorId, out var consent) || consent.Until <= now) return null;
         // A retirement reaches only the patients it booked with; a consent is therefore honoured only while its doctor still practises.
         return await Practises(doctorId) ? new ReadGrant("consent", null, consent.Until) : null;
+    }
+
+    private KeyValuePair<Guid, AppointmentGrant>? BookedGrantOf(Guid doctorId, DateTimeOffset now)
+    {
+        if (_booked is null) return null;
+        foreach (var g in _booked)
+            if (g.Value.DoctorId == doctorId && g.Value.Until > now) return g;
+        return null;
+    }
+
+    private async Task<Dictionary<Guid, AppointmentGrant>> LoadBooked(DateTimeOffset now)
+    {
+        _booked = (await bookings.LiveOfPatient(PatientId, now - DoctorAccess.AfterAppointment))
+            .ToDictionary(a => a.Id, a => new AppointmentGrant(a.DoctorId, a.End + DoctorAccess.AfterAppointment));
+        return _booked;
     }
 
     private async Task<bool> Practises(Guid doctorId) => await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is not null;
@@ -107,6 +144,13 @@ public sealed class PatientGrain(
             var doctor = await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile();
             list.Add(new Consent(g.DoctorId, g.Until, null, doctor?.Name, "appointment", appointmentId));
         }
+        var booked = await LoadBooked(now);
+        foreach (var (appointmentId, g) in booked.Where(g => g.Value.Until > now && !state.State.AppointmentGrants.ContainsKey(g.Key)).OrderBy(g => g.Value.Until))
+        {
+            // Grants nothing once the doctor is retired (GrantOf), so not shown as if it did.
+            if (await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile() is { } doctor)
+                list.Add(new Consent(g.DoctorId, g.Until, null, doctor.Name, "appointment", appointmentId));
+        }
         return Outcome.Ok<IReadOnlyList<Consent>>(list);
     }
 
@@ -127,6 +171,8 @@ public sealed class PatientGrain(
     {
         var appointments = state.State.AppointmentGrants.Where(g => g.Value.DoctorId == doctorId).Select(g => g.Key).ToList();
         foreach (var id in appointments) state.State.AppointmentGrants.Remove(id);
+        // The table's grants of this doctor end with the retirement itself (GrantOf asks whether the doctor practises).
+        _booked = null;
         if (state.State.DoctorGrants.Remove(doctorId) | state.State.Consents.Remove(doctorId) | appointments.Count > 0) await state.WriteStateAsync();
     }
 
@@ -134,6 +180,8 @@ public sealed class PatientGrain(
     {
         // The doctor is named too so that an appointment booked before grants were per appointment (it has only
         // the legacy doctor-wide entry) also stops granting when cancelled.
+        // The appointment's row reads cancelled before this is called, so a reload would not bring the grant back.
+        _booked?.Remove(appointmentId);
         var removed = state.State.AppointmentGrants.Remove(appointmentId) | state.State.DoctorGrants.Remove(doctorId);
         if (removed) await state.WriteStateAsync();
     }

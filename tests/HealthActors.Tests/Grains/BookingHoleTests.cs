@@ -1,10 +1,14 @@
 using HealthActors.Grains.Abstractions.Booking;
+using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Booking;
+using HealthActors.Grains.Patients;
+using HealthActors.Tests.Booking;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -129,5 +133,123 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.Equal("SlotTaken", retry.Failure?.Reason);
         var otherCard = await request.Book(command with { Card = RulesClusterFixture.Card("4000056655665556") });
         Assert.Equal(FailureKind.IdempotencyMismatch, otherCard.Failure?.Kind);
+    }
+
+    private IGrainStorage Storage => ((InProcessSiloHandle)fx.Cluster.Primary!).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
+
+    private async Task<GrainState<T>> StoredAsync<T>(string stateName, IAddressable grain) where T : new()
+    {
+        var stored = new GrainState<T>(new T());
+        await Storage.ReadStateAsync(stateName, grain.GetGrainId(), stored);
+        return stored;
+    }
+
+    private static ValueTask Deactivate(IAddressable grain) => grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+    /// <summary>
+    /// A booking made stores no outcome in its request grain (the appointment's state is the record of it); a retry
+    /// that reaches a new activation of the request grain must still get the same appointment and charge nothing more.
+    /// A refusal is stored, so a retry after the slot came free is still refused.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_reaching_a_new_request_activation_answers_the_first_outcome_and_charges_once()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patientId = Guid.NewGuid();
+        var start = RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(6));
+        var command = RulesClusterFixture.Booking(patientId, doctor.UserId, start);
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var first = await request.Book(command);
+        Assert.True(first.IsOk, first.Failure?.Detail);
+        var stored = await StoredAsync<BookingRequestState>("booking-request", request);
+        Assert.NotNull(stored.State!.Fingerprint);
+        Assert.Null(stored.State.First);
+
+        await Deactivate(request);
+        var retry = await request.Book(command with { Card = RulesClusterFixture.Card() });
+        Assert.True(retry.IsOk, retry.Failure?.Detail);
+        Assert.Equal(first.Value!.Id, retry.Value!.Id);
+        Assert.Equal(first.Value.PaymentId, retry.Value.PaymentId);
+        Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(first.Value.PaymentId));
+        // The same key with another body is still refused after the reactivation: the fingerprint was stored first.
+        await Deactivate(request);
+        Assert.Equal(FailureKind.IdempotencyMismatch, (await request.Book(command with { Reason = "Another reason" })).Failure?.Kind);
+
+        // Refused (taken by the booking above), then the slot comes free: the retry keeps the first answer.
+        var otherPatient = Guid.NewGuid();
+        var refusedRequest = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var refusedCommand = RulesClusterFixture.Booking(otherPatient, doctor.UserId, start);
+        var refused = await refusedRequest.Book(refusedCommand);
+        Assert.Equal(BookingReasons.SlotTaken, refused.Failure?.Reason);
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(first.Value.Id).Cancel(new Caller(patientId, Roles.Patient))).IsOk);
+        await Deactivate(refusedRequest);
+        Assert.Equal(BookingReasons.SlotTaken, (await refusedRequest.Book(refusedCommand)).Failure?.Reason);
+        Assert.Empty(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(otherPatient, 1, 20));
+        Assert.Empty(await BookingDb.LedgerEventsAsync(otherPatient));
+    }
+
+    /// <summary>
+    /// The doctor's read grant comes from the appointments row: a booking writes nothing into the patient's state,
+    /// the grant holds across a reactivation of the patient grain, and a cancellation ends it there too.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_grants_its_doctor_a_read_from_the_appointments_row_without_a_patient_state_write()
+    {
+        var doctor = await fx.DoctorAsync();
+        var stranger = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var record = fx.Grains.GetGrain<IPatientGrain>(patient.UserId);
+        await record.UpdateProfile(new PatientProfile { FirstName = "Ana", LastName = "García" }, patient);
+        // Asked before the booking, so the grain has read the (empty) table once: the booking must still be seen.
+        Assert.Null(await record.GetProfile(doctor));
+        var before = (await StoredAsync<PatientState>("patient-profile", record)).ETag;
+
+        var booked = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(8)));
+        Assert.Equal(before, (await StoredAsync<PatientState>("patient-profile", record)).ETag);
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.Null(await record.GetProfile(stranger));
+        var grant = await record.AuthorizeRead(doctor, "profile");
+        Assert.Equal(booked.Id, grant?.AppointmentId);
+        Assert.Equal(booked.End + DoctorAccess.AfterAppointment, grant?.Until);
+        var listed = await record.Consents(patient);
+        Assert.Contains(listed.Value!, c => c.AppointmentId == booked.Id && c.DoctorId == doctor.UserId);
+
+        await Deactivate(record);
+        Assert.NotNull(await record.GetProfile(doctor));
+        Assert.True((await fx.Grains.GetGrain<IAppointmentGrain>(booked.Id).Cancel(patient)).IsOk);
+        Assert.Null(await record.GetProfile(doctor));
+        await Deactivate(record);
+        Assert.Null(await record.GetProfile(doctor));
+        Assert.DoesNotContain((await record.Consents(patient)).Value!, c => c.AppointmentId == booked.Id);
+    }
+
+    /// <summary>
+    /// A booking's own short hold is kept in the doctor grain's memory: taking it writes nothing, it blocks the slot
+    /// while the grain lives, and if the activation is lost the confirmation fails (the booking then refunds, as for a
+    /// lapsed hold). A bid's long hold is stored and outlives the activation.
+    /// </summary>
+    [Fact]
+    public async Task A_short_hold_is_kept_in_memory_and_a_long_one_is_stored()
+    {
+        var doctor = fx.Grains.GetGrain<IDoctorGrain>((await fx.DoctorAsync()).UserId);
+        var (short1, long1) = (RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(9)), RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(10)));
+        var (shortHold, longHold) = (Guid.NewGuid(), Guid.NewGuid());
+        var before = (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag;
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(long1, longHold, Guid.NewGuid(), TimeSpan.FromHours(6))).Status);
+        var withLong = (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag;
+        Assert.NotEqual(before, withLong);
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(short1, shortHold, Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.Equal(withLong, (await StoredAsync<HealthActors.Grains.Catalog.DoctorState>("doctor", doctor)).ETag);
+        Assert.Equal(HoldStatus.Taken, (await doctor.Hold(short1, Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+
+        await Deactivate(doctor);
+        Assert.False(await doctor.Confirm(shortHold, Guid.NewGuid()));
+        Assert.Equal(HoldStatus.Taken, (await doctor.Hold(long1, Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.True(await doctor.Confirm(longHold, Guid.NewGuid()));
+        // The lost short hold's slot is free again for someone else.
+        var other = Guid.NewGuid();
+        Assert.Equal(HoldStatus.Held, (await doctor.Hold(short1, other, Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
+        Assert.True(await doctor.Confirm(other, Guid.NewGuid()));
     }
 }
