@@ -87,35 +87,27 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         return ids;
     }
 
-    public async Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter)
-    {
-        // The same rows the exclusion constraint compares (status <> 'cancelled'), so the grain's calendar and the
-        // table's guard agree on what is taken.
-        await using var cmd = db.CreateCommand("""
-            SELECT id, patient_id, lower(during), upper(during), status FROM appointments
-            WHERE doctor_id = $1 AND status <> 'cancelled' AND upper(during) > $2
-            """);
-        cmd.Parameters.AddWithValue(doctorId);
-        cmd.Parameters.AddWithValue(endedAfter.UtcDateTime);
-        var list = new List<AppointmentSummary>();
-        await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync())
-            list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), doctorId, Utc(r.GetDateTime(2)), Utc(r.GetDateTime(3)), ParseStatus(r.GetString(4))));
-        return list;
-    }
+    // The same rows the exclusion constraint compares (status <> 'cancelled'), so the grain's calendar and the
+    // table's guard agree on what is taken.
+    public Task<IReadOnlyList<AppointmentSummary>> OccupyingOf(Guid doctorId, DateTimeOffset endedAfter) =>
+        NotCancelled("doctor_id", doctorId, endedAfter);
 
-    public async Task<IReadOnlyList<AppointmentSummary>> LiveOfPatient(Guid patientId, DateTimeOffset endedAfter)
+    public Task<IReadOnlyList<AppointmentSummary>> LiveOfPatient(Guid patientId, DateTimeOffset endedAfter) =>
+        NotCancelled("patient_id", patientId, endedAfter);
+
+    /// <param name="keyColumn">doctor_id or patient_id: a column name from this class, never from input.</param>
+    private async Task<IReadOnlyList<AppointmentSummary>> NotCancelled(string keyColumn, Guid id, DateTimeOffset endedAfter)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT id, doctor_id, lower(during), upper(during), status FROM appointments
-            WHERE patient_id = $1 AND status <> 'cancelled' AND upper(during) > $2
+        await using var cmd = db.CreateCommand($"""
+            SELECT id, patient_id, doctor_id, lower(during), upper(during), status FROM appointments
+            WHERE {keyColumn} = $1 AND status <> 'cancelled' AND upper(during) > $2
             """);
-        cmd.Parameters.AddWithValue(patientId);
+        cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(endedAfter.UtcDateTime);
         var list = new List<AppointmentSummary>();
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
-            list.Add(new AppointmentSummary(r.GetGuid(0), patientId, r.GetGuid(1), Utc(r.GetDateTime(2)), Utc(r.GetDateTime(3)), ParseStatus(r.GetString(4))));
+            list.Add(new AppointmentSummary(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), Utc(r.GetDateTime(3)), Utc(r.GetDateTime(4)), ParseStatus(r.GetString(5))));
         return list;
     }
 

@@ -98,60 +98,48 @@ public sealed class ChatStoreTests
     [Fact]
     public async Task Messages_written_before_migration_023_keep_both_languages_and_stay_searchable()
     {
-        var name = "ha_chat023_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = "postgres", Pooling = false };
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
-            await admin.CreateCommand($"create database {name}").ExecuteNonQueryAsync();
-        try
+        await using var scratch = await ScratchDatabase.CreateAsync("ha_chat023");
+        var db = scratch.Db;
+        await using (var setup = db.CreateCommand(
+            "CREATE TABLE schema_migrations (id varchar(200) PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"))
+            await setup.ExecuteNonQueryAsync();
+        foreach (var (script, sql) in SchemaMigrator.Scripts().Where(s => string.CompareOrdinal(s.Id, "023") < 0))
         {
-            var own = new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = name, Pooling = false };
-            await using var db = NpgsqlDataSource.Create(own.ConnectionString);
-            await using (var setup = db.CreateCommand(
-                "CREATE TABLE schema_migrations (id varchar(200) PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"))
-                await setup.ExecuteNonQueryAsync();
-            foreach (var (script, sql) in SchemaMigrator.Scripts().Where(s => string.CompareOrdinal(s.Id, "023") < 0))
-            {
-                await using (var cmd = db.CreateCommand(sql)) await cmd.ExecuteNonQueryAsync();
-                await using var mark = db.CreateCommand("INSERT INTO schema_migrations (id) VALUES ($1)");
-                mark.Parameters.AddWithValue(script);
-                await mark.ExecuteNonQueryAsync();
-            }
-            var owner = Guid.NewGuid();
-            var conversation = Guid.NewGuid();
-            var old = Guid.NewGuid();
-            await using (var insert = db.CreateCommand("INSERT INTO chat_conversations (id, owner_id, title, created_at, updated_at) VALUES ($1, $2, 't', now(), now())"))
-            {
-                insert.Parameters.AddWithValue(conversation);
-                insert.Parameters.AddWithValue(owner);
-                await insert.ExecuteNonQueryAsync();
-            }
-            await using (var insert = db.CreateCommand("""
-                INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, created_at)
-                VALUES ($3, $1, $2, 1, 'user', 'Tengo dolores de cabeza', now())
-                """))
-            {
-                insert.Parameters.AddWithValue(conversation);
-                insert.Parameters.AddWithValue(owner);
-                insert.Parameters.AddWithValue(old);
-                await insert.ExecuteNonQueryAsync();
-            }
-
-            Assert.True(await SchemaMigrator.ApplyAsync(db, NullLogger.Instance) >= 1);
-
-            Assert.True(await Scalar<bool>(db,
-                "SELECT search_language IS NULL AND search = to_tsvector('english', content) || to_tsvector('spanish', content) FROM chat_messages WHERE id = $1", old));
-            var store = new PostgresChatStore(db);
-            Assert.Contains(await store.Search(owner, "dolor", 10), h => h.MessageId == old);
-            // And the migrated table takes new messages with their language.
-            var fresh = Message(conversation, 2, ChatRoles.User, "My headaches are worse at night");
-            await store.Append(fresh, owner);
-            Assert.Equal("en", await Scalar<string>(db, "SELECT search_language FROM chat_messages WHERE id = $1", fresh.Id));
-            Assert.Contains(await store.Search(owner, "headache", 10), h => h.MessageId == fresh.Id);
+            await using (var cmd = db.CreateCommand(sql)) await cmd.ExecuteNonQueryAsync();
+            await using var mark = db.CreateCommand("INSERT INTO schema_migrations (id) VALUES ($1)");
+            mark.Parameters.AddWithValue(script);
+            await mark.ExecuteNonQueryAsync();
         }
-        finally
+        var owner = Guid.NewGuid();
+        var conversation = Guid.NewGuid();
+        var old = Guid.NewGuid();
+        await using (var insert = db.CreateCommand("INSERT INTO chat_conversations (id, owner_id, title, created_at, updated_at) VALUES ($1, $2, 't', now(), now())"))
         {
-            await using var admin = NpgsqlDataSource.Create(server.ConnectionString);
-            await admin.CreateCommand($"drop database if exists {name} with (force)").ExecuteNonQueryAsync();
+            insert.Parameters.AddWithValue(conversation);
+            insert.Parameters.AddWithValue(owner);
+            await insert.ExecuteNonQueryAsync();
         }
+        await using (var insert = db.CreateCommand("""
+            INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, created_at)
+            VALUES ($3, $1, $2, 1, 'user', 'Tengo dolores de cabeza', now())
+            """))
+        {
+            insert.Parameters.AddWithValue(conversation);
+            insert.Parameters.AddWithValue(owner);
+            insert.Parameters.AddWithValue(old);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(await SchemaMigrator.ApplyAsync(db, NullLogger.Instance) >= 1);
+
+        Assert.True(await Scalar<bool>(db,
+            "SELECT search_language IS NULL AND search = to_tsvector('english', content) || to_tsvector('spanish', content) FROM chat_messages WHERE id = $1", old));
+        var store = new PostgresChatStore(db);
+        Assert.Contains(await store.Search(owner, "dolor", 10), h => h.MessageId == old);
+        // And the migrated table takes new messages with their language.
+        var fresh = Message(conversation, 2, ChatRoles.User, "My headaches are worse at night");
+        await store.Append(fresh, owner);
+        Assert.Equal("en", await Scalar<string>(db, "SELECT search_language FROM chat_messages WHERE id = $1", fresh.Id));
+        Assert.Contains(await store.Search(owner, "headache", 10), h => h.MessageId == fresh.Id);
     }
 }

@@ -26,23 +26,11 @@ public sealed class SchemaTests
     [Fact]
     public async Task Concurrent_migrations_serialize_on_the_advisory_lock()
     {
-        var name = "ha_schema_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = "postgres", Pooling = false };
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
-            await admin.CreateCommand($"create database {name}").ExecuteNonQueryAsync();
-        try
-        {
-            var own = new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = name, Pooling = false };
-            await using var db = NpgsqlDataSource.Create(own.ConnectionString);
-            var applied = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SchemaMigrator.ApplyAsync(db, NullLogger.Instance)));
-            Assert.Equal([0, 0, 0, SchemaMigrator.Scripts().Count], applied.Order());
-            Assert.Equal(SchemaMigrator.Scripts().Count, (await Snapshot(db)).Migrations);
-        }
-        finally
-        {
-            await using var admin = NpgsqlDataSource.Create(server.ConnectionString);
-            await admin.CreateCommand($"drop database if exists {name} with (force)").ExecuteNonQueryAsync();
-        }
+        await using var scratch = await ScratchDatabase.CreateAsync("ha_schema");
+        var db = scratch.Db;
+        var applied = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SchemaMigrator.ApplyAsync(db, NullLogger.Instance)));
+        Assert.Equal([0, 0, 0, SchemaMigrator.Scripts().Count], applied.Order());
+        Assert.Equal(SchemaMigrator.Scripts().Count, (await Snapshot(db)).Migrations);
     }
 
     [Fact]
