@@ -22,31 +22,6 @@ public sealed class AuctionCommitPipelineTests(RulesClusterFixture fx)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    private sealed class EventLog : IAuctionWatcher
-    {
-        public ConcurrentQueue<IReadOnlyList<AuctionEvent>> Messages { get; } = new();
-        public IEnumerable<AuctionEvent> Received => Messages.SelectMany(m => m);
-        public Task OnAuctionEvents(IReadOnlyList<AuctionEvent> events)
-        {
-            Messages.Enqueue(events);
-            return Task.CompletedTask;
-        }
-    }
-
-    private async Task<(Guid Id, IAuctionGrain Grain, Caller Patient, List<Caller> Doctors, DateTimeOffset From)> Auction(int doctors)
-    {
-        var specialty = await fx.SpecialtyAsync();
-        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.TomorrowMorning();
-        var id = Guid.NewGuid();
-        var grain = fx.Grains.GetGrain<IAuctionGrain>(id);
-        var spec = new AuctionSpec("sore throat for a week", specialty, null, "USD", from, from.AddHours(10), DateTimeOffset.UtcNow.AddHours(1));
-        Assert.True((await grain.Create(patient, spec)).IsOk);
-        var list = new List<Caller>();
-        for (var i = 0; i < doctors; i++) list.Add(await fx.DoctorAsync(specialty, "USD"));
-        return (id, grain, patient, list, from);
-    }
-
     private static TaskCompletionSource Held() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static async Task<(Outcome<Bid>? Outcome, Exception? Error)> Settle(Task<Outcome<Bid>> bid)
@@ -64,9 +39,9 @@ public sealed class AuctionCommitPipelineTests(RulesClusterFixture fx)
     [Fact]
     public async Task A_commit_stored_behind_one_still_in_flight_is_neither_answered_nor_sent_until_that_one_is_stored()
     {
-        var (id, auction, patient, doctors, from) = await Auction(3);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, await fx.SpecialtyAsync(), 3);
         Assert.True((await auction.PlaceBid(doctors[0], 500m, from, null)).IsOk);
-        var log = new EventLog();
+        var log = new AuctionGrainKit.EventLog();
         var watcher = fx.Cluster.Client.CreateObjectReference<IAuctionWatcher>(log);
         Assert.Equal(1, await auction.Watch(watcher));
         // Commit 1 reaches PostgreSQL and is stored, but the grain does not hear so until the test says.
@@ -110,7 +85,7 @@ public sealed class AuctionCommitPipelineTests(RulesClusterFixture fx)
     [Fact]
     public async Task A_failed_commit_fails_the_commit_started_after_it_and_every_bid_queued_and_nothing_after_the_gap_is_answered()
     {
-        var (id, auction, patient, doctors, from) = await Auction(6);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, await fx.SpecialtyAsync(), 6);
         Assert.True((await auction.PlaceBid(doctors[0], 500m, from, null)).IsOk);
         var plan = new FaultableMarketStore.Plan();
         var reach1 = Held();
@@ -160,7 +135,7 @@ public sealed class AuctionCommitPipelineTests(RulesClusterFixture fx)
     [Fact]
     public async Task A_commit_whose_answer_is_lost_fails_the_one_after_it_even_if_stored_and_the_grain_reads_both_back()
     {
-        var (id, auction, patient, doctors, from) = await Auction(4);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, await fx.SpecialtyAsync(), 4);
         Assert.True((await auction.PlaceBid(doctors[0], 500m, from, null)).IsOk);
         var plan = new FaultableMarketStore.Plan();
         var answer1 = Held();
@@ -202,7 +177,7 @@ public sealed class AuctionCommitPipelineTests(RulesClusterFixture fx)
     [Fact]
     public async Task An_accept_racing_pipelined_bids_has_one_winner_and_no_bid_is_stored_after_the_close()
     {
-        var (id, auction, patient, doctors, from) = await Auction(8);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, await fx.SpecialtyAsync(), 8);
         DateTimeOffset Slot(int i) => from.AddMinutes(30 * i);
         var opening = await Task.WhenAll(doctors.Select((d, i) => auction.PlaceBid(d, 500m, Slot(i), null)));
         Assert.All(opening, o => Assert.True(o.IsOk, o.Failure?.Detail));

@@ -17,39 +17,12 @@ namespace HealthActors.Tests.Grains;
 [Collection(RulesCollection.Name)]
 public sealed class AuctionGroupCommitTests(RulesClusterFixture fx)
 {
-    private static AuctionSpec Spec(Guid specialtyId, DateTimeOffset from) =>
-        new("sore throat for a week", specialtyId, null, "USD", from, from.AddHours(10), DateTimeOffset.UtcNow.AddHours(1));
-
-    /// <summary>Every event pushed to one watcher, as it came. Messages may overtake each other (the Api's relay orders them by number); the events inside one come in order.</summary>
-    private sealed class EventLog : IAuctionWatcher
-    {
-        public ConcurrentQueue<IReadOnlyList<AuctionEvent>> Messages { get; } = new();
-        public IEnumerable<AuctionEvent> Received => Messages.SelectMany(m => m);
-        public Task OnAuctionEvents(IReadOnlyList<AuctionEvent> events)
-        {
-            Messages.Enqueue(events);
-            return Task.CompletedTask;
-        }
-    }
-
-    private async Task<(Guid Id, IAuctionGrain Grain, Caller Patient, List<Caller> Doctors, DateTimeOffset From)> Auction(Guid specialty, int doctors)
-    {
-        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
-        var from = RulesClusterFixture.TomorrowMorning();
-        var id = Guid.NewGuid();
-        var grain = fx.Grains.GetGrain<IAuctionGrain>(id);
-        Assert.True((await grain.Create(patient, Spec(specialty, from))).IsOk);
-        var list = new List<Caller>();
-        for (var i = 0; i < doctors; i++) list.Add(await fx.DoctorAsync(specialty));
-        return (id, grain, patient, list, from);
-    }
-
     [Fact]
     public async Task Racing_bidders_get_exactly_the_committed_order_with_nothing_lost_or_invented_and_watchers_see_it_once_in_order()
     {
         var specialty = await fx.SpecialtyAsync();
-        var (id, auction, patient, doctors, from) = await Auction(specialty, 12);
-        var log = new EventLog();
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, specialty, 12);
+        var log = new AuctionGrainKit.EventLog();
         var watcher = fx.Cluster.Client.CreateObjectReference<IAuctionWatcher>(log);
         Assert.Equal(0, await auction.Watch(watcher));
         // The first commit is held so that the bids behind it pile up and go into the next ones together.
@@ -106,7 +79,7 @@ public sealed class AuctionGroupCommitTests(RulesClusterFixture fx)
     public async Task A_failed_group_commit_fails_every_bid_in_it_frees_their_holds_and_leaves_the_grain_equal_to_the_database()
     {
         var specialty = await fx.SpecialtyAsync();
-        var (id, auction, patient, doctors, from) = await Auction(specialty, 8);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, specialty, 8);
         Assert.True((await auction.PlaceBid(doctors[0], 500m, from, null)).IsOk);
         var plan = new FaultableMarketStore.Plan { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         plan.Fail.Add(2);
@@ -162,7 +135,7 @@ public sealed class AuctionGroupCommitTests(RulesClusterFixture fx)
     public async Task A_cancel_racing_bids_waits_for_the_bids_under_way_and_no_bid_is_stored_after_it()
     {
         var specialty = await fx.SpecialtyAsync();
-        var (id, auction, patient, doctors, from) = await Auction(specialty, 10);
+        var (id, auction, patient, doctors, from) = await AuctionGrainKit.OpenAuction(fx, specialty, 10);
         var bids = doctors.Select((d, i) => auction.PlaceBid(d, 100m, from.AddMinutes(30 * i), null)).ToList();
         var cancel = auction.Cancel(patient);
         var outcomes = await Task.WhenAll(bids);
