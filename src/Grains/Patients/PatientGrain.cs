@@ -134,24 +134,21 @@ public sealed class PatientGrain(
         var now = time.GetUtcNow();
         var list = new List<Consent>();
         foreach (var (doctorId, c) in state.State.Consents.Where(c => c.Value.Until > now).OrderByDescending(c => c.Value.CreatedAt))
-        {
-            // A retired doctor's consent grants nothing, so it is not shown as if it did.
-            if (await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is { } doctor)
-                list.Add(new Consent(doctorId, c.Until, c.CreatedAt, doctor.Name));
-        }
+            await AddIfPractising(list, doctorId, c.Until, c.CreatedAt, "consent", null);
+        // Stored grants of a retired doctor were removed with the retirement (RevokeEveryGrantOf); the table's are
+        // honoured only while the doctor practises (GrantOf). Either way what grants nothing is not shown as if it did.
         foreach (var (appointmentId, g) in state.State.AppointmentGrants.Where(g => g.Value.Until > now).OrderBy(g => g.Value.Until))
-        {
-            var doctor = await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile();
-            list.Add(new Consent(g.DoctorId, g.Until, null, doctor?.Name, "appointment", appointmentId));
-        }
+            await AddIfPractising(list, g.DoctorId, g.Until, null, "appointment", appointmentId);
         var booked = await LoadBooked(now);
         foreach (var (appointmentId, g) in booked.Where(g => g.Value.Until > now && !state.State.AppointmentGrants.ContainsKey(g.Key)).OrderBy(g => g.Value.Until))
-        {
-            // Grants nothing once the doctor is retired (GrantOf), so not shown as if it did.
-            if (await GrainFactory.GetGrain<IDoctorGrain>(g.DoctorId).GetProfile() is { } doctor)
-                list.Add(new Consent(g.DoctorId, g.Until, null, doctor.Name, "appointment", appointmentId));
-        }
+            await AddIfPractising(list, g.DoctorId, g.Until, null, "appointment", appointmentId);
         return Outcome.Ok<IReadOnlyList<Consent>>(list);
+    }
+
+    private async Task AddIfPractising(List<Consent> list, Guid doctorId, DateTimeOffset until, DateTimeOffset? createdAt, string basis, Guid? appointmentId)
+    {
+        if (await GrainFactory.GetGrain<IDoctorGrain>(doctorId).GetProfile() is not { } doctor) return;
+        list.Add(new Consent(doctorId, until, createdAt, doctor.Name, basis, appointmentId));
     }
 
     private static DateTimeOffset Truncate(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
