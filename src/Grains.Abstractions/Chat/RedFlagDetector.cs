@@ -4,8 +4,8 @@ namespace HealthActors.Grains.Abstractions.Chat;
 /// Matches <see cref="RedFlagKnowledge"/> against folded text as a sequence of words rather than as one string,
 /// so an expression survives inflection (word stems), words in between and word order (a symptom within a few
 /// words of its body part), and a plain denial ("no chest pain", "sin dificultad para respirar") is not an alarm.
-/// Every rule is compiled once into a word index; a message is tokenised once and each word looked up, so the
-/// cost grows with the length of the message, not with the number of rules.
+/// Every rule is compiled once into a word index; a message is tokenised once, each word looked up, and only the
+/// rules its words trigger are tried, so the cost grows with the length of the message, not with the number of rules.
 /// </summary>
 public static class RedFlagDetector
 {
@@ -32,6 +32,11 @@ public static class RedFlagDetector
     private static readonly Dictionary<string, Term>.AlternateLookup<ReadOnlySpan<char>> PrefixLookup = Prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly List<Term> Terms = [];
     private static readonly CompiledRule[] Rules;
+    /// <summary>
+    /// For each term, the indexes (ascending) of the rules whose trigger group holds it. A rule occurs only when every
+    /// one of its groups has a hit, so a message needs to be matched only against the rules one of its words triggers.
+    /// </summary>
+    private static readonly int[][] RulesByTerm;
     private static readonly CompiledRule[] Suppressors;
     private static readonly CompiledRule[] FeverRules;
     private static readonly HashSet<string> NegationCues = new(RedFlagKnowledge.NegationCues, StringComparer.Ordinal);
@@ -47,7 +52,15 @@ public static class RedFlagDetector
             .ToArray();
         Suppressors = RedFlagKnowledge.PastOrResolved.Select(r => Compile("", "", r)).ToArray();
         FeverRules = RedFlagKnowledge.Fever.Select(r => Compile(RedFlagCategories.InfantFever, "", r)).ToArray();
+        var byTerm = new List<int>[Terms.Count];
+        for (var r = 0; r < Rules.Length; r++)
+            foreach (var id in Trigger(Rules[r]))
+                (byTerm[id] ??= []).Add(r);
+        RulesByTerm = byTerm.Select(list => list?.ToArray() ?? []).ToArray();
     }
+
+    /// <summary>The group with the fewest alternatives: any group would do, a narrow one makes fewer candidates.</summary>
+    private static int[] Trigger(CompiledRule rule) => rule.Groups.Length == 0 ? [] : rule.Groups.MinBy(g => g.Length)!;
 
     private static CompiledRule Compile(string category, string language, RedFlagRule rule)
     {
@@ -82,14 +95,16 @@ public static class RedFlagDetector
     public static IReadOnlyList<RedFlagMatch> Match(string text, int? ageInDays = null)
     {
         var tokens = Tokenize(RedFlags.Fold(text));
-        var positions = Locate(tokens);
+        var positions = Locate(tokens, out var hits);
         var found = new List<RedFlagMatch>();
         var resolved = new Dictionary<int, bool>();
         // Body-part and symptom concepts are shared by both languages, so which rule fired does not tell the
         // patient's language; the message's common words do, and the rule decides only when they are silent.
         var language = GuessLanguage(tokens);
-        foreach (var rule in Rules)
+        // In the rules' own order, which decides the language of a category's first match.
+        foreach (var r in Candidates(hits))
         {
+            var rule = Rules[r];
             if (found.Exists(f => f.Kind == rule.Category)) continue;
             if (Occurs(rule, tokens, positions, resolved)) found.Add(new RedFlagMatch(rule.Category, language ?? rule.Language));
         }
@@ -135,11 +150,30 @@ public static class RedFlagDetector
         return tokens;
     }
 
-    /// <summary>For each term, the positions of the words it matches.</summary>
-    private static List<int>?[] Locate(List<Token> tokens)
+    /// <summary>The rules the message's terms trigger, each once, in ascending order.</summary>
+    private static List<int> Candidates(List<int> hits)
+    {
+        var candidates = new List<int>();
+        foreach (var id in hits) candidates.AddRange(RulesByTerm[id]);
+        if (candidates.Count < 2) return candidates;
+        candidates.Sort();
+        var distinct = 1;
+        for (var i = 1; i < candidates.Count; i++)
+            if (candidates[i] != candidates[distinct - 1]) candidates[distinct++] = candidates[i];
+        candidates.RemoveRange(distinct, candidates.Count - distinct);
+        return candidates;
+    }
+
+    /// <summary>For each term, the positions of the words it matches; <paramref name="hits"/> lists the terms with any.</summary>
+    private static List<int>?[] Locate(List<Token> tokens, out List<int> hits)
     {
         var positions = new List<int>?[Terms.Count];
-        void Add(Term term, int at) => (positions[term.Id] ??= []).Add(at);
+        var found = hits = [];
+        void Add(Term term, int at)
+        {
+            if (positions[term.Id] is null) found.Add(term.Id);
+            (positions[term.Id] ??= []).Add(at);
+        }
         for (var i = 0; i < tokens.Count; i++)
         {
             var word = tokens[i].Word;

@@ -56,12 +56,20 @@ public sealed class ConversationGrain(
 
     /// <summary>
     /// What the prompt carries verbatim: the last <see cref="WindowSize"/> messages and, before them, those not yet
-    /// folded into the summary, so that nothing drops out of the model's view between two summary refreshes.
+    /// folded into the summary, so that nothing drops out of the model's view between two summary refreshes. A turn's
+    /// own message is stored with its answer, so it is passed as <paramref name="pending"/> and counted as if it were
+    /// in the window already.
     /// </summary>
-    private List<ChatMessage> PromptWindow()
+    private List<ChatMessage> PromptWindow(ChatMessage? pending = null)
     {
-        var count = Math.Min(_window.Count, WindowSize + Unsummarized);
-        return _window.GetRange(_window.Count - count, count);
+        var lastSeq = pending?.Seq ?? _lastSeq;
+        var unsummarized = Math.Max(0, lastSeq - WindowSize - state.State.SummarizedThroughSeq);
+        var held = Math.Min(_window.Count + (pending is null ? 0 : 1), Kept);
+        var count = Math.Min(held, WindowSize + unsummarized);
+        var fromWindow = count - (pending is null ? 0 : 1);
+        var prompt = _window.GetRange(_window.Count - fromWindow, fromWindow);
+        if (pending is not null) prompt.Add(pending);
+        return prompt;
     }
 
     // Activation reads pass no call filter: a database outage must still reach the caller as a 503 (StorageFaults).
@@ -183,10 +191,14 @@ public sealed class ConversationGrain(
     private async Task RunTurn(string text, ChannelWriter<ChatChunk> writer)
     {
         await _turn.WaitAsync();
+        ChatMessage? user = null;
         try
         {
             if (!Exists) throw new AccessDeniedException();
-            var user = await Store(ChatRoles.User, text, source: null, degraded: false);
+            // Stored with the answer, in one transaction just before the final chunk (one WAL flush per turn instead of
+            // two); until then the patient has been told nothing is stored. If the turn fails first, the catch below
+            // stores it alone before the turn ends.
+            user = NewMessage(ChatRoles.User, text, source: null, degraded: false);
 
             // Send numbers the chunks it lets out (it merges pieces); the index here only orders them.
             var index = 0;
@@ -209,7 +221,7 @@ public sealed class ConversationGrain(
             {
                 var language = OfflineAssistant.Language(text, profile?.PreferredLanguage);
                 var vitals = await GrainFactory.GetGrain<IHealthRecordsGrain>(owner.UserId).LatestVitals();
-                var prompt = PromptBuilder.Build(profile, state.State.Summary, PromptWindow(), language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), vitals);
+                var prompt = PromptBuilder.Build(profile, state.State.Summary, PromptWindow(user), language, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), vitals);
                 // The model may add an emergency the rules missed (never remove one: it is not asked when they fire).
                 var marker = new EmergencyMarker(RedFlagGuidance.For(new RedFlagMatch(RedFlagGuidance.ModelCategory, language), language, profile?.Country));
                 answer = await assistant.Answer(prompt, OfflineAssistant.Answer(text, language), piece =>
@@ -227,8 +239,13 @@ public sealed class ConversationGrain(
                 }
             }
 
-            var reply = await Store(ChatRoles.Assistant, answer.Text, answer.Source, answer.Degraded, redFlag);
-            writer.TryWrite(new ChatChunk(index, "", true, user.Id, reply.Id, answer.Source, answer.Degraded, redFlag is not null, redFlag));
+            var reply = NewMessage(ChatRoles.Assistant, answer.Text, answer.Source, answer.Degraded, redFlag, seq: user.Seq + 1);
+            await store.AppendTurn(user, reply, state.State.OwnerId);
+            var asked = user;
+            user = null;
+            Remember(asked);
+            Remember(reply);
+            writer.TryWrite(new ChatChunk(index, "", true, asked.Id, reply.Id, answer.Source, answer.Degraded, redFlag is not null, redFlag));
             writer.TryComplete();
 
             // In batches: a summary costs a model call, a range read and a state write, so it is not paid every turn.
@@ -237,6 +254,7 @@ public sealed class ConversationGrain(
         }
         catch (Exception e)
         {
+            if (user is not null) await StoreAlone(user);
             // The stream carries this exception to the caller as an item, past StorageFaultFilter.
             writer.TryComplete(StorageFaults.ForCaller(e));
             throw;
@@ -244,15 +262,34 @@ public sealed class ConversationGrain(
         finally { _turn.Release(); }
     }
 
-    private async Task<ChatMessage> Store(string role, string content, string? source, bool degraded, string? redFlag = null)
+    /// <summary>
+    /// A turn that failed before its answer was stored still keeps the patient's message, as it did when the message
+    /// was committed before the model call. Best effort: when the database is what failed, the caller hears the
+    /// original failure, not this one.
+    /// </summary>
+    private async Task StoreAlone(ChatMessage user)
     {
-        var message = new ChatMessage(Guid.NewGuid(), Id, _lastSeq + 1, role, content, time.GetUtcNow(), source, degraded, redFlag);
-        await store.Append(message, state.State.OwnerId);
+        try
+        {
+            await store.Append(user, state.State.OwnerId);
+            Remember(user);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning("The patient's message of a failed turn could not be stored: {Error}", e.GetType().Name);
+        }
+    }
+
+    private ChatMessage NewMessage(string role, string content, string? source, bool degraded, string? redFlag = null, int? seq = null) =>
+        new(Guid.NewGuid(), Id, seq ?? _lastSeq + 1, role, content, time.GetUtcNow(), source, degraded, redFlag);
+
+    /// <summary>Takes a stored message into the window.</summary>
+    private void Remember(ChatMessage message)
+    {
         _lastSeq = message.Seq;
         _updatedAt = message.CreatedAt;
         _window.Add(message);
         if (_window.Count > Kept) _window.RemoveRange(0, _window.Count - Kept);
-        return message;
     }
 
     private void EnsureOwner(Caller caller)

@@ -102,27 +102,56 @@ public sealed class ChatHubTests(ChatApiFactory factory) : IClassFixture<ChatApi
         Assert.Equal(new[] { 1, 2, 3, 4 }, messages.Select(m => m!["seq"]!.GetValue<int>()));
     }
 
+    private static async Task<T> Scalar<T>(string sql, params object[] args)
+    {
+        await using var db = NpgsqlDataSource.Create(TestEnvironment.Postgres);
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
     [Fact]
-    public async Task The_user_message_is_stored_before_the_model_is_called()
+    public async Task A_turn_stores_the_patients_message_and_the_answer_in_one_commit_before_the_final_chunk()
     {
         var (_, hub, id) = await NewChat(withProfile: false);
         await using var _ = hub;
         var marker = Marker();
-        long? storedWhenModelCalled = null;
-        factory.Model.Behavior = async body =>
-        {
-            if (body.ToJsonString().Contains(marker))
-            {
-                await using var db = NpgsqlDataSource.Create(TestEnvironment.Postgres);
-                await using var cmd = db.CreateCommand("SELECT count(*) FROM chat_messages WHERE conversation_id = $1 AND content LIKE $2");
-                cmd.Parameters.AddWithValue(id);
-                cmd.Parameters.AddWithValue("%" + marker + "%");
-                storedWhenModelCalled = (long)(await cmd.ExecuteScalarAsync())!;
-            }
-            return new FakeReply("Noted.");
-        };
-        await hub.SendAsync(id, "My knee hurts " + marker);
-        Assert.Equal(1, storedWhenModelCalled);
+        factory.Model.Behavior = _ => Task.FromResult(new FakeReply("Noted."));
+        var chunks = await hub.SendAsync(id, "My knee hurts " + marker);
+
+        // Both rows are there when the final chunk arrives, under the ids it names, and one transaction wrote them
+        // (one xmin), so a turn costs one WAL flush, not one per message.
+        var final = chunks[^1];
+        Assert.True(final.Final);
+        const string stored = "SELECT count(*) FROM chat_messages WHERE conversation_id = $1 AND id = ANY($2)";
+        Assert.Equal(2L, await Scalar<long>(stored, id, new[] { final.UserMessageId!.Value, final.AssistantMessageId!.Value }));
+        Assert.Equal(1L, await Scalar<long>("SELECT count(DISTINCT xmin::text) FROM chat_messages WHERE conversation_id = $1", id));
+        Assert.Equal(2, await Scalar<int>("SELECT message_count FROM chat_conversations WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task A_turn_whose_answer_cannot_be_stored_still_stores_the_patients_message()
+    {
+        var (user, hub, id) = await NewChat(withProfile: false);
+        await using var _ = hub;
+        factory.Model.Behavior = _ => Task.FromResult(new FakeReply("Noted."));
+        // A counter one below its ceiling: the turn's batch (+2) fails in PostgreSQL and rolls back whole, while the
+        // patient's message alone (+1) still fits.
+        await Scalar<object>("UPDATE chat_conversations SET message_count = 2147483646 WHERE id = $1 RETURNING id", id);
+        var marker = Marker();
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.SendAsync(id, "My knee hurts " + marker));
+
+        const string roles = "SELECT string_agg(role || ':' || seq, ',' ORDER BY seq) FROM chat_messages WHERE conversation_id = $1";
+        Assert.Equal("user:1", await Scalar<string>(roles, id));
+        Assert.Equal(1L, await Scalar<long>("SELECT count(*) FROM chat_messages WHERE conversation_id = $1 AND content LIKE $2", id, "%" + marker + "%"));
+
+        // The grain counted the stored message: the next turn follows it.
+        await Scalar<object>("UPDATE chat_conversations SET message_count = 1 WHERE id = $1 RETURNING id", id);
+        var chunks = await hub.SendAsync(id, "Still hurts");
+        Assert.True(chunks[^1].Final);
+        Assert.Equal("user:1,user:2,assistant:3", await Scalar<string>(roles, id));
+        var history = await _http.SendAsync(ApiClientExtensions.Authed(HttpMethod.Get, $"/api/conversations/{id}/messages", user.Tokens.AccessToken));
+        Assert.Equal(3, JsonNode.Parse(await history.Content.ReadAsStringAsync())!.AsArray().Count);
     }
 
     [Fact]

@@ -91,6 +91,37 @@ public sealed class ChatStoreTests
         Assert.Equal(1, await Scalar<int>(db, "SELECT message_count FROM chat_conversations WHERE id = $1", id));
     }
 
+    [Fact]
+    public async Task A_turn_commits_both_messages_and_the_counter_in_one_transaction_or_none()
+    {
+        await using var db = NpgsqlDataSource.Create(TestEnvironment.Postgres);
+        await SchemaMigrator.ApplyAsync(db, NullLogger.Instance);
+        var (store, owner, id) = await NewConversation(db);
+        var user = Message(id, 1, ChatRoles.User, "Me duele la rodilla desde ayer");
+        var answer = Message(id, 2, ChatRoles.Assistant, "Rest the knee and keep it raised");
+        await store.AppendTurn(user, answer, owner);
+
+        Assert.Equal(1L, await Scalar<long>(db, "SELECT count(DISTINCT xmin::text) FROM chat_messages WHERE conversation_id = $1", id));
+        Assert.Equal("user,assistant", await Scalar<string>(db, "SELECT string_agg(role, ',' ORDER BY seq) FROM chat_messages WHERE conversation_id = $1", id));
+        // Each row keeps its own language and the conversation's last activity is the answer's.
+        const string language = "SELECT search_language FROM chat_messages WHERE id = $1";
+        Assert.Equal("es", await Scalar<string>(db, language, user.Id));
+        Assert.Equal("en", await Scalar<string>(db, language, answer.Id));
+        Assert.Equal(2, await Scalar<int>(db, "SELECT message_count FROM chat_conversations WHERE id = $1", id));
+        Assert.True(await Scalar<bool>(db, "SELECT c.updated_at = m.created_at FROM chat_conversations c, chat_messages m WHERE c.id = $1 AND m.id = $2", id, answer.Id));
+
+        // A counter that cannot take two more makes the UPDATE fail after the INSERT succeeded: neither message stays.
+        await using (var full = db.CreateCommand("UPDATE chat_conversations SET message_count = 2147483646 WHERE id = $1"))
+        {
+            full.Parameters.AddWithValue(id);
+            await full.ExecuteNonQueryAsync();
+        }
+        var next = (Message(id, 3, ChatRoles.User, "third"), Message(id, 4, ChatRoles.Assistant, "fourth"));
+        var e = await Assert.ThrowsAsync<PostgresException>(() => store.AppendTurn(next.Item1, next.Item2, owner));
+        Assert.Equal(PostgresErrorCodes.NumericValueOutOfRange, e.SqlState);
+        Assert.Equal(2L, await Scalar<long>(db, "SELECT count(*) FROM chat_messages WHERE conversation_id = $1", id));
+    }
+
     /// <summary>
     /// A database at migration 022 with messages in it (both vectors, no language) migrates to 023 and its old
     /// messages keep both vectors, so what searches found before still finds them.

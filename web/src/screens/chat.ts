@@ -94,15 +94,26 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
       })));
   }
 
+  // The seq of the last stored message this screen knows of. The server stores a turn's two messages together when
+  // the answer is complete, so an interrupted turn is caught up once a message at its answer's seq is stored.
+  let storedSeq = 0;
+  let awaitedSeq: number | null = null;
+  let pending: HTMLElement[] = [];
+
   /** The stored messages replace whatever the log shows, so a message is never on screen twice. */
   async function showStored(id: string): Promise<Message[]> {
     const messages = await call<Message[]>("GET", `/api/conversations/${id}/messages?limit=50`);
-    if (active === id) log.replaceChildren(...messages.map((m) => bubble(m.role === "user" ? "user" : "assistant", m.content, !!m.redFlag, m.id)));
+    if (active === id) {
+      log.replaceChildren(...messages.map((m) => bubble(m.role === "user" ? "user" : "assistant", m.content, !!m.redFlag, m.id)));
+      storedSeq = messages.length > 0 ? messages[messages.length - 1].seq : 0;
+    }
     return messages;
   }
 
   async function open(id: string) {
     active = id;
+    awaitedSeq = null;
+    pending = [];
     history.replaceState(null, "", `/chat/${id}`);
     await showStored(id);
     await refreshList();
@@ -130,9 +141,16 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
     try {
       for (let tries = 0; tries < 30 && active === id && !sending; tries++) {
         const messages = await showStored(id);
-        if (messages.length === 0 || messages[messages.length - 1].role !== "user") break;
+        const last = messages.length > 0 ? messages[messages.length - 1] : null;
+        // Still being answered: the interrupted turn is not stored yet (its bubbles stay in view meanwhile), or a
+        // patient's message is stored without its answer (a turn that failed on the server, or another tab's).
+        const unanswered = awaitedSeq !== null && (last?.seq ?? 0) < awaitedSeq;
+        if (!unanswered && last?.role !== "user") break;
+        if (unanswered && active === id) log.append(...pending);
         await new Promise((resolve) => window.setTimeout(resolve, 1_000));
       }
+      awaitedSeq = null;
+      pending = [];
       if (interrupted) { interrupted = false; status.textContent = ""; }
       section.dataset.caughtUp = String(Number(section.dataset.caughtUp ?? "0") + 1);
     } catch { /* the next reconnect or opening the conversation reads again */ }
@@ -142,6 +160,9 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
 
   fresh.addEventListener("click", () => {
     active = null;
+    storedSeq = 0;
+    awaitedSeq = null;
+    pending = [];
     history.replaceState(null, "", "/chat");
     log.replaceChildren();
     void refreshList();
@@ -161,11 +182,15 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
     sending = true;
     changed();
     let answer: HTMLElement | null = null;
+    let asked: HTMLElement | null = null;
+    let answerSeq = 0;
     try {
       const connection = await chatHub();
-      active ??= await connection.invoke<string>("StartConversation", text.slice(0, 60));
+      if (!active) { active = await connection.invoke<string>("StartConversation", text.slice(0, 60)); storedSeq = 0; }
       history.replaceState(null, "", `/chat/${active}`);
-      log.append(bubble("user", text));
+      asked = bubble("user", text);
+      answerSeq = storedSeq + 2;
+      log.append(asked);
       input.value = "";
       const streamed = answer = bubble("assistant", "");
       streamed.classList.add("streaming");
@@ -178,7 +203,10 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
           next: (chunk) => {
             if (chunk.text) body.textContent += chunk.text;
             if (chunk.emergency) markEmergency(streamed);
-            if (chunk.final) { streamed.classList.remove("streaming"); streamed.removeAttribute("aria-busy"); streamed.dataset.final = "true"; }
+            if (chunk.final) {
+              streamed.classList.remove("streaming"); streamed.removeAttribute("aria-busy"); streamed.dataset.final = "true";
+              storedSeq = answerSeq;
+            }
             log.scrollTop = log.scrollHeight;
           },
           complete: () => resolve(),
@@ -192,6 +220,8 @@ export async function chatScreen(selected?: string): Promise<HTMLElement> {
         answer.dataset.interrupted = "true";
         answer.removeAttribute("aria-busy");
         interrupted = true;
+        awaitedSeq = answerSeq;
+        pending = asked ? [asked, answer] : [answer];
         return;
       }
       // Hub errors arrive as "An error occurred ... HubException: <message>"; the message after the colon is ours.
