@@ -53,9 +53,16 @@ public sealed class AppointmentGrain(
     /// <summary>Read on first use (<see cref="BookNew"/> needs no read); every other call reads it first.</summary>
     private LazyGrainState<AppointmentState> S => _state ??= new(grainStorage, "appointment", this.GetGrainId());
 
+    /// <summary>
+    /// The stored state, or, while this grain has written none, the appointment as its booking stored it in the
+    /// appointments row (<see cref="IBookingStore.BookedViewOf"/>); an appointment booked before that column has its state.
+    /// </summary>
+    private ValueTask Load() =>
+        S.ReadIfNeeded(async () => await store.BookedViewOf(Id) is { } booked ? new AppointmentState { View = booked } : null);
+
     public async Task<Outcome<AppointmentView>> Book(BookingCommand cmd)
     {
-        await S.ReadIfNeeded();
+        await Load();
         return await Run(cmd, firstAttempt: false);
     }
 
@@ -115,22 +122,23 @@ public sealed class AppointmentGrain(
                 : Outcome.PaymentFailed("The payment processor failed; nothing was charged.");
         }
 
-        if (!await doctor.Confirm(holdId, Id))
+        var now = time.GetUtcNow();
+        var booked = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
+            profile.Availability.TimeZone!, TextNormalization.Normalize(cmd.Reason).Trim(), AppointmentStatus.Booked, price, paymentId, now, null, 0);
+        // The appointments row and this grain's state are one INSERT: the row carries the appointment as booked, which is
+        // this grain's state until it first writes its own (Load). Once it is committed the booking is durable.
+        if (!await doctor.ConfirmBooked(holdId, booked))
         {
             // The hold lapsed while the card was charged: give the money back.
             await payment.Refund(charged.Amount, "hold expired before confirmation");
             return Outcome.Conflict(BookingReasons.SlotTaken, "That slot is no longer available; the charge was refunded.", "start");
         }
-
-        var now = time.GetUtcNow();
-        S.State.View = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
-            profile.Availability.TimeZone!, TextNormalization.Normalize(cmd.Reason).Trim(), AppointmentStatus.Booked, price, paymentId, now, null, 0);
+        S.State.View = booked;
         var reminderAt = slot.Start - TimeSpan.FromMinutes(options.Value.ReminderMinutesBefore);
         S.State.ReminderAt = reminderAt;
-        await S.WriteAsync();
 
         // No call to grant the doctor a read of the patient's record: the patient grain reads that grant from the
-        // appointments row (PatientGrain.GrantOf), committed by Confirm above, so it costs no write of its own.
+        // appointments row (PatientGrain.GrantOf), committed by ConfirmBooked above, so it costs no write of its own.
         // A reminder whose moment has already passed is never sent.
         // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
@@ -142,7 +150,7 @@ public sealed class AppointmentGrain(
 
     public async Task<AppointmentView?> Get(Caller caller)
     {
-        await S.ReadIfNeeded();
+        await Load();
         if (S.State.View is not { } v) return null;
         if (caller.UserId == v.PatientId || IsTheDoctor(caller, v)) return v;
         if (!caller.IsAdmin) return null;
@@ -152,7 +160,7 @@ public sealed class AppointmentGrain(
 
     public async Task<Outcome<AppointmentView>> Cancel(Caller caller)
     {
-        await S.ReadIfNeeded();
+        await Load();
         if (S.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked && S.State.Cancelling is null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {v.Status} cannot be cancelled.");
@@ -176,7 +184,7 @@ public sealed class AppointmentGrain(
 
     public async Task<Outcome<AppointmentView>> CancelByPractice(string reason)
     {
-        await S.ReadIfNeeded();
+        await Load();
         if (S.State.View is not { } v) return Outcome.NotFound();
         if (S.State.Cancelling is null)
         {
@@ -242,7 +250,7 @@ public sealed class AppointmentGrain(
 
     private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, TimeSpan notBeforeStartPlus, string tooEarly)
     {
-        await S.ReadIfNeeded();
+        await Load();
         if (S.State.View is not { } v || !IsTheDoctor(caller, v)) return Outcome.NotFound();
         if (v.Status != AppointmentStatus.Booked || S.State.Cancelling is not null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(S.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
@@ -256,7 +264,7 @@ public sealed class AppointmentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        await S.ReadIfNeeded();
+        await Load();
         if (reminderName == FinishCancelReminder)
         {
             if (S.State.Cancelling is not null) await FinishCancel();

@@ -15,11 +15,16 @@ public sealed class LazyGrainState<T>(IGrainStorage storage, string stateName, G
 
     public T State => _known ? _stored.State! : throw new InvalidOperationException($"The {stateName} state was used before it was read.");
 
-    public async ValueTask ReadIfNeeded()
+    /// <param name="whenNothingStored">
+    /// Where the state is kept until the grain's first write, when storage has no record: its answer (if not null) is
+    /// the state. A failure leaves the state unread, so the next call reads again.
+    /// </param>
+    public async ValueTask ReadIfNeeded(Func<Task<T?>>? whenNothingStored = null)
     {
         if (_known) return;
         await storage.ReadStateAsync(stateName, grainId, _stored);
         _stored.State ??= new T();
+        if (!_stored.RecordExists && whenNothingStored is not null && await whenNothingStored() is { } before) _stored.State = before;
         _known = true;
     }
 

@@ -314,4 +314,60 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(appointmentId));
         Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
     }
+
+    /// <summary>
+    /// The appointments row and the appointment's state are one INSERT: a booking writes no grain state for the
+    /// appointment; a new activation answers from the row, and from the first write of its own (here a cancellation)
+    /// the grain's stored state is what it answers.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_stores_the_appointment_with_its_row_and_writes_no_appointment_state()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var booked = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(13)));
+        var appointment = fx.Grains.GetGrain<IAppointmentGrain>(booked.Id);
+        Assert.False((await StoredAsync<AppointmentState>("appointment", appointment)).RecordExists);
+
+        await Deactivate(appointment);
+        Assert.Equal(booked, await appointment.Get(patient));
+        Assert.Equal(booked, await appointment.Get(doctor));
+        var cancelled = await appointment.Cancel(patient);
+        Assert.True(cancelled.IsOk, cancelled.Failure?.Detail);
+        Assert.True((await StoredAsync<AppointmentState>("appointment", appointment)).RecordExists);
+        await Deactivate(appointment);
+        Assert.Equal(AppointmentStatus.Cancelled, (await appointment.Get(patient))!.Status);
+        Assert.Equal(AppointmentStatus.Cancelled, (await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patient.UserId, 1, 20)).Single().Status);
+    }
+
+    /// <summary>
+    /// What a crash right after the booking's INSERT leaves (row committed, no answer): the retry reaches a new
+    /// activation, which finds the appointment in its row and answers it, instead of trying the slot again and
+    /// finding it taken by its own booking.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_resumed_after_its_row_was_committed_answers_that_booking()
+    {
+        var doctorCaller = await fx.DoctorAsync();
+        var doctor = fx.Grains.GetGrain<IDoctorGrain>(doctorCaller.UserId);
+        var patientId = Guid.NewGuid();
+        var command = RulesClusterFixture.Booking(patientId, doctorCaller.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(14)));
+        var appointmentId = Guid.NewGuid();
+        var hold = await doctor.Hold(command.Start, appointmentId, patientId, TimeSpan.FromMinutes(2));
+        Assert.Equal(HoldStatus.Held, hold.Status);
+        var price = hold.Doctor!.Price;
+        Assert.Equal(PaymentStatus.Captured, (await fx.Grains.GetGrain<IPaymentGrain>(appointmentId).Charge(patientId, appointmentId, price, command.Card)).Status);
+        var view = new AppointmentView(appointmentId, patientId, doctorCaller.UserId, hold.Doctor.Name, hold.Doctor.SpecialtyId, hold.Slot!.Start, hold.Slot.End,
+            "UTC", command.Reason, AppointmentStatus.Booked, price, appointmentId, DateTimeOffset.UtcNow, null, 0);
+        Assert.True(await doctor.ConfirmBooked(appointmentId, view));
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
+        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+
+        var resumed = await request.Book(command);
+        Assert.True(resumed.IsOk, resumed.Failure?.Detail);
+        Assert.Equal(view, resumed.Value);
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(appointmentId));
+    }
 }

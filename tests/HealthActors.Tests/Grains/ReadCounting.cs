@@ -48,7 +48,8 @@ public static class ReadCounts
 /// <summary>The PostgreSQL booking store, counting ledger reads (<see cref="ReadCounts.LedgerReadsOf"/>).</summary>
 public sealed class LedgerReadCountingStore(IBookingStore inner) : IBookingStore
 {
-    public Task<bool> InsertAppointment(AppointmentSummary a) => inner.InsertAppointment(a);
+    public Task<bool> InsertAppointment(AppointmentSummary a, AppointmentView? booked = null) => inner.InsertAppointment(a, booked);
+    public Task<AppointmentView?> BookedViewOf(Guid appointmentId) => inner.BookedViewOf(appointmentId);
     public Task UpdateStatus(Guid appointmentId, AppointmentStatus status) => inner.UpdateStatus(appointmentId, status);
     public Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize) => inner.ForPatient(patientId, page, pageSize);
     public Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize) => inner.ForDoctor(doctorId, page, pageSize);

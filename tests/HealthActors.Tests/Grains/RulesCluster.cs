@@ -54,7 +54,8 @@ public sealed class RulesClusterFixture : IAsyncLifetime
             // Registered first, so the storage setup keeps it: auction commits a test can hold or fail.
             silo.Services.AddSingleton<IMarketStore>(sp => new FaultableMarketStore(new PostgresMarketStore(sp.GetRequiredService<NpgsqlDataSource>())));
             // Registered first as well: ledger reads counted, so a test can show which reads a booking skips.
-            silo.Services.AddSingleton<IBookingStore>(sp => new LedgerReadCountingStore(new PostgresBookingStore(sp.GetRequiredService<NpgsqlDataSource>())));
+            silo.Services.AddSingleton<IBookingStore>(sp => new LedgerReadCountingStore(new PostgresBookingStore(
+                sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Orleans.Serialization.Serializer>())));
             silo.AddHealthActorsStorage(config, ClusterSettings.From(config));
             silo.Services.CountStateReads(StorageNames.Store);
             silo.Services.AddSingleton<TimeProvider>(Clock);
