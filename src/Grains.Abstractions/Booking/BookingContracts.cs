@@ -112,6 +112,13 @@ public interface IBookingRequestGrain : IGrainWithGuidKey
 public interface IAppointmentGrain : IGrainWithGuidKey
 {
     [Alias("Book")] Task<Outcome<AppointmentView>> Book(BookingCommand command);
+
+    /// <summary>
+    /// <see cref="Book"/> for an id its caller has just made in this call and told no one else: nothing can be stored
+    /// under it yet, so the grain reads neither its own state nor its payment's ledger. Any later call for the same id
+    /// (a retry, a resumed booking) must use <see cref="Book"/>.
+    /// </summary>
+    [Alias("BookNew")] Task<Outcome<AppointmentView>> BookNew(BookingCommand command);
     [Alias("Get")] Task<AppointmentView?> Get(Caller caller);
     [Alias("Cancel")] Task<Outcome<AppointmentView>> Cancel(Caller caller);
     [Alias("Complete")] Task<Outcome<AppointmentView>> Complete(Caller caller);
@@ -128,6 +135,12 @@ public interface IAppointmentGrain : IGrainWithGuidKey
 public interface IPaymentGrain : IGrainWithGuidKey
 {
     [Alias("Charge")] Task<PaymentView> Charge(Guid payerId, Guid appointmentId, Money amount, CardDetails card);
+
+    /// <summary>
+    /// <see cref="Charge"/> for a payment id its caller has just made and told no one else: the grain does not read its
+    /// ledger, which cannot have a row yet. A charge that may be a retry must use <see cref="Charge"/>.
+    /// </summary>
+    [Alias("ChargeNew")] Task<PaymentView> ChargeNew(Guid payerId, Guid appointmentId, Money amount, CardDetails card);
     [Alias("Refund")] Task<PaymentView> Refund(decimal amount, string reason);
     [Alias("Get")] Task<PaymentView?> Get(Caller caller);
 }

@@ -8,8 +8,11 @@ using HealthActors.Grains.Abstractions.Identity;
 using HealthActors.Grains.Abstractions.Notifications;
 using HealthActors.Grains.Abstractions.Patients;
 using HealthActors.Grains.Audit;
+using HealthActors.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace HealthActors.Grains.Booking;
 
@@ -36,7 +39,7 @@ public sealed record CancelIntent(
 /// forward, and the reminder, a durable Orleans reminder that survives silo restarts.
 /// </summary>
 public sealed class AppointmentGrain(
-    [PersistentState("appointment", StorageNames.Store)] IPersistentState<AppointmentState> state,
+    [FromKeyedServices(StorageNames.Store)] IGrainStorage grainStorage,
     IBookingStore store,
     IAuditLog audit,
     IOptions<BookingOptions> options,
@@ -46,10 +49,35 @@ public sealed class AppointmentGrain(
     private const string ReminderName = "appointment-reminder";
     private const string FinishCancelReminder = "appointment-finish-cancel";
     private Guid Id => this.GetPrimaryKey();
+    private LazyGrainState<AppointmentState>? _state;
+    /// <summary>Read on first use (<see cref="BookNew"/> needs no read); every other call reads it first.</summary>
+    private LazyGrainState<AppointmentState> S => _state ??= new(grainStorage, "appointment", this.GetGrainId());
+
+    /// <summary>
+    /// The stored state, or, while this grain has written none, the appointment as its booking stored it in the
+    /// appointments row (<see cref="IBookingStore.BookedViewOf"/>); an appointment booked before that column has its state.
+    /// </summary>
+    private ValueTask Load() =>
+        S.ReadIfNeeded(async () => await store.BookedViewOf(Id) is { } booked ? new AppointmentState { View = booked } : null);
 
     public async Task<Outcome<AppointmentView>> Book(BookingCommand cmd)
     {
-        if (state.State.View is { } existing) return Outcome.Ok(existing);
+        await Load();
+        return await Run(cmd, firstAttempt: false);
+    }
+
+    public Task<Outcome<AppointmentView>> BookNew(BookingCommand cmd)
+    {
+        S.StartNew();
+        return Run(cmd, firstAttempt: true);
+    }
+
+    /// <param name="firstAttempt">
+    /// This id was made by the caller for this call: nothing is stored under it, the payment (which shares it) included.
+    /// </param>
+    private async Task<Outcome<AppointmentView>> Run(BookingCommand cmd, bool firstAttempt)
+    {
+        if (S.State.View is { } existing) return Outcome.Ok(existing);
         var errors = BookingRules.Validate(cmd, time.GetUtcNow());
         if (!errors.IsValid) return Outcome.Invalid(errors);
 
@@ -76,7 +104,10 @@ public sealed class AppointmentGrain(
         PaymentView charged;
         try
         {
-            charged = await payment.Charge(cmd.PatientId, Id, price, cmd.Card);
+            // A first attempt's payment has no ledger rows to read; a resumed booking's may have its charge.
+            charged = firstAttempt
+                ? await payment.ChargeNew(cmd.PatientId, Id, price, cmd.Card)
+                : await payment.Charge(cmd.PatientId, Id, price, cmd.Card);
         }
         catch
         {
@@ -91,34 +122,36 @@ public sealed class AppointmentGrain(
                 : Outcome.PaymentFailed("The payment processor failed; nothing was charged.");
         }
 
-        if (!await doctor.Confirm(holdId, Id))
+        var now = time.GetUtcNow();
+        var booked = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
+            profile.Availability.TimeZone!, TextNormalization.Normalize(cmd.Reason).Trim(), AppointmentStatus.Booked, price, paymentId, now, null, 0);
+        // The appointments row and this grain's state are one INSERT: the row carries the appointment as booked, which is
+        // this grain's state until it first writes its own (Load). Once it is committed the booking is durable.
+        if (!await doctor.ConfirmBooked(holdId, booked))
         {
             // The hold lapsed while the card was charged: give the money back.
             await payment.Refund(charged.Amount, "hold expired before confirmation");
             return Outcome.Conflict(BookingReasons.SlotTaken, "That slot is no longer available; the charge was refunded.", "start");
         }
-
-        var now = time.GetUtcNow();
-        state.State.View = new AppointmentView(Id, cmd.PatientId, cmd.DoctorId, profile.Name, profile.SpecialtyId, slot.Start, slot.End,
-            profile.Availability.TimeZone!, TextNormalization.Normalize(cmd.Reason).Trim(), AppointmentStatus.Booked, price, paymentId, now, null, 0);
+        S.State.View = booked;
         var reminderAt = slot.Start - TimeSpan.FromMinutes(options.Value.ReminderMinutesBefore);
-        state.State.ReminderAt = reminderAt;
-        await state.WriteStateAsync();
+        S.State.ReminderAt = reminderAt;
 
         // No call to grant the doctor a read of the patient's record: the patient grain reads that grant from the
-        // appointments row (PatientGrain.GrantOf), committed by Confirm above, so it costs no write of its own.
+        // appointments row (PatientGrain.GrantOf), committed by ConfirmBooked above, so it costs no write of its own.
         // A reminder whose moment has already passed is never sent.
         // Orleans does not replay a tick that fell due while no silo was running (or whose delivery failed): it
         // waits a whole period. The first tick delivered unregisters the reminder, so the period is only that delay.
         if (reminderAt > now)
             await this.RegisterOrUpdateReminder(ReminderName, reminderAt - now, TimeSpan.FromMinutes(1));
         AppMetrics.Booked(fromBid: !ownHold);
-        return Outcome.Ok(state.State.View);
+        return Outcome.Ok(S.State.View);
     }
 
     public async Task<AppointmentView?> Get(Caller caller)
     {
-        if (state.State.View is not { } v) return null;
+        await Load();
+        if (S.State.View is not { } v) return null;
         if (caller.UserId == v.PatientId || IsTheDoctor(caller, v)) return v;
         if (!caller.IsAdmin) return null;
         await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "appointment.read", v.PatientId, Id.ToString()));
@@ -127,8 +160,9 @@ public sealed class AppointmentGrain(
 
     public async Task<Outcome<AppointmentView>> Cancel(Caller caller)
     {
-        if (state.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return Outcome.NotFound();
-        if (v.Status != AppointmentStatus.Booked && state.State.Cancelling is null)
+        await Load();
+        if (S.State.View is not { } v || (caller.UserId != v.PatientId && !caller.IsAdmin)) return Outcome.NotFound();
+        if (v.Status != AppointmentStatus.Booked && S.State.Cancelling is null)
             return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {v.Status} cannot be cancelled.");
         if (caller.UserId != v.PatientId)
             await audit.Record(new AuditEvent(time.GetUtcNow(), caller.UserId, caller.Role, "appointment.cancel", v.PatientId, Id.ToString()));
@@ -136,39 +170,40 @@ public sealed class AppointmentGrain(
         // The decision (and the refund it owes, fixed by the time of the request) is stored before any side
         // effect, with a durable reminder that finishes the job if this silo dies part-way or a step fails.
         // A retried cancel finds the same decision instead of re-deciding the refund.
-        if (state.State.Cancelling is null)
+        if (S.State.Cancelling is null)
         {
             var now = time.GetUtcNow();
             var refund = v.Start - now > TimeSpan.FromHours(options.Value.FullRefundHours) ? v.Price.Amount : 0m;
-            state.State.Cancelling = new CancelIntent(now, refund);
-            await state.WriteStateAsync();
+            S.State.Cancelling = new CancelIntent(now, refund);
+            await S.WriteAsync();
             await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
         await FinishCancel();
-        return Outcome.Ok(state.State.View!);
+        return Outcome.Ok(S.State.View!);
     }
 
     public async Task<Outcome<AppointmentView>> CancelByPractice(string reason)
     {
-        if (state.State.View is not { } v) return Outcome.NotFound();
-        if (state.State.Cancelling is null)
+        await Load();
+        if (S.State.View is not { } v) return Outcome.NotFound();
+        if (S.State.Cancelling is null)
         {
             // Over already (completed, no-show, cancelled): nothing left to cancel or refund, which also makes a repeat harmless.
             if (v.Status != AppointmentStatus.Booked) return Outcome.Ok(v);
             // The same durable decision as a patient's cancel, owing the whole price: the patient did nothing to lose it.
-            state.State.Cancelling = new CancelIntent(time.GetUtcNow(), v.Price.Amount, reason);
-            await state.WriteStateAsync();
+            S.State.Cancelling = new CancelIntent(time.GetUtcNow(), v.Price.Amount, reason);
+            await S.WriteAsync();
             await this.RegisterOrUpdateReminder(FinishCancelReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
         await FinishCancel();
-        return Outcome.Ok(state.State.View!);
+        return Outcome.Ok(S.State.View!);
     }
 
     /// <summary>Every step is idempotent, so this may run any number of times until the refund owed is paid.</summary>
     private async Task FinishCancel()
     {
-        var intent = state.State.Cancelling!;
-        var v = state.State.View!;
+        var intent = S.State.Cancelling!;
+        var v = S.State.View!;
         // The table row first: until it reads cancelled, the exclusion constraint would refuse a new
         // booking of the slot that the doctor grain already offers again.
         await store.UpdateStatus(Id, AppointmentStatus.Cancelled);
@@ -186,9 +221,9 @@ public sealed class AppointmentGrain(
             refunded = payment.RefundedAmount;
         }
         var settled = refunded >= intent.RefundDue;
-        state.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = intent.At, RefundedAmount = refunded };
-        if (settled) state.State.Cancelling = null;
-        await state.WriteStateAsync();
+        S.State.View = v with { Status = AppointmentStatus.Cancelled, CancelledAt = intent.At, RefundedAmount = refunded };
+        if (settled) S.State.Cancelling = null;
+        await S.WriteAsync();
         if (!settled)
         {
             log.LogWarning("Refund for a cancelled appointment not accepted by the gateway; retrying from the reminder");
@@ -215,33 +250,35 @@ public sealed class AppointmentGrain(
 
     private async Task<Outcome<AppointmentView>> DoctorMoves(Caller caller, AppointmentStatus to, TimeSpan notBeforeStartPlus, string tooEarly)
     {
-        if (state.State.View is not { } v || !IsTheDoctor(caller, v)) return Outcome.NotFound();
-        if (v.Status != AppointmentStatus.Booked || state.State.Cancelling is not null)
-            return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(state.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
+        await Load();
+        if (S.State.View is not { } v || !IsTheDoctor(caller, v)) return Outcome.NotFound();
+        if (v.Status != AppointmentStatus.Booked || S.State.Cancelling is not null)
+            return Outcome.Conflict(BookingReasons.NotAllowed, $"An appointment that is {(S.State.Cancelling is null ? v.Status : AppointmentStatus.Cancelled)} cannot become {to}.");
         if (time.GetUtcNow() < v.Start + notBeforeStartPlus) return Outcome.Conflict(BookingReasons.NotYet, tooEarly);
         await store.UpdateStatus(Id, to);
-        state.State.View = v with { Status = to };
-        await state.WriteStateAsync();
+        S.State.View = v with { Status = to };
+        await S.WriteAsync();
         await StopReminder();
-        return Outcome.Ok(state.State.View!);
+        return Outcome.Ok(S.State.View!);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        await Load();
         if (reminderName == FinishCancelReminder)
         {
-            if (state.State.Cancelling is not null) await FinishCancel();
+            if (S.State.Cancelling is not null) await FinishCancel();
             else await StopReminder(FinishCancelReminder);
             return;
         }
         // A reminder for an appointment that has already started (the cluster was down past it) helps nobody.
-        if (state.State.View is { Status: AppointmentStatus.Booked } v && state.State.Cancelling is null && !state.State.ReminderSent && time.GetUtcNow() < v.Start)
+        if (S.State.View is { Status: AppointmentStatus.Booked } v && S.State.Cancelling is null && !S.State.ReminderSent && time.GetUtcNow() < v.Start)
         {
             // The inbox de-duplicates on the appointment id, so a reminder delivered twice notifies once.
             await GrainFactory.GetGrain<IInboxGrain>(v.PatientId).Add("appointment.reminder", "Upcoming appointment",
                 $"Your appointment with {v.DoctorName} starts at {v.Start:yyyy-MM-dd HH:mm} UTC.", Id, Id);
-            state.State.ReminderSent = true;
-            await state.WriteStateAsync();
+            S.State.ReminderSent = true;
+            await S.WriteAsync();
             log.LogInformation("Appointment reminder sent");
         }
         await StopReminder();
@@ -266,6 +303,7 @@ public sealed class BookingRequestGrain(
     {
         var errors = BookingRules.Validate(command, time.GetUtcNow());
         if (!errors.IsValid) return Outcome.Invalid(errors);
+        var minted = false;
         if (state.State.Fingerprint is { } known)
         {
             if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
@@ -278,9 +316,13 @@ public sealed class BookingRequestGrain(
             state.State.Fingerprint = command.Fingerprint(salt);
             state.State.AppointmentId = Guid.NewGuid();
             await state.WriteStateAsync();
+            minted = true;
         }
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
-        var outcome = await GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId).Book(command);
+        // An id made just now, in this call, has nothing stored under it (no appointment state, no ledger row), so the
+        // appointment and its payment skip those reads; every later call for it (a retry, a resumed booking) reads.
+        var appointment = GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId);
+        var outcome = minted ? await appointment.BookNew(command) : await appointment.Book(command);
         state.State.First = outcome;
         // A booking made is already durable in the appointment's own state, written before it answered, and a retry
         // that finds no stored outcome asks that grain, which answers the booking it holds: storing it here as well

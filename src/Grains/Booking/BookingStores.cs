@@ -1,5 +1,6 @@
 using HealthActors.Grains.Abstractions.Booking;
 using Npgsql;
+using Orleans.Serialization;
 
 namespace HealthActors.Grains.Booking;
 
@@ -9,8 +10,13 @@ public sealed record LedgerEntry(Guid PaymentId, Guid? AppointmentId, Guid Payer
 /// <summary>The appointments table (overlap guard and listings) and the payment ledger.</summary>
 public interface IBookingStore
 {
-    /// <summary>False when the doctor already has a live appointment overlapping this one.</summary>
-    Task<bool> InsertAppointment(AppointmentSummary a);
+    /// <summary>
+    /// False when the doctor already has a live appointment overlapping this one. <paramref name="booked"/>, when given,
+    /// is stored in the same row (<see cref="BookedViewOf"/>).
+    /// </summary>
+    Task<bool> InsertAppointment(AppointmentSummary a, AppointmentView? booked = null);
+    /// <summary>The appointment as its booking stored it with its row; null if the row has none (or there is no row).</summary>
+    Task<AppointmentView?> BookedViewOf(Guid appointmentId);
     Task UpdateStatus(Guid appointmentId, AppointmentStatus status);
     Task<IReadOnlyList<AppointmentSummary>> ForPatient(Guid patientId, int page, int pageSize);
     Task<IReadOnlyList<AppointmentSummary>> ForDoctor(Guid doctorId, int page, int pageSize);
@@ -25,19 +31,20 @@ public interface IBookingStore
     Task<IReadOnlyList<LedgerEntry>> LedgerOf(Guid paymentId);
 }
 
-public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
+public sealed class PostgresBookingStore(NpgsqlDataSource db, Serializer serializer) : IBookingStore
 {
-    public async Task<bool> InsertAppointment(AppointmentSummary a)
+    public async Task<bool> InsertAppointment(AppointmentSummary a, AppointmentView? booked = null)
     {
         await using var cmd = db.CreateCommand("""
-            INSERT INTO appointments (id, doctor_id, patient_id, during, status)
-            VALUES ($1, $2, $3, tstzrange($4, $5, '[)'), 'booked') ON CONFLICT (id) DO NOTHING
+            INSERT INTO appointments (id, doctor_id, patient_id, during, status, booked_view)
+            VALUES ($1, $2, $3, tstzrange($4, $5, '[)'), 'booked', $6) ON CONFLICT (id) DO NOTHING
             """);
         cmd.Parameters.AddWithValue(a.Id);
         cmd.Parameters.AddWithValue(a.DoctorId);
         cmd.Parameters.AddWithValue(a.PatientId);
         cmd.Parameters.AddWithValue(a.Start.UtcDateTime);
         cmd.Parameters.AddWithValue(a.End.UtcDateTime);
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]?> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = booked is null ? null : serializer.SerializeToArray(booked) });
         try
         {
             await cmd.ExecuteNonQueryAsync();
@@ -47,6 +54,13 @@ public sealed class PostgresBookingStore(NpgsqlDataSource db) : IBookingStore
         {
             return false;
         }
+    }
+
+    public async Task<AppointmentView?> BookedViewOf(Guid appointmentId)
+    {
+        await using var cmd = db.CreateCommand("SELECT booked_view FROM appointments WHERE id = $1");
+        cmd.Parameters.AddWithValue(appointmentId);
+        return await cmd.ExecuteScalarAsync() is byte[] bytes ? serializer.Deserialize<AppointmentView>(bytes) : null;
     }
 
     public async Task UpdateStatus(Guid appointmentId, AppointmentStatus status)
@@ -170,9 +184,10 @@ public sealed class InMemoryBookingStore : IBookingStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<Guid, AppointmentSummary> _appointments = [];
+    private readonly Dictionary<Guid, AppointmentView> _booked = [];
     private readonly List<LedgerEntry> _ledger = [];
 
-    public Task<bool> InsertAppointment(AppointmentSummary a)
+    public Task<bool> InsertAppointment(AppointmentSummary a, AppointmentView? booked = null)
     {
         lock (_gate)
         {
@@ -180,8 +195,14 @@ public sealed class InMemoryBookingStore : IBookingStore
             if (_appointments.Values.Any(x => x.DoctorId == a.DoctorId && x.Status != AppointmentStatus.Cancelled && x.Start < a.End && a.Start < x.End))
                 return Task.FromResult(false);
             _appointments[a.Id] = a;
+            if (booked is not null) _booked[a.Id] = booked;
             return Task.FromResult(true);
         }
+    }
+
+    public Task<AppointmentView?> BookedViewOf(Guid appointmentId)
+    {
+        lock (_gate) return Task.FromResult(_booked.GetValueOrDefault(appointmentId));
     }
 
     public Task UpdateStatus(Guid appointmentId, AppointmentStatus status)

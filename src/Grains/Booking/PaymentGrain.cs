@@ -1,7 +1,6 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
-using HealthActors.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace HealthActors.Grains.Booking;
@@ -9,8 +8,8 @@ namespace HealthActors.Grains.Booking;
 /// <summary>
 /// One payment. Its id is the idempotency key sent to the gateway, so a charge retried after a processor
 /// error or a crash can never be taken twice. Its state is its own rows in <c>payment_ledger</c> (brand and last four
-/// only): a charge or a refund is one appended row, one commit, and an activation reads the rows back
-/// (<see cref="PaymentLedger.View"/>). Until 2026-12-04 the grain also wrote its state to grain storage after each row;
+/// only): a charge or a refund is one appended row, one commit, and an activation reads the rows back on its first call
+/// (<see cref="PaymentLedger.View"/>), except a charge its caller has just made the id for, which has none to read. Until 2026-12-04 the grain also wrote its state to grain storage after each row;
 /// the rows were always written first, so they describe those payments too, and that state is no longer read.
 /// </summary>
 public sealed class PaymentGrain(
@@ -22,11 +21,32 @@ public sealed class PaymentGrain(
     private const int ProcessorAttempts = 3;
     private Guid Id => this.GetPrimaryKey();
     private PaymentView? _view;
+    /// <summary>Whether <see cref="_view"/> says what the ledger says: read on first use, or known empty (<see cref="ChargeNew"/>).</summary>
+    private bool _known;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        StorageFaults.DuringActivation(async () => _view = PaymentLedger.View(Id, await store.LedgerOf(Id)));
+    // Read on first use rather than on activation: a new payment (ChargeNew) has no rows to read. A database outage
+    // during the read is then a call's failure, which StorageFaultFilter answers as 503.
+    private async ValueTask ReadIfNeeded()
+    {
+        if (_known) return;
+        _view = PaymentLedger.View(Id, await store.LedgerOf(Id));
+        _known = true;
+    }
 
     public async Task<PaymentView> Charge(Guid payerId, Guid appointmentId, Money amount, CardDetails card)
+    {
+        await ReadIfNeeded();
+        return await Run(payerId, appointmentId, amount, card);
+    }
+
+    public Task<PaymentView> ChargeNew(Guid payerId, Guid appointmentId, Money amount, CardDetails card)
+    {
+        // Already read in this activation: what was read stands.
+        _known = true;
+        return Run(payerId, appointmentId, amount, card);
+    }
+
+    private async Task<PaymentView> Run(Guid payerId, Guid appointmentId, Money amount, CardDetails card)
     {
         if (_view is { Status: not PaymentStatus.Pending } done) return done;
 
@@ -55,6 +75,7 @@ public sealed class PaymentGrain(
 
     public async Task<PaymentView> Refund(decimal amount, string reason)
     {
+        await ReadIfNeeded();
         var view = _view ?? throw new InvalidOperationException("Nothing to refund.");
         if (view.Status is not (PaymentStatus.Captured or PaymentStatus.PartiallyRefunded) || amount <= 0) return view;
         amount = Math.Min(amount, view.Amount - view.RefundedAmount);
@@ -67,8 +88,11 @@ public sealed class PaymentGrain(
         return _view;
     }
 
-    public Task<PaymentView?> Get(Caller caller) =>
-        Task.FromResult(_view is { } v && (v.PayerId == caller.UserId || caller.IsAdmin) ? v : null);
+    public async Task<PaymentView?> Get(Caller caller)
+    {
+        await ReadIfNeeded();
+        return _view is { } v && (v.PayerId == caller.UserId || caller.IsAdmin) ? v : null;
+    }
 }
 
 /// <summary>A payment as its ledger rows describe it: the first charge outcome, then every refund in order.</summary>

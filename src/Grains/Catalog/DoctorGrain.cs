@@ -178,7 +178,11 @@ public sealed class DoctorGrain(
         return new HoldResult(HoldStatus.Held, slot, p);
     }
 
-    public async Task<bool> Confirm(Guid holdId, Guid appointmentId)
+    public Task<bool> Confirm(Guid holdId, Guid appointmentId) => Confirm(holdId, appointmentId, null);
+
+    public Task<bool> ConfirmBooked(Guid holdId, AppointmentView booked) => Confirm(holdId, booked.Id, booked);
+
+    private async Task<bool> Confirm(Guid holdId, Guid appointmentId, AppointmentView? booked)
     {
         var now = time.GetUtcNow();
         var hold = state.State.Holds.Values.FirstOrDefault(h => h.HoldId == holdId);
@@ -191,7 +195,7 @@ public sealed class DoctorGrain(
             return false;
         }
         // The table refuses an overlap even if this grain were somehow wrong (e.g. two activations in a split brain).
-        if (!await store.InsertAppointment(new AppointmentSummary(appointmentId, hold.PatientId, Id, hold.Slot.Start, hold.Slot.End, AppointmentStatus.Booked)))
+        if (!await store.InsertAppointment(new AppointmentSummary(appointmentId, hold.PatientId, Id, hold.Slot.Start, hold.Slot.End, AppointmentStatus.Booked), booked))
         {
             state.State.Holds.Remove(hold.Slot.Start);
             await state.WriteStateAsync();

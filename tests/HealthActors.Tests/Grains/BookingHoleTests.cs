@@ -252,4 +252,122 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.Equal(HoldStatus.Held, (await doctor.Hold(short1, other, Guid.NewGuid(), TimeSpan.FromMinutes(2))).Status);
         Assert.True(await doctor.Confirm(other, Guid.NewGuid()));
     }
+
+    /// <summary>
+    /// A request's first booking makes the appointment id (which the payment shares) in the same call, so nothing can be
+    /// stored under it: the new appointment reads neither its state nor its payment's ledger. Every later activation reads
+    /// both, so a retry after all three grains were deactivated still answers the first booking and charges nothing more.
+    /// </summary>
+    [Fact]
+    public async Task A_new_booking_reads_neither_its_appointment_state_nor_its_ledger_and_a_retry_after_reactivation_still_charges_once()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var command = RulesClusterFixture.Booking(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(11)));
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var first = await request.Book(command);
+        Assert.True(first.IsOk, first.Failure?.Detail);
+        var appointment = fx.Grains.GetGrain<IAppointmentGrain>(first.Value!.Id);
+        var payment = fx.Grains.GetGrain<IPaymentGrain>(first.Value.PaymentId);
+        Assert.Equal(0, ReadCounts.StateReadsOf("appointment", appointment.GetGrainId()));
+        Assert.Equal(0, ReadCounts.LedgerReadsOf(first.Value.PaymentId));
+        Assert.Equal(PaymentStatus.Captured, (await payment.Get(patient))!.Status);
+
+        await Deactivate(request);
+        await Deactivate(appointment);
+        await Deactivate(payment);
+        var retry = await request.Book(command with { Card = RulesClusterFixture.Card() });
+        Assert.True(retry.IsOk, retry.Failure?.Detail);
+        Assert.Equal(first.Value.Id, retry.Value!.Id);
+        Assert.Equal(1, ReadCounts.StateReadsOf("appointment", appointment.GetGrainId()));
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(first.Value.PaymentId));
+        // The reactivated payment reads its ledger before it answers.
+        Assert.Equal(PaymentStatus.Captured, (await payment.Get(patient))!.Status);
+        Assert.Equal(1, ReadCounts.LedgerReadsOf(first.Value.PaymentId));
+        Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patient.UserId, 1, 20));
+    }
+
+    /// <summary>
+    /// What a crash between the charge and the appointment's state write leaves: the request's fingerprint and appointment
+    /// id stored, a captured ledger row, no appointment state. The retry resumes with that id, finds the charge in the
+    /// ledger and books without a second one (a charge taken as new would append a second row).
+    /// </summary>
+    [Fact]
+    public async Task A_booking_resumed_after_its_charge_finds_that_charge_and_charges_nothing_more()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patientId = Guid.NewGuid();
+        var command = RulesClusterFixture.Booking(patientId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(12)));
+        var appointmentId = Guid.NewGuid();
+        var payment = fx.Grains.GetGrain<IPaymentGrain>(appointmentId);
+        Assert.Equal(PaymentStatus.Captured, (await payment.Charge(patientId, appointmentId, new Money(40m, "EUR"), command.Card)).Status);
+        await Deactivate(payment);
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
+        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+
+        var resumed = await request.Book(command);
+        Assert.True(resumed.IsOk, resumed.Failure?.Detail);
+        Assert.Equal(appointmentId, resumed.Value!.Id);
+        Assert.Equal(appointmentId, resumed.Value.PaymentId);
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(appointmentId));
+        Assert.Single(await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patientId, 1, 20));
+    }
+
+    /// <summary>
+    /// The appointments row and the appointment's state are one INSERT: a booking writes no grain state for the
+    /// appointment; a new activation answers from the row, and from the first write of its own (here a cancellation)
+    /// the grain's stored state is what it answers.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_stores_the_appointment_with_its_row_and_writes_no_appointment_state()
+    {
+        var doctor = await fx.DoctorAsync();
+        var patient = new Caller(Guid.NewGuid(), Roles.Patient);
+        var booked = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(13)));
+        var appointment = fx.Grains.GetGrain<IAppointmentGrain>(booked.Id);
+        Assert.False((await StoredAsync<AppointmentState>("appointment", appointment)).RecordExists);
+
+        await Deactivate(appointment);
+        Assert.Equal(booked, await appointment.Get(patient));
+        Assert.Equal(booked, await appointment.Get(doctor));
+        var cancelled = await appointment.Cancel(patient);
+        Assert.True(cancelled.IsOk, cancelled.Failure?.Detail);
+        Assert.True((await StoredAsync<AppointmentState>("appointment", appointment)).RecordExists);
+        await Deactivate(appointment);
+        Assert.Equal(AppointmentStatus.Cancelled, (await appointment.Get(patient))!.Status);
+        Assert.Equal(AppointmentStatus.Cancelled, (await fx.Grains.GetGrain<IAppointmentQueryGrain>(0).ForPatient(patient.UserId, 1, 20)).Single().Status);
+    }
+
+    /// <summary>
+    /// What a crash right after the booking's INSERT leaves (row committed, no answer): the retry reaches a new
+    /// activation, which finds the appointment in its row and answers it, instead of trying the slot again and
+    /// finding it taken by its own booking.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_resumed_after_its_row_was_committed_answers_that_booking()
+    {
+        var doctorCaller = await fx.DoctorAsync();
+        var doctor = fx.Grains.GetGrain<IDoctorGrain>(doctorCaller.UserId);
+        var patientId = Guid.NewGuid();
+        var command = RulesClusterFixture.Booking(patientId, doctorCaller.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddDays(14)));
+        var appointmentId = Guid.NewGuid();
+        var hold = await doctor.Hold(command.Start, appointmentId, patientId, TimeSpan.FromMinutes(2));
+        Assert.Equal(HoldStatus.Held, hold.Status);
+        var price = hold.Doctor!.Price;
+        Assert.Equal(PaymentStatus.Captured, (await fx.Grains.GetGrain<IPaymentGrain>(appointmentId).Charge(patientId, appointmentId, price, command.Card)).Status);
+        var view = new AppointmentView(appointmentId, patientId, doctorCaller.UserId, hold.Doctor.Name, hold.Doctor.SpecialtyId, hold.Slot!.Start, hold.Slot.End,
+            "UTC", command.Reason, AppointmentStatus.Booked, price, appointmentId, DateTimeOffset.UtcNow, null, 0);
+        Assert.True(await doctor.ConfirmBooked(appointmentId, view));
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
+        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+
+        var resumed = await request.Book(command);
+        Assert.True(resumed.IsOk, resumed.Failure?.Detail);
+        Assert.Equal(view, resumed.Value);
+        Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(appointmentId));
+    }
 }

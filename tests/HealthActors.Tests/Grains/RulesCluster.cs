@@ -1,6 +1,8 @@
 using HealthActors.Grains.Abstractions.Booking;
 using HealthActors.Grains.Abstractions.Catalog;
 using HealthActors.Grains.Abstractions.Identity;
+using HealthActors.Grains;
+using HealthActors.Grains.Booking;
 using HealthActors.Grains.Hosting;
 using HealthActors.Grains.Marketplace;
 using Npgsql;
@@ -51,7 +53,11 @@ public sealed class RulesClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             // Registered first, so the storage setup keeps it: auction commits a test can hold or fail.
             silo.Services.AddSingleton<IMarketStore>(sp => new FaultableMarketStore(new PostgresMarketStore(sp.GetRequiredService<NpgsqlDataSource>())));
+            // Registered first as well: ledger reads counted, so a test can show which reads a booking skips.
+            silo.Services.AddSingleton<IBookingStore>(sp => new LedgerReadCountingStore(new PostgresBookingStore(
+                sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Orleans.Serialization.Serializer>())));
             silo.AddHealthActorsStorage(config, ClusterSettings.From(config));
+            silo.Services.CountStateReads(StorageNames.Store);
             silo.Services.AddSingleton<TimeProvider>(Clock);
             // The activation collector ticks once a quantum and cannot take a clock that goes back after a tick saw
             // it ahead; with hour-long quanta no tick falls inside the milliseconds the clock is moved.
