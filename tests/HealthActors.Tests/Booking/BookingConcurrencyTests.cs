@@ -78,7 +78,7 @@ public sealed class BookingConcurrencyTests(BookingApiFactory factory)
     {
         var doctor = await _api.CreateDoctorAsync();
         var patient = await _api.RegisterPatientAsync();
-        var slot = await _api.FreeSlotAsync(doctor.Id);
+        var slot = await _api.FreeSlotWithNextAsync(doctor.Id);
         var key = Guid.NewGuid().ToString();
         var token = await patient.TokenAsync();
         var first = await _api.Http.SendAsync(BookingApi.BookingRequest(token, BookingApi.BookingBody(doctor.Id, slot), key));
@@ -100,7 +100,7 @@ public sealed class BookingConcurrencyTests(BookingApiFactory factory)
         var doctor = await _api.CreateDoctorAsync();
         var first = await _api.RegisterPatientAsync();
         var second = await _api.RegisterPatientAsync();
-        var slot = await _api.FreeSlotAsync(doctor.Id);
+        var slot = await _api.FreeSlotWithNextAsync(doctor.Id);
         const string key = "booking-1";
 
         var a = await _api.Http.SendAsync(BookingApi.BookingRequest(await first.TokenAsync(), BookingApi.BookingBody(doctor.Id, slot), key));

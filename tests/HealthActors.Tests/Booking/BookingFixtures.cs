@@ -174,6 +174,21 @@ public sealed class BookingApi(HttpClient http, WebApplicationFactory<Program>? 
         return slots[0];
     }
 
+    /// <summary>
+    /// A free slot whose next one, 30 minutes later, is free too. The first free slot two hours ahead may be the
+    /// last of the doctor's day (around 21:30 UTC), so tests that book the two adjacent slots ask for this.
+    /// </summary>
+    public async Task<DateTimeOffset> FreeSlotWithNextAsync(Guid doctorId)
+    {
+        var from = DateTimeOffset.UtcNow + TimeSpan.FromHours(2);
+        var slots = await FreeSlotsAsync(doctorId, from, from.AddDays(7));
+        var free = slots.ToHashSet();
+        foreach (var slot in slots)
+            if (free.Contains(slot.AddMinutes(30))) return slot;
+        Assert.Fail($"no two adjacent free slots for {doctorId} from {from:O}");
+        return default;
+    }
+
     public static JsonObject BookingBody(Guid doctorId, DateTimeOffset start, string card = Cards.Visa, string cvc = "123", string reason = "Persistent cough") => new()
     {
         ["doctorId"] = doctorId,
