@@ -31,7 +31,10 @@ public sealed class AuctionState
     [Id(4)] public DateTimeOffset ClosesAt { get; set; }
     [Id(5)] public DateTimeOffset OriginalClosesAt { get; set; }
     [Id(6)] public DateTimeOffset GraceUntil { get; set; }
-    /// <summary>Standing bids by doctor, each with the id of the calendar hold that backs it.</summary>
+    /// <summary>
+    /// Standing bids by doctor, each with the id of the calendar hold that backs it. Stored as rows of their own
+    /// (<see cref="StandingInRows"/>); only auctions stored before that carry them inside the serialized state.
+    /// </summary>
     [Id(7)] public Dictionary<Guid, StandingBid> Standing { get; set; } = [];
     [Id(8)] public long LastSeq { get; set; }
     [Id(9)] public long NextOrder { get; set; }
@@ -42,6 +45,8 @@ public sealed class AuctionState
     [Id(14)] public DateTimeOffset CreatedAt { get; set; }
     [Id(15)] public List<string> RedFlags { get; set; } = [];
     [Id(16)] public string? Guidance { get; set; }
+    /// <summary>Set in every state stored since the standing bids became rows: <see cref="Standing"/> is then stored empty.</summary>
+    [Id(17)] public bool StandingInRows { get; set; }
 }
 
 [GenerateSerializer, Alias("ha.market.StandingBid")]
@@ -76,6 +81,9 @@ public sealed class AuctionGrain(
     // The token of the last stored write, and what this call changed but has not stored yet.
     private Guid? _etag;
     private readonly List<AuctionEvent> _unsavedEvents = [];
+    // The standing bids were read from a state stored before they became rows: the next commit writes them all.
+    private bool _standingUnwritten;
+    private static readonly Dictionary<Guid, StandingBid> NoStanding = [];
 
     // Group commit. Bids applied to S but not yet in a commit, the loop that commits them, the barrier a change
     // that must run alone raises (bids wait at it), how many bids are between the barrier and their queueing,
@@ -92,8 +100,10 @@ public sealed class AuctionGrain(
     // the activation is gone and the next one reads the store afresh.
     private Exception? _broken;
 
-    private sealed record QueuedBid(Bid Bid, Guid HoldId, bool Replaces, IReadOnlyList<AuctionEvent> Events)
+    private sealed record QueuedBid(StandingBid Standing, bool Replaces, IReadOnlyList<AuctionEvent> Events)
     {
+        public Bid Bid => Standing.Bid;
+        public Guid HoldId => Standing.HoldId;
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -123,15 +133,30 @@ public sealed class AuctionGrain(
         {
             S = serializer.Deserialize<AuctionState>(stored.State) ?? new AuctionState();
             _etag = stored.Etag;
+            if (S.StandingInRows)
+            {
+                S.Standing = [];
+                foreach (var row in stored.Standing)
+                {
+                    var standing = serializer.Deserialize<StandingBid>(row) ?? throw new InvalidDataException($"Auction {Id}: an empty standing bid row.");
+                    S.Standing[standing.Bid.DoctorId] = standing;
+                }
+            }
+            _standingUnwritten = !S.StandingInRows;
             return;
         }
         S = new AuctionState();
         _etag = null;
+        _standingUnwritten = false;
         // An auction stored before its state moved into its row: read it from grain storage once; the next change
         // stores it in the row (whose token is still empty, which is what that first write expects).
         var legacy = new GrainState<AuctionState>(new AuctionState());
         await grainStorage.ReadStateAsync(LegacyStateName, this.GetGrainId(), legacy);
-        if (legacy.RecordExists && legacy.State is not null) S = legacy.State;
+        if (legacy.RecordExists && legacy.State is not null)
+        {
+            S = legacy.State;
+            _standingUnwritten = true;
+        }
     }
 
     public Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec) => Alone(() => CreateAlone(patient, spec));
@@ -296,7 +321,7 @@ public sealed class AuctionGrain(
 
             var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
                 string.IsNullOrWhiteSpace(message) ? null : TextNormalization.Normalize(message).Trim(), now, ++S.NextOrder);
-            S.Standing[caller.UserId] = new StandingBid(bid, holdId);
+            var placed = S.Standing[caller.UserId] = new StandingBid(bid, holdId);
             RecordBid(caller.UserId, now);
             List<AuctionEvent> events = [Next(current is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, current?.Bid.Id, null)];
             if (AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now) is { } closes)
@@ -305,7 +330,7 @@ public sealed class AuctionGrain(
                 S.GraceUntil = closes + Grace;
                 events.Add(Next(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes"));
             }
-            var queued = new QueuedBid(bid, holdId, current is not null, events);
+            var queued = new QueuedBid(placed, current is not null, events);
             _queued.Add(queued);
             if (_flusher is null || _flusher.IsCompleted) _flusher = Flush();
             else _bidQueued?.TrySetResult();
@@ -527,15 +552,15 @@ public sealed class AuctionGrain(
         new(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow());
 
     /// <summary>
-    /// Stores the state, the summary row and the new events of a change that runs alone, in one transaction, and
-    /// returns the events. If that fails, memory is ahead of the store: it is read back from the store before the
+    /// Stores the state, the summary row and the new events of a change that runs alone (and the standing bid it
+    /// <paramref name="removed"/>, if any), in one transaction, and returns the events. If that fails, memory is ahead of the store: it is read back from the store before the
     /// failure goes to the caller, so that the bids let in afterwards start from what is stored.
     /// </summary>
-    private async Task<IReadOnlyList<AuctionEvent>> Save()
+    private async Task<IReadOnlyList<AuctionEvent>> Save(Guid? removed = null)
     {
         var events = _unsavedEvents.ToList();
         _unsavedEvents.Clear();
-        var failure = await Commit([], events);
+        var failure = await Commit([], events, removed is null ? [] : [removed.Value]);
         if (failure is null) return events;
         await ReadBack(failure);
         throw StorageFaults.ForCaller(failure);
@@ -549,11 +574,16 @@ public sealed class AuctionGrain(
     /// commit is stored (a write that finds the row locked by this one waits for it). <paramref name="before"/> is the
     /// commit in flight ahead of this one, if any.
     /// </summary>
-    private async Task<Exception?> Commit(IReadOnlyList<Bid> bids, IReadOnlyList<AuctionEvent> events, Task<Exception?>? before = null)
+    private async Task<Exception?> Commit(IReadOnlyList<StandingBid> placed, IReadOnlyList<AuctionEvent> events, IReadOnlyList<Guid> removed,
+        Task<Exception?>? before = null)
     {
         var expected = _etag;
         var etag = Guid.NewGuid();
-        var commit = new AuctionCommit(Summary(), serializer.SerializeToArray(S), expected, etag, bids, events);
+        // A state read in the old shape writes every standing bid once (S has them all, this commit's included).
+        var standing = _standingUnwritten ? S.Standing.Values.ToList() : placed;
+        _standingUnwritten = false;
+        var commit = new AuctionCommit(Summary(), StateWithoutStanding(), expected, etag, [.. placed.Select(s => s.Bid)], events,
+            [.. standing.Select(s => new StandingRow(s.Bid.DoctorId, serializer.SerializeToArray(s)))], removed);
         _etag = etag;
         var started = Stopwatch.GetTimestamp();
         try
@@ -573,8 +603,24 @@ public sealed class AuctionGrain(
         {
             return e;
         }
-        AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), bids.Count);
+        AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), placed.Count);
         return null;
+    }
+
+    /// <summary>S serialized without its standing bids, which are stored as rows.</summary>
+    private byte[] StateWithoutStanding()
+    {
+        var standing = S.Standing;
+        S.StandingInRows = true;
+        S.Standing = NoStanding;
+        try
+        {
+            return serializer.SerializeToArray(S);
+        }
+        finally
+        {
+            S.Standing = standing;
+        }
     }
 
     /// <summary>
@@ -598,7 +644,7 @@ public sealed class AuctionGrain(
                 _queued.Clear();
                 var events = group.SelectMany(q => q.Events).ToList();
                 var before = inFlight.Count > 0 ? inFlight.Last().Result : null;
-                inFlight.Enqueue(new InFlightCommit(group, events, Commit([.. group.Select(q => q.Bid)], events, before)));
+                inFlight.Enqueue(new InFlightCommit(group, events, Commit([.. group.Select(q => q.Standing)], events, [], before)));
                 continue;
             }
             var head = inFlight.Peek();
@@ -733,7 +779,7 @@ public sealed class AuctionGrain(
     {
         S.Standing.Remove(standing.Bid.DoctorId);
         Record(AuctionEventTypes.BidWithdrawn, standing.Bid, null, reason);
-        var saved = await Save();
+        var saved = await Save(removed: standing.Bid.DoctorId);
         await GrainFactory.GetGrain<IDoctorGrain>(standing.Bid.DoctorId).Release(standing.HoldId);
         await Push(saved);
     }
