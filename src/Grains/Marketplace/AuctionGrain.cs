@@ -107,13 +107,6 @@ public sealed class AuctionGrain(
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    // A group commit that has been started and not yet settled: its bids, their events, and its outcome (null: stored).
-    private sealed record InFlightCommit(List<QueuedBid> Group, List<AuctionEvent> Events, Task<Exception?> Result);
-
-    // Set while the commit loop has room for another commit in flight and nothing to put in it: the next queued bid
-    // wakes it, so that bid starts committing at once instead of after the commit in flight.
-    private TaskCompletionSource? _bidQueued;
-
     private Watchers<IAuctionWatcher>? _watchers;
     private Watchers<IAuctionWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
 
@@ -333,7 +326,6 @@ public sealed class AuctionGrain(
             var queued = new QueuedBid(placed, current is not null, events);
             _queued.Add(queued);
             if (_flusher is null || _flusher.IsCompleted) _flusher = Flush();
-            else _bidQueued?.TrySetResult();
             return Outcome.Ok((queued, doctor, current));
         }
         finally
@@ -566,44 +558,29 @@ public sealed class AuctionGrain(
         throw StorageFaults.ForCaller(failure);
     }
 
-    /// <summary>
-    /// One commit of S as it is now, with these bids and events; null when stored, else why not (nothing of it was
-    /// stored then, unless the commit before it was stored after all: see <see cref="Flush"/>). The state and its
-    /// token are taken before the first await, and the write token moves on at once, so the next commit can chain on
-    /// this one while it is in flight: its state write expects this one's token, which PostgreSQL only shows once this
-    /// commit is stored (a write that finds the row locked by this one waits for it). <paramref name="before"/> is the
-    /// commit in flight ahead of this one, if any.
-    /// </summary>
-    private async Task<Exception?> Commit(IReadOnlyList<StandingBid> placed, IReadOnlyList<AuctionEvent> events, IReadOnlyList<Guid> removed,
-        Task<Exception?>? before = null)
+    /// <summary>One commit of S with these bids and events; null when stored, else why not (nothing was stored then).</summary>
+    private async Task<Exception?> Commit(IReadOnlyList<StandingBid> placed, IReadOnlyList<AuctionEvent> events, IReadOnlyList<Guid> removed)
     {
-        var expected = _etag;
         var etag = Guid.NewGuid();
-        // A state read in the old shape writes every standing bid once (S has them all, this commit's included).
+        // A doctor's bids run one after another (TakeDoctorTurn), so a group holds at most one standing bid per doctor.
+        // A state read in the old shape writes every standing bid once (S has them all, this commit's included); if
+        // this commit fails, the read-back finds the old shape again.
         var standing = _standingUnwritten ? S.Standing.Values.ToList() : placed;
         _standingUnwritten = false;
-        var commit = new AuctionCommit(Summary(), StateWithoutStanding(), expected, etag, [.. placed.Select(s => s.Bid)], events,
+        var commit = new AuctionCommit(Summary(), StateWithoutStanding(), _etag, etag, [.. placed.Select(s => s.Bid)], events,
             [.. standing.Select(s => new StandingRow(s.Bid.DoctorId, serializer.SerializeToArray(s)))], removed);
-        _etag = etag;
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var stored = await store.Commit(commit);
-            if (!stored && before is not null)
-            {
-                // The commit ahead may not have reached PostgreSQL when this one did (two connections): the row still had
-                // the token before it. If that commit fails, this one, built on it, fails with it; if it is stored, the
-                // row now has the token this one expects, and it is tried once more.
-                if (await before is { } earlier) return earlier;
-                stored = await store.Commit(commit);
-            }
-            if (!stored) return new InconsistentStateException($"Auction {Id} was written by another activation.", expected?.ToString(), "unknown");
+            if (!await store.Commit(commit))
+                return new InconsistentStateException($"Auction {Id} was written by another activation.", _etag?.ToString(), "unknown");
         }
         catch (Exception e)
         {
             return e;
         }
         AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), placed.Count);
+        _etag = etag;
         return null;
     }
 
@@ -624,85 +601,43 @@ public sealed class AuctionGrain(
     }
 
     /// <summary>
-    /// The group commit loop: stores the queued bids in one commit, sends their events, then answers their bidders;
-    /// bids queued meanwhile go into the next commit. Up to <see cref="MarketplaceOptions.CommitsInFlight"/> commits
-    /// are in flight at once, each started on the state that includes every commit before it; they settle strictly in
-    /// the order they started, and a commit's events are sent and its bidders answered only once it and every commit
-    /// before it are stored. Runs while there is something queued or in flight.
+    /// The group commit loop: stores every queued bid in one commit, sends their events, then answers their bidders;
+    /// bids queued meanwhile go into the next commit. Runs while there is something queued.
     /// </summary>
     private async Task Flush()
     {
-        var depth = Math.Max(1, options.Value.CommitsInFlight);
-        var inFlight = new Queue<InFlightCommit>();
-        while (_queued.Count > 0 || inFlight.Count > 0)
+        while (_queued.Count > 0)
         {
-            // A settled commit is dealt with before another starts: none is started on top of one known to have failed.
-            if (_queued.Count > 0 && inFlight.Count < depth && !(inFlight.Count > 0 && inFlight.Peek().Result.IsCompleted))
-            {
-                // S holds exactly the queued bids' changes on top of the last commit started: a bid is applied and queued in one step.
-                var group = _queued.ToList();
-                _queued.Clear();
-                var events = group.SelectMany(q => q.Events).ToList();
-                var before = inFlight.Count > 0 ? inFlight.Last().Result : null;
-                inFlight.Enqueue(new InFlightCommit(group, events, Commit([.. group.Select(q => q.Standing)], events, [], before)));
-                continue;
-            }
-            var head = inFlight.Peek();
-            if (inFlight.Count < depth && !head.Result.IsCompleted)
-            {
-                // Room for another commit: whichever comes first, the oldest commit settling or a bid to start the next one.
-                var queued = _bidQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                await Task.WhenAny(head.Result, queued.Task);
-                _bidQueued = null;
-                continue;
-            }
-            var failure = await head.Result;
-            inFlight.Dequeue();
+            // S holds exactly the queued bids' changes on top of the last commit: a bid is applied and queued in one step.
+            var group = _queued.ToList();
+            _queued.Clear();
+            var events = group.SelectMany(q => q.Events).ToList();
+            var failure = await Commit([.. group.Select(q => q.Standing)], events, []);
             if (failure is null)
             {
-                foreach (var q in head.Group) AppMetrics.BidStored(q.Replaces);
-                await Push(head.Events);
-                foreach (var q in head.Group) q.Stored.SetResult();
+                foreach (var q in group) AppMetrics.BidStored(q.Replaces);
+                await Push(events);
+                foreach (var q in group) q.Stored.SetResult();
                 continue;
             }
-            await FailFrom(head, inFlight, failure);
-        }
-    }
-
-    /// <summary>
-    /// A commit failed: its bids, those of every commit started after it and every bid applied since fail with it
-    /// (all were checked against state that includes it), none of them answered as stored; then S and the token are
-    /// read back from the row. The later commits are first let settle, whatever they say, so that nothing is still
-    /// writing when the state is read back: one can only be stored if the failed commit was stored after all (a
-    /// connection lost after PostgreSQL committed), and then the read-back holds both and their bidders learn only
-    /// that the outcome is unknown (a 503), as after any commit whose answer was lost.
-    /// </summary>
-    private async Task FailFrom(InFlightCommit failed, Queue<InFlightCommit> later, Exception failure)
-    {
-        var group = failed.Group;
-        log.LogWarning(failure, "Auction {AuctionId}: a commit of {Bids} bids failed; they and {Later} commits after it fail and the state is read back",
-            Id, group.Count, later.Count);
-        var ownBarrier = _barrier is null ? _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        try
-        {
-            await NoneApplying();
-            while (later.Count > 0)
+            log.LogWarning(failure, "Auction {AuctionId}: a commit of {Bids} bids failed; all of them fail and the state is read back", Id, group.Count);
+            // Bids applied after this group were checked against state that includes it: they fail with it.
+            var ownBarrier = _barrier is null ? _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            try
             {
-                var next = later.Dequeue();
-                await next.Result;
-                group.AddRange(next.Group);
+                await NoneApplying();
+                group.AddRange(_queued);
+                _queued.Clear();
+                await ReadBack(failure);
             }
-            group.AddRange(_queued);
-            _queued.Clear();
-            await ReadBack(failure);
-        }
-        finally
-        {
-            foreach (var q in group) q.Stored.SetException(failure);
-            if (ownBarrier is not null)
+            finally
             {
-                _barrier = null;
-                ownBarrier.SetResult();
+                foreach (var q in group) q.Stored.SetException(failure);
+                if (ownBarrier is not null)
+                {
+                    _barrier = null;
+                    ownBarrier.SetResult();
+                }
             }
         }
     }
