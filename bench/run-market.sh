@@ -7,7 +7,8 @@
 # json|messagepack with --batched on|off runs that one way only. Bids are closed-loop (each doctor bids again when
 # answered) unless --rate N offers N bids/s open-loop. Extra arguments go to the bench, e.g.
 #   bench/run-market.sh --bidders 100 --watchers 100 --bids 20000 --seconds 15 --rate 1000 --rounds 2 [--group-commit off]
-# --commits-in-flight 1,2 starts one Api per Marketplace:CommitsInFlight value and alternates their phases in each round.
+# --api-env KEY=a,b starts one Api per value of the environment variable KEY ("default": unset), e.g.
+# DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=default,0, and alternates their phases in each round.
 # The results table is printed and written to .data/bench/market-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

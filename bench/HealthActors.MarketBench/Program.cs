@@ -31,7 +31,7 @@ public static class Program
         {
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine("usage: HealthActors.MarketBench --api PATH/HealthActors.Api.dll [--bidders 20] [--watchers 100] [--bids 3000] [--seconds 60] " +
-                "[--rate BIDS_PER_S] [--protocol json|messagepack] [--batched on|off] [--rounds 1] [--group-commit on|off] [--commits-in-flight N[,M..]] [--out results.md] [--log api.log]");
+                "[--rate BIDS_PER_S] [--protocol json|messagepack] [--batched on|off] [--rounds 1] [--group-commit on|off] [--api-env KEY=a,b] [--out results.md] [--log api.log]");
             return 2;
         }
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
@@ -49,7 +49,7 @@ public static class Program
         var apis = new List<ApiProcess>();
         try
         {
-            foreach (var depth in o.Depths) apis.Add(await ApiProcess.StartAsync(o, depth, postgres, redis, overall.Token));
+            foreach (var value in o.EnvValues) apis.Add(await ApiProcess.StartAsync(o, value, postgres, redis, overall.Token));
             var results = await RunAsync(o, apis, overall.Token);
             var table = Result.ToMarkdown(o, results);
             Console.WriteLine();
@@ -87,7 +87,7 @@ public static class Program
             var results = new List<Result>();
             foreach (var variant in o.Phases)
             {
-                var setup = setups[Math.Max(0, o.Depths.IndexOf(variant.CommitsInFlight))];
+                var setup = setups[Math.Max(0, o.EnvValues.IndexOf(variant.EnvValue))];
                 results.Add(await PhaseAsync(o, variant, setup, results.Count, ct));
             }
             return results;
@@ -490,14 +490,15 @@ public sealed record Histogram(IReadOnlyDictionary<double, double> Buckets, doub
 }
 
 /// <summary>How the watchers of a phase follow the auction.</summary>
-public sealed record Variant(HubWireProtocol Protocol, bool Batched, int? CommitsInFlight = null)
+/// <param name="EnvValue">With --api-env: the value of that variable for the Api this phase runs on ("default": unset).</param>
+public sealed record Variant(HubWireProtocol Protocol, bool Batched, string? EnvValue = null, string? EnvKey = null)
 {
     public override string ToString() => (Protocol == HubWireProtocol.MessagePack ? "MessagePack" : "JSON") + (Batched ? ", batched" : ", per event") +
-        (CommitsInFlight is { } n ? $", {n} commit{(n == 1 ? "" : "s")} in flight" : "");
+        (EnvValue is { } v ? $", {EnvKey}={v}" : "");
 }
 
 public sealed record Options(string Api, int Bidders, int Watchers, int Bids, int Seconds, string? Out, string Log, bool GroupCommit, double? Rate, IReadOnlyList<Variant> Phases,
-    List<int?> Depths)
+    string? EnvKey, List<string?> EnvValues)
 {
     public static Options Parse(string[] args)
     {
@@ -529,16 +530,22 @@ public sealed record Options(string Api, int Bidders, int Watchers, int Bids, in
                     _ => throw new ArgumentException("--protocol must be json or messagepack"),
                 }, OnOff("batched", false))]
             : [new Variant(HubWireProtocol.Json, false), new Variant(HubWireProtocol.MessagePack, true)];
-        // --commits-in-flight 1,2: one Api per depth (Marketplace:CommitsInFlight), their phases alternated in each round.
-        List<int?> depths = map.TryGetValue("commits-in-flight", out var dv)
-            ? [.. dv.Split(',').Select(d => int.TryParse(d, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8 ? (int?)n
-                : throw new ArgumentException("--commits-in-flight must be a list of 1..8, e.g. 1,2"))]
-            : [null];
+        // --api-env KEY=a,b: one Api per value of the environment variable KEY (a setting such as Marketplace__GroupCommit,
+        // or a runtime knob; "default" leaves it unset), their phases alternated in each round.
+        string? envKey = null;
+        List<string?> values = [null];
+        if (map.TryGetValue("api-env", out var ev))
+        {
+            var eq = ev.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 1 || eq == ev.Length - 1) throw new ArgumentException("--api-env must be KEY=value1,value2, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=default,0");
+            envKey = ev[..eq];
+            values = [.. ev[(eq + 1)..].Split(',')];
+        }
         var rounds = Int("rounds", 1, 20);
         return new Options(Path.GetFullPath(api), Int("bidders", 20, 1000), Int("watchers", 100, 1000), Int("bids", 3000, 100_000), Int("seconds", 60, 600),
             map.GetValueOrDefault("out"), map.GetValueOrDefault("log") ?? Path.Combine(Path.GetTempPath(), $"healthactors-market-bench-{Environment.ProcessId}.log"),
-            OnOff("group-commit", true), rate, [.. Enumerable.Range(0, rounds).SelectMany(_ => depths.SelectMany(d => variants.Select(v => v with { CommitsInFlight = d })))],
-            depths);
+            OnOff("group-commit", true), rate, [.. Enumerable.Range(0, rounds).SelectMany(_ => values.SelectMany(d => variants.Select(v => v with { EnvValue = d, EnvKey = envKey })))],
+            envKey, values);
     }
 }
 
@@ -569,7 +576,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public int Pid => _process.Pid;
 
-    public static async Task<ApiProcess> StartAsync(Options o, int? commitsInFlight, string postgres, string redis, CancellationToken ct)
+    public static async Task<ApiProcess> StartAsync(Options o, string? envValue, string postgres, string redis, CancellationToken ct)
     {
         var port = FreePort.Next();
         var id = Guid.NewGuid().ToString("N")[..12];
@@ -598,15 +605,14 @@ public sealed class ApiProcess : IAsyncDisposable
             ["Marketplace__MaxBidsPerDoctorPerMinute"] = "100000000",
             // Off: one bid, one commit, one at a time (the write path before group commit), to alternate in one run.
             ["Marketplace__GroupCommit"] = o.GroupCommit ? "true" : "false",
-            // Unset: the Api's default; set: the pipeline depth this Api's phases measure.
-            ["Marketplace__CommitsInFlight"] = commitsInFlight?.ToString(CultureInfo.InvariantCulture),
             ["Hubs__MaxConnectionsPerUser"] = "10000",
             ["Catalog__SeedDemo"] = "false",
             ["Api__DataDirectory"] = Path.Combine(Path.GetTempPath(), "healthactors-market-bench-" + id),
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (o.EnvKey is { } key && envValue is not (null or "default")) env[key] = envValue;
         // One log per Api when several run side by side.
-        var log = commitsInFlight is { } depth && o.Depths.Count > 1 ? Path.ChangeExtension(o.Log, $".depth{depth}{Path.GetExtension(o.Log)}") : o.Log;
+        var log = o.EnvValues.Count > 1 ? Path.ChangeExtension(o.Log, $".{o.EnvValues.IndexOf(envValue)}{Path.GetExtension(o.Log)}") : o.Log;
         var process = ChildProcess.Start("api", o.Api, ["--urls", $"http://127.0.0.1:{port}"], env, log);
         var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"), adminEmail, adminPassword);
         Program.Log($"Api starting on {api.BaseAddress} (pid {process.Pid}, log {log})");

@@ -21,11 +21,4 @@ public sealed class MarketplaceOptions
     /// a time, as before; kept as a switch so the bench can alternate the two in one run.
     /// </summary>
     public bool GroupCommit { get; set; } = true;
-    /// <summary>
-    /// How many of an auction's group commits may be in flight at once (1 to 8). With more than one, the next group
-    /// starts committing while the one before is still in flight (its state write chains on the one before's token
-    /// and so waits in PostgreSQL for that commit); bids are still answered, and events sent, strictly in sequence
-    /// order and only once their own commit and every earlier one are stored. 1: one commit at a time.
-    /// </summary>
-    public int CommitsInFlight { get; set; } = 1;
 }

@@ -175,8 +175,7 @@ public static class SiloHosting
         services.TryAddSingleton<IPaymentGateway, TestPaymentGateway>();
         if (settings.UsesPostgres) services.TryAddSingleton<IBookingStore, PostgresBookingStore>();
         else services.TryAddSingleton<IBookingStore, InMemoryBookingStore>();
-        services.AddOptions<MarketplaceOptions>().Bind(config.GetSection(MarketplaceOptions.Section))
-            .Validate(o => o.CommitsInFlight is >= 1 and <= 8, "Marketplace:CommitsInFlight must be 1 to 8.").ValidateOnStart();
+        services.AddOptions<MarketplaceOptions>().Bind(config.GetSection(MarketplaceOptions.Section));
         if (settings.UsesPostgres) services.TryAddSingleton<IMarketStore, PostgresMarketStore>();
         else services.TryAddSingleton<IMarketStore, InMemoryMarketStore>();
         if (settings.UsesPostgres) services.TryAddSingleton<IHealthRecordStore, PostgresHealthRecordStore>();

@@ -31,7 +31,10 @@ public sealed class AuctionState
     [Id(4)] public DateTimeOffset ClosesAt { get; set; }
     [Id(5)] public DateTimeOffset OriginalClosesAt { get; set; }
     [Id(6)] public DateTimeOffset GraceUntil { get; set; }
-    /// <summary>Standing bids by doctor, each with the id of the calendar hold that backs it.</summary>
+    /// <summary>
+    /// Standing bids by doctor, each with the id of the calendar hold that backs it. Stored as rows of their own
+    /// (<see cref="StandingInRows"/>); only auctions stored before that carry them inside the serialized state.
+    /// </summary>
     [Id(7)] public Dictionary<Guid, StandingBid> Standing { get; set; } = [];
     [Id(8)] public long LastSeq { get; set; }
     [Id(9)] public long NextOrder { get; set; }
@@ -42,6 +45,8 @@ public sealed class AuctionState
     [Id(14)] public DateTimeOffset CreatedAt { get; set; }
     [Id(15)] public List<string> RedFlags { get; set; } = [];
     [Id(16)] public string? Guidance { get; set; }
+    /// <summary>Set in every state stored since the standing bids became rows: <see cref="Standing"/> is then stored empty.</summary>
+    [Id(17)] public bool StandingInRows { get; set; }
 }
 
 [GenerateSerializer, Alias("ha.market.StandingBid")]
@@ -76,6 +81,9 @@ public sealed class AuctionGrain(
     // The token of the last stored write, and what this call changed but has not stored yet.
     private Guid? _etag;
     private readonly List<AuctionEvent> _unsavedEvents = [];
+    // The standing bids were read from a state stored before they became rows: the next commit writes them all.
+    private bool _standingUnwritten;
+    private static readonly Dictionary<Guid, StandingBid> NoStanding = [];
 
     // Group commit. Bids applied to S but not yet in a commit, the loop that commits them, the barrier a change
     // that must run alone raises (bids wait at it), how many bids are between the barrier and their queueing,
@@ -92,17 +100,12 @@ public sealed class AuctionGrain(
     // the activation is gone and the next one reads the store afresh.
     private Exception? _broken;
 
-    private sealed record QueuedBid(Bid Bid, Guid HoldId, bool Replaces, IReadOnlyList<AuctionEvent> Events)
+    private sealed record QueuedBid(StandingBid Standing, bool Replaces, IReadOnlyList<AuctionEvent> Events)
     {
+        public Bid Bid => Standing.Bid;
+        public Guid HoldId => Standing.HoldId;
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
-
-    // A group commit that has been started and not yet settled: its bids, their events, and its outcome (null: stored).
-    private sealed record InFlightCommit(List<QueuedBid> Group, List<AuctionEvent> Events, Task<Exception?> Result);
-
-    // Set while the commit loop has room for another commit in flight and nothing to put in it: the next queued bid
-    // wakes it, so that bid starts committing at once instead of after the commit in flight.
-    private TaskCompletionSource? _bidQueued;
 
     private Watchers<IAuctionWatcher>? _watchers;
     private Watchers<IAuctionWatcher> LiveWatchers => _watchers ??= new(log, DelayDeactivation);
@@ -123,15 +126,30 @@ public sealed class AuctionGrain(
         {
             S = serializer.Deserialize<AuctionState>(stored.State) ?? new AuctionState();
             _etag = stored.Etag;
+            if (S.StandingInRows)
+            {
+                S.Standing = [];
+                foreach (var row in stored.Standing)
+                {
+                    var standing = serializer.Deserialize<StandingBid>(row) ?? throw new InvalidDataException($"Auction {Id}: an empty standing bid row.");
+                    S.Standing[standing.Bid.DoctorId] = standing;
+                }
+            }
+            _standingUnwritten = !S.StandingInRows;
             return;
         }
         S = new AuctionState();
         _etag = null;
+        _standingUnwritten = false;
         // An auction stored before its state moved into its row: read it from grain storage once; the next change
         // stores it in the row (whose token is still empty, which is what that first write expects).
         var legacy = new GrainState<AuctionState>(new AuctionState());
         await grainStorage.ReadStateAsync(LegacyStateName, this.GetGrainId(), legacy);
-        if (legacy.RecordExists && legacy.State is not null) S = legacy.State;
+        if (legacy.RecordExists && legacy.State is not null)
+        {
+            S = legacy.State;
+            _standingUnwritten = true;
+        }
     }
 
     public Task<Outcome<AuctionView>> Create(Caller patient, AuctionSpec spec) => Alone(() => CreateAlone(patient, spec));
@@ -296,7 +314,7 @@ public sealed class AuctionGrain(
 
             var bid = new Bid(Guid.NewGuid(), caller.UserId, profile.Name, profile.Rating, price, slot.Start, slot.End,
                 string.IsNullOrWhiteSpace(message) ? null : TextNormalization.Normalize(message).Trim(), now, ++S.NextOrder);
-            S.Standing[caller.UserId] = new StandingBid(bid, holdId);
+            var placed = S.Standing[caller.UserId] = new StandingBid(bid, holdId);
             RecordBid(caller.UserId, now);
             List<AuctionEvent> events = [Next(current is null ? AuctionEventTypes.BidPlaced : AuctionEventTypes.BidReplaced, bid, current?.Bid.Id, null)];
             if (AuctionRules.Extend(S.ClosesAt, S.OriginalClosesAt, now) is { } closes)
@@ -305,10 +323,9 @@ public sealed class AuctionGrain(
                 S.GraceUntil = closes + Grace;
                 events.Add(Next(AuctionEventTypes.AuctionExtended, null, null, "bid in the last minutes"));
             }
-            var queued = new QueuedBid(bid, holdId, current is not null, events);
+            var queued = new QueuedBid(placed, current is not null, events);
             _queued.Add(queued);
             if (_flusher is null || _flusher.IsCompleted) _flusher = Flush();
-            else _bidQueued?.TrySetResult();
             return Outcome.Ok((queued, doctor, current));
         }
         finally
@@ -527,136 +544,100 @@ public sealed class AuctionGrain(
         new(Id, ++S.LastSeq, type, bid, previousBidId, S.ClosesAt, S.Status, S.WinningBidId, reason, time.GetUtcNow());
 
     /// <summary>
-    /// Stores the state, the summary row and the new events of a change that runs alone, in one transaction, and
-    /// returns the events. If that fails, memory is ahead of the store: it is read back from the store before the
+    /// Stores the state, the summary row and the new events of a change that runs alone (and the standing bid it
+    /// <paramref name="removed"/>, if any), in one transaction, and returns the events. If that fails, memory is ahead of the store: it is read back from the store before the
     /// failure goes to the caller, so that the bids let in afterwards start from what is stored.
     /// </summary>
-    private async Task<IReadOnlyList<AuctionEvent>> Save()
+    private async Task<IReadOnlyList<AuctionEvent>> Save(Guid? removed = null)
     {
         var events = _unsavedEvents.ToList();
         _unsavedEvents.Clear();
-        var failure = await Commit([], events);
+        var failure = await Commit([], events, removed is null ? [] : [removed.Value]);
         if (failure is null) return events;
         await ReadBack(failure);
         throw StorageFaults.ForCaller(failure);
     }
 
-    /// <summary>
-    /// One commit of S as it is now, with these bids and events; null when stored, else why not (nothing of it was
-    /// stored then, unless the commit before it was stored after all: see <see cref="Flush"/>). The state and its
-    /// token are taken before the first await, and the write token moves on at once, so the next commit can chain on
-    /// this one while it is in flight: its state write expects this one's token, which PostgreSQL only shows once this
-    /// commit is stored (a write that finds the row locked by this one waits for it). <paramref name="before"/> is the
-    /// commit in flight ahead of this one, if any.
-    /// </summary>
-    private async Task<Exception?> Commit(IReadOnlyList<Bid> bids, IReadOnlyList<AuctionEvent> events, Task<Exception?>? before = null)
+    /// <summary>One commit of S with these bids and events; null when stored, else why not (nothing was stored then).</summary>
+    private async Task<Exception?> Commit(IReadOnlyList<StandingBid> placed, IReadOnlyList<AuctionEvent> events, IReadOnlyList<Guid> removed)
     {
-        var expected = _etag;
         var etag = Guid.NewGuid();
-        var commit = new AuctionCommit(Summary(), serializer.SerializeToArray(S), expected, etag, bids, events);
-        _etag = etag;
+        // A doctor's bids run one after another (TakeDoctorTurn), so a group holds at most one standing bid per doctor.
+        // A state read in the old shape writes every standing bid once (S has them all, this commit's included); if
+        // this commit fails, the read-back finds the old shape again.
+        var standing = _standingUnwritten ? S.Standing.Values.ToList() : placed;
+        _standingUnwritten = false;
+        var commit = new AuctionCommit(Summary(), StateWithoutStanding(), _etag, etag, [.. placed.Select(s => s.Bid)], events,
+            [.. standing.Select(s => new StandingRow(s.Bid.DoctorId, serializer.SerializeToArray(s)))], removed);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var stored = await store.Commit(commit);
-            if (!stored && before is not null)
-            {
-                // The commit ahead may not have reached PostgreSQL when this one did (two connections): the row still had
-                // the token before it. If that commit fails, this one, built on it, fails with it; if it is stored, the
-                // row now has the token this one expects, and it is tried once more.
-                if (await before is { } earlier) return earlier;
-                stored = await store.Commit(commit);
-            }
-            if (!stored) return new InconsistentStateException($"Auction {Id} was written by another activation.", expected?.ToString(), "unknown");
+            if (!await store.Commit(commit))
+                return new InconsistentStateException($"Auction {Id} was written by another activation.", _etag?.ToString(), "unknown");
         }
         catch (Exception e)
         {
             return e;
         }
-        AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), bids.Count);
+        AppMetrics.AuctionCommitted(Stopwatch.GetElapsedTime(started), placed.Count);
+        _etag = etag;
         return null;
     }
 
-    /// <summary>
-    /// The group commit loop: stores the queued bids in one commit, sends their events, then answers their bidders;
-    /// bids queued meanwhile go into the next commit. Up to <see cref="MarketplaceOptions.CommitsInFlight"/> commits
-    /// are in flight at once, each started on the state that includes every commit before it; they settle strictly in
-    /// the order they started, and a commit's events are sent and its bidders answered only once it and every commit
-    /// before it are stored. Runs while there is something queued or in flight.
-    /// </summary>
-    private async Task Flush()
+    /// <summary>S serialized without its standing bids, which are stored as rows.</summary>
+    private byte[] StateWithoutStanding()
     {
-        var depth = Math.Max(1, options.Value.CommitsInFlight);
-        var inFlight = new Queue<InFlightCommit>();
-        while (_queued.Count > 0 || inFlight.Count > 0)
+        var standing = S.Standing;
+        S.StandingInRows = true;
+        S.Standing = NoStanding;
+        try
         {
-            // A settled commit is dealt with before another starts: none is started on top of one known to have failed.
-            if (_queued.Count > 0 && inFlight.Count < depth && !(inFlight.Count > 0 && inFlight.Peek().Result.IsCompleted))
-            {
-                // S holds exactly the queued bids' changes on top of the last commit started: a bid is applied and queued in one step.
-                var group = _queued.ToList();
-                _queued.Clear();
-                var events = group.SelectMany(q => q.Events).ToList();
-                var before = inFlight.Count > 0 ? inFlight.Last().Result : null;
-                inFlight.Enqueue(new InFlightCommit(group, events, Commit([.. group.Select(q => q.Bid)], events, before)));
-                continue;
-            }
-            var head = inFlight.Peek();
-            if (inFlight.Count < depth && !head.Result.IsCompleted)
-            {
-                // Room for another commit: whichever comes first, the oldest commit settling or a bid to start the next one.
-                var queued = _bidQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                await Task.WhenAny(head.Result, queued.Task);
-                _bidQueued = null;
-                continue;
-            }
-            var failure = await head.Result;
-            inFlight.Dequeue();
-            if (failure is null)
-            {
-                foreach (var q in head.Group) AppMetrics.BidStored(q.Replaces);
-                await Push(head.Events);
-                foreach (var q in head.Group) q.Stored.SetResult();
-                continue;
-            }
-            await FailFrom(head, inFlight, failure);
+            return serializer.SerializeToArray(S);
+        }
+        finally
+        {
+            S.Standing = standing;
         }
     }
 
     /// <summary>
-    /// A commit failed: its bids, those of every commit started after it and every bid applied since fail with it
-    /// (all were checked against state that includes it), none of them answered as stored; then S and the token are
-    /// read back from the row. The later commits are first let settle, whatever they say, so that nothing is still
-    /// writing when the state is read back: one can only be stored if the failed commit was stored after all (a
-    /// connection lost after PostgreSQL committed), and then the read-back holds both and their bidders learn only
-    /// that the outcome is unknown (a 503), as after any commit whose answer was lost.
+    /// The group commit loop: stores every queued bid in one commit, sends their events, then answers their bidders;
+    /// bids queued meanwhile go into the next commit. Runs while there is something queued.
     /// </summary>
-    private async Task FailFrom(InFlightCommit failed, Queue<InFlightCommit> later, Exception failure)
+    private async Task Flush()
     {
-        var group = failed.Group;
-        log.LogWarning(failure, "Auction {AuctionId}: a commit of {Bids} bids failed; they and {Later} commits after it fail and the state is read back",
-            Id, group.Count, later.Count);
-        var ownBarrier = _barrier is null ? _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        try
+        while (_queued.Count > 0)
         {
-            await NoneApplying();
-            while (later.Count > 0)
-            {
-                var next = later.Dequeue();
-                await next.Result;
-                group.AddRange(next.Group);
-            }
-            group.AddRange(_queued);
+            // S holds exactly the queued bids' changes on top of the last commit: a bid is applied and queued in one step.
+            var group = _queued.ToList();
             _queued.Clear();
-            await ReadBack(failure);
-        }
-        finally
-        {
-            foreach (var q in group) q.Stored.SetException(failure);
-            if (ownBarrier is not null)
+            var events = group.SelectMany(q => q.Events).ToList();
+            var failure = await Commit([.. group.Select(q => q.Standing)], events, []);
+            if (failure is null)
             {
-                _barrier = null;
-                ownBarrier.SetResult();
+                foreach (var q in group) AppMetrics.BidStored(q.Replaces);
+                await Push(events);
+                foreach (var q in group) q.Stored.SetResult();
+                continue;
+            }
+            log.LogWarning(failure, "Auction {AuctionId}: a commit of {Bids} bids failed; all of them fail and the state is read back", Id, group.Count);
+            // Bids applied after this group were checked against state that includes it: they fail with it.
+            var ownBarrier = _barrier is null ? _barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            try
+            {
+                await NoneApplying();
+                group.AddRange(_queued);
+                _queued.Clear();
+                await ReadBack(failure);
+            }
+            finally
+            {
+                foreach (var q in group) q.Stored.SetException(failure);
+                if (ownBarrier is not null)
+                {
+                    _barrier = null;
+                    ownBarrier.SetResult();
+                }
             }
         }
     }
@@ -733,7 +714,7 @@ public sealed class AuctionGrain(
     {
         S.Standing.Remove(standing.Bid.DoctorId);
         Record(AuctionEventTypes.BidWithdrawn, standing.Bid, null, reason);
-        var saved = await Save();
+        var saved = await Save(removed: standing.Bid.DoctorId);
         await GrainFactory.GetGrain<IDoctorGrain>(standing.Bid.DoctorId).Release(standing.HoldId);
         await Push(saved);
     }

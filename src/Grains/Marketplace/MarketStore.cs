@@ -8,15 +8,23 @@ using NpgsqlTypes;
 namespace HealthActors.Grains.Marketplace;
 
 /// <summary>
-/// One change of an auction, stored all or nothing: the grain's state (serialized), its summary row, the bids it
-/// placed (none, one, or a group committed together) and the events it numbered, in sequence order.
+/// One change of an auction, stored all or nothing: the grain's state without its standing bids (serialized), its
+/// summary row, the bids it placed (none, one, or a group committed together), the events it numbered, in sequence
+/// order, and the standing bids it set or removed. The standing bids are rows of their own so that a commit writes
+/// what changed, not every standing bid again.
 /// </summary>
 /// <param name="ExpectedEtag">The token of the write this activation last saw (null before the first one).</param>
 /// <param name="NewEtag">The token this write leaves behind.</param>
-public sealed record AuctionCommit(AuctionSummary Summary, byte[] State, Guid? ExpectedEtag, Guid NewEtag, IReadOnlyList<Bid> Bids, IReadOnlyList<AuctionEvent> Events);
+/// <param name="Standing">A doctor's standing bid, set (inserted or replaced); at most one per doctor.</param>
+/// <param name="Unstanding">Doctors whose standing bid is gone.</param>
+public sealed record AuctionCommit(AuctionSummary Summary, byte[] State, Guid? ExpectedEtag, Guid NewEtag, IReadOnlyList<Bid> Bids,
+    IReadOnlyList<AuctionEvent> Events, IReadOnlyList<StandingRow> Standing, IReadOnlyList<Guid> Unstanding);
 
-/// <summary>An auction grain's stored state and the token of the write that stored it.</summary>
-public sealed record StoredAuctionState(byte[] State, Guid? Etag);
+/// <summary>One doctor's standing bid in an auction, serialized by the grain.</summary>
+public sealed record StandingRow(Guid DoctorId, byte[] Payload);
+
+/// <summary>An auction grain's stored state, its standing bids' rows and the token of the write that stored them.</summary>
+public sealed record StoredAuctionState(byte[] State, Guid? Etag, IReadOnlyList<byte[]> Standing);
 
 public interface IMarketStore
 {
@@ -113,17 +121,46 @@ public sealed class PostgresMarketStore(NpgsqlDataSource db) : IMarketStore
             events.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. c.Events.Select(e => e.At.UtcDateTime)] });
             batch.BatchCommands.Add(events);
         }
+        if (c.Standing.Count > 0)
+        {
+            var standing = new NpgsqlBatchCommand($"""
+                INSERT INTO auction_standing (auction_id, doctor_id, payload)
+                SELECT $1, s.doctor_id, s.payload FROM unnest($3::uuid[], $4::bytea[]) AS s(doctor_id, payload)
+                {OnlyIfStateWritten}
+                ON CONFLICT (auction_id, doctor_id) DO UPDATE SET payload = EXCLUDED.payload
+                """);
+            standing.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            standing.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            standing.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. c.Standing.Select(s => s.DoctorId)] });
+            standing.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. c.Standing.Select(s => s.Payload)] });
+            batch.BatchCommands.Add(standing);
+        }
+        if (c.Unstanding.Count > 0)
+        {
+            var gone = new NpgsqlBatchCommand($"""
+                DELETE FROM auction_standing WHERE auction_id = $1 AND doctor_id = ANY($3)
+                AND EXISTS (SELECT 1 FROM auctions WHERE id = $1 AND state_etag = $2)
+                """);
+            gone.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = a.Id });
+            gone.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = c.NewEtag });
+            gone.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. c.Unstanding] });
+            batch.BatchCommands.Add(gone);
+        }
         await batch.ExecuteNonQueryAsync();
         return state.RecordsAffected == 1;
     }
 
     public async Task<StoredAuctionState?> LoadState(Guid auctionId)
     {
-        await using var cmd = db.CreateCommand("SELECT state, state_etag FROM auctions WHERE id = $1 AND state IS NOT NULL");
+        // One statement, so one snapshot: the state and the standing rows of the same commit.
+        await using var cmd = db.CreateCommand("""
+            SELECT state, state_etag, ARRAY(SELECT s.payload FROM auction_standing s WHERE s.auction_id = a.id)
+            FROM auctions a WHERE id = $1 AND state IS NOT NULL
+            """);
         cmd.Parameters.AddWithValue(auctionId);
         await using var r = await cmd.ExecuteReaderAsync();
         if (!await r.ReadAsync()) return null;
-        return new StoredAuctionState((byte[])r[0], r.IsDBNull(1) ? null : r.GetGuid(1));
+        return new StoredAuctionState((byte[])r[0], r.IsDBNull(1) ? null : r.GetGuid(1), r.GetFieldValue<byte[][]>(2));
     }
 
     public async Task<IReadOnlyList<AuctionEvent>> Events(Guid auctionId, long afterSeq, int limit)
@@ -177,7 +214,8 @@ public sealed class InMemoryMarketStore : IMarketStore
     private readonly ConcurrentDictionary<Guid, AuctionSummary> _auctions = new();
     private readonly ConcurrentDictionary<Guid, List<AuctionEvent>> _events = new();
     private readonly ConcurrentDictionary<(Guid DoctorId, Guid AuctionId), bool> _bidders = new();
-    private readonly Dictionary<Guid, StoredAuctionState> _states = [];
+    private readonly Dictionary<Guid, (byte[] State, Guid Etag)> _states = [];
+    private readonly Dictionary<Guid, Dictionary<Guid, byte[]>> _standing = [];
 
     public Task<bool> Commit(AuctionCommit c)
     {
@@ -185,7 +223,10 @@ public sealed class InMemoryMarketStore : IMarketStore
         {
             var id = c.Summary.Id;
             if (_states.TryGetValue(id, out var stored) && stored.Etag != c.ExpectedEtag) return Task.FromResult(false);
-            _states[id] = new StoredAuctionState(c.State, c.NewEtag);
+            _states[id] = (c.State, c.NewEtag);
+            if (!_standing.TryGetValue(id, out var standing)) _standing[id] = standing = [];
+            foreach (var row in c.Standing) standing[row.DoctorId] = row.Payload;
+            foreach (var doctorId in c.Unstanding) standing.Remove(doctorId);
             _auctions[id] = c.Summary;
             foreach (var bid in c.Bids) _bidders[(bid.DoctorId, id)] = true;
             var list = _events.GetOrAdd(id, _ => []);
@@ -196,7 +237,10 @@ public sealed class InMemoryMarketStore : IMarketStore
 
     public Task<StoredAuctionState?> LoadState(Guid auctionId)
     {
-        lock (_states) return Task.FromResult(_states.GetValueOrDefault(auctionId));
+        lock (_states)
+            return Task.FromResult(_states.TryGetValue(auctionId, out var stored)
+                ? new StoredAuctionState(stored.State, stored.Etag, _standing.TryGetValue(auctionId, out var rows) ? [.. rows.Values] : [])
+                : null);
     }
 
     public Task<IReadOnlyList<Guid>> AuctionsWithStandingBidsBy(Guid doctorId) =>

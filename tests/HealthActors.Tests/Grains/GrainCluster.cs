@@ -27,8 +27,6 @@ public static class GrainCluster
             ["ConnectionStrings:Postgres"] = TestEnvironment.Postgres,
             // The auction grain enforces the minimum open time itself; grain tests watch deadlines pass within minutes.
             ["Marketplace:MinOpenSeconds"] = "2",
-            // Set rather than left to the default: the commit pipeline tests hold one commit while the next is in flight.
-            ["Marketplace:CommitsInFlight"] = "2",
         })
         .Build();
 

@@ -57,6 +57,30 @@ public sealed class AuctionCommitTests
         Assert.Equal(1, await MarketDb.Scalar("SELECT bid_count FROM auctions WHERE id = $1", id));
     }
 
+    [Fact]
+    public async Task Standing_rows_are_set_replaced_and_removed_with_the_state_and_not_at_all_by_a_stale_token()
+    {
+        await using var db = await Database();
+        var store = new PostgresMarketStore(db);
+        var id = Guid.NewGuid();
+        var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var first = Guid.NewGuid();
+        Assert.True(await store.Commit(Change(id, null, first, seq: 1, bidCount: 2, state: [1]) with { Standing = [new(a, [1]), new(b, [2])] }));
+        Assert.Equal([[1], [2]], Rows(await store.LoadState(id)));
+
+        var second = Guid.NewGuid();
+        Assert.True(await store.Commit(Change(id, first, second, seq: 2, bidCount: 1, state: [2]) with { Standing = [new(a, [3])], Unstanding = [b] }));
+        Assert.Equal([[3]], Rows(await store.LoadState(id)));
+
+        // A writer without the token changes no row: neither the one it sets nor the one it removes.
+        Assert.False(await store.Commit(Change(id, first, Guid.NewGuid(), seq: 3, bidCount: 1, state: [3]) with { Standing = [new(c, [4])], Unstanding = [a] }));
+        var stored = await store.LoadState(id);
+        Assert.Equal([[3]], Rows(stored));
+        Assert.Equal(second, stored!.Etag);
+    }
+
+    private static List<byte[]> Rows(StoredAuctionState? stored) => [.. stored!.Standing.OrderBy(r => r[0])];
+
     private static async Task<NpgsqlDataSource> Database()
     {
         var db = NpgsqlDataSource.Create(TestEnvironment.Postgres);
@@ -78,6 +102,6 @@ public sealed class AuctionCommitTests
         var summary = new AuctionSummary(auctionId, Guid.NewGuid(), Guid.NewGuid(), AuctionStatus.Open, Now.AddHours(1), 100, "USD",
             Now.AddDays(1), Now.AddDays(2), bidCount, Now);
         var e = new AuctionEvent(auctionId, seq, AuctionEventTypes.BidPlaced, bid, null, summary.ClosesAt, AuctionStatus.Open, null, null, Now);
-        return new AuctionCommit(summary, state, expected, written, [bid], [e]);
+        return new AuctionCommit(summary, state, expected, written, [bid], [e], [], []);
     }
 }
