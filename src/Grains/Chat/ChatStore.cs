@@ -44,6 +44,12 @@ public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
 
     private const int InsertParameters = 11;
 
+    // The INSERT for a message alone and for a turn's two, built once: the text is the same on every call.
+    private static readonly string[] InsertSql = [.. Enumerable.Range(1, 2).Select(rows =>
+        "INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, source, degraded, created_at, red_flag, search_language) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(i =>
+            "(" + string.Join(", ", Enumerable.Range(i * InsertParameters + 1, InsertParameters).Select(n => "$" + n)) + ")")))];
+
     private async Task Write(ChatMessage[] messages, Guid ownerId)
     {
         // The messages as one multi-row INSERT and the conversation's counter as one UPDATE, in one batch: one round
@@ -53,10 +59,7 @@ public sealed class PostgresChatStore(NpgsqlDataSource db) : IChatStore
         // planning was about a tenth of PostgreSQL's CPU per chat turn), where these settle on a cached generic plan
         // once Npgsql has prepared them (one plan per row count: a message alone, or a turn's two).
         await using var batch = db.CreateBatch();
-        var values = string.Join(", ", messages.Select((_, i) =>
-            "(" + string.Join(", ", Enumerable.Range(i * InsertParameters + 1, InsertParameters).Select(n => "$" + n)) + ")"));
-        var insert = new NpgsqlBatchCommand(
-            "INSERT INTO chat_messages (id, conversation_id, owner_id, seq, role, content, source, degraded, created_at, red_flag, search_language) VALUES " + values);
+        var insert = new NpgsqlBatchCommand(InsertSql[messages.Length - 1]);
         foreach (var m in messages)
         {
             insert.Parameters.AddWithValue(m.Id);

@@ -302,10 +302,7 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         var payment = fx.Grains.GetGrain<IPaymentGrain>(appointmentId);
         Assert.Equal(PaymentStatus.Captured, (await payment.Charge(patientId, appointmentId, new Money(40m, "EUR"), command.Card)).Status);
         await Deactivate(payment);
-        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
-        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
-        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+        var request = await RequestThatMadeAsync(command, appointmentId);
 
         var resumed = await request.Book(command);
         Assert.True(resumed.IsOk, resumed.Failure?.Detail);
@@ -360,14 +357,21 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         var view = new AppointmentView(appointmentId, patientId, doctorCaller.UserId, hold.Doctor.Name, hold.Doctor.SpecialtyId, hold.Slot!.Start, hold.Slot.End,
             "UTC", command.Reason, AppointmentStatus.Booked, price, appointmentId, DateTimeOffset.UtcNow, null, 0);
         Assert.True(await doctor.ConfirmBooked(appointmentId, view));
-        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
-        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
-        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+        var request = await RequestThatMadeAsync(command, appointmentId);
 
         var resumed = await request.Book(command);
         Assert.True(resumed.IsOk, resumed.Failure?.Detail);
         Assert.Equal(view, resumed.Value);
         Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(appointmentId));
+    }
+
+    /// <summary>A booking request as stored when its grain had made the appointment id and then lost its activation.</summary>
+    private async Task<IBookingRequestGrain> RequestThatMadeAsync(BookingCommand command, Guid appointmentId)
+    {
+        var request = fx.Grains.GetGrain<IBookingRequestGrain>(Guid.NewGuid());
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var stored = new BookingRequestState { FingerprintSalt = salt, Fingerprint = command.Fingerprint(salt), AppointmentId = appointmentId };
+        await Storage.WriteStateAsync("booking-request", request.GetGrainId(), new GrainState<BookingRequestState>(stored));
+        return request;
     }
 }
