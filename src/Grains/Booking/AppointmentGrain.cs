@@ -296,45 +296,77 @@ public sealed class AppointmentGrain(
 
 /// <summary>One per (patient, Idempotency-Key). Non-reentrant, so concurrent retries queue and get the first answer.</summary>
 public sealed class BookingRequestGrain(
-    [PersistentState("booking-request", StorageNames.Store)] IPersistentState<BookingRequestState> state,
+    [FromKeyedServices(StorageNames.Store)] IGrainStorage grainStorage,
     TimeProvider time) : Grain, IBookingRequestGrain
 {
+    private LazyGrainState<BookingRequestState>? _state;
+    /// <summary>
+    /// Not read on activation: nearly every key is new, so the first call claims it by inserting its fingerprint, and
+    /// reads what is stored only when storage refuses that insert because the key was used before (a retry).
+    /// </summary>
+    private LazyGrainState<BookingRequestState> S => _state ??= new(grainStorage, "booking-request", this.GetGrainId());
+
     public async Task<Outcome<AppointmentView>> Book(BookingCommand command)
     {
         var errors = BookingRules.Validate(command, time.GetUtcNow());
         if (!errors.IsValid) return Outcome.Invalid(errors);
         var minted = false;
-        if (state.State.Fingerprint is { } known)
+        if (!S.IsKnown)
         {
-            if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
-            if ((state.State.First ?? state.State.Legacy?.ToOutcome()) is { } first) return first;
+            S.StartNew();
+            try
+            {
+                await Mint(command);
+                minted = true;
+            }
+            catch (InconsistentStateException)
+            {
+                // The key was used before: what its first request stored decides, exactly as if it had been read first.
+                // The storage wrapper's retry after a lost answer takes a refused insert for its own only when the row
+                // holds what it sent (a random salt and a new appointment id), so an earlier request's row never passes.
+                await S.ReadAfterRefusal();
+            }
         }
-        else
+        if (!minted)
         {
-            var salt = RandomNumberGenerator.GetBytes(32);
-            state.State.FingerprintSalt = salt;
-            state.State.Fingerprint = command.Fingerprint(salt);
-            state.State.AppointmentId = Guid.NewGuid();
-            await state.WriteStateAsync();
-            minted = true;
+            if (S.State.Fingerprint is { } known)
+            {
+                if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
+                if ((S.State.First ?? S.State.Legacy?.ToOutcome()) is { } first) return first;
+            }
+            else
+            {
+                await Mint(command);
+                minted = true;
+            }
         }
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
         // An id made just now, in this call, has nothing stored under it (no appointment state, no ledger row), so the
         // appointment and its payment skip those reads; every later call for it (a retry, a resumed booking) reads.
-        var appointment = GrainFactory.GetGrain<IAppointmentGrain>(state.State.AppointmentId);
+        var appointment = GrainFactory.GetGrain<IAppointmentGrain>(S.State.AppointmentId);
         var outcome = minted ? await appointment.BookNew(command) : await appointment.Book(command);
-        state.State.First = outcome;
+        S.State.First = outcome;
         // A booking made is already durable in the appointment's own state, written before it answered, and a retry
         // that finds no stored outcome asks that grain, which answers the booking it holds: storing it here as well
         // was a commit per booking that told nothing new. A refusal is stored, because the appointment grain keeps
         // nothing of it and a retry asked again later could get another answer (the slot freed in between).
-        if (!outcome.IsOk) await state.WriteStateAsync();
+        if (!outcome.IsOk) await S.WriteAsync();
         return outcome;
+    }
+
+    /// <summary>Stores the fingerprint and a new appointment id before anything is charged: a retry resumes with that id.</summary>
+    private Task Mint(BookingCommand command)
+    {
+        var salt = RandomNumberGenerator.GetBytes(32);
+        S.State.FingerprintSalt = salt;
+        S.State.Fingerprint = command.Fingerprint(salt);
+        S.State.AppointmentId = Guid.NewGuid();
+        return S.WriteAsync();
     }
 
     /// <summary>A request stored without a salt was fingerprinted the old way (last four only) and is compared that way.</summary>
     private bool SameRequest(string known, BookingCommand command) =>
-        state.State.FingerprintSalt is { } salt
+        S.State.FingerprintSalt is { } salt
             ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(known), Encoding.ASCII.GetBytes(command.Fingerprint(salt)))
             : known == command.LegacyFingerprint();
 }

@@ -10,8 +10,11 @@ namespace HealthActors.Grains.Storage;
 /// </summary>
 public sealed class LazyGrainState<T>(IGrainStorage storage, string stateName, GrainId grainId) where T : new()
 {
-    private readonly GrainState<T> _stored = new(new T());
+    private GrainState<T> _stored = new(new T());
     private bool _known;
+
+    /// <summary>Whether this activation has read the state, or taken it as new (<see cref="StartNew"/>).</summary>
+    public bool IsKnown => _known;
 
     public T State => _known ? _stored.State! : throw new InvalidOperationException($"The {stateName} state was used before it was read.");
 
@@ -33,6 +36,17 @@ public sealed class LazyGrainState<T>(IGrainStorage storage, string stateName, G
     /// not the first this activation has seen, and the read is what it knows.
     /// </summary>
     public void StartNew() => _known = true;
+
+    /// <summary>
+    /// After storage refused the first write of a state taken as new (a row exists after all): drops what this
+    /// activation assumed and reads what is stored.
+    /// </summary>
+    public ValueTask ReadAfterRefusal()
+    {
+        _stored = new GrainState<T>(new T());
+        _known = false;
+        return ReadIfNeeded();
+    }
 
     public Task WriteAsync() => storage.WriteStateAsync(stateName, grainId, _stored);
 }

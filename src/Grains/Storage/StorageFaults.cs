@@ -3,6 +3,7 @@ using HealthActors.Grains.Abstractions.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace HealthActors.Grains.Storage;
@@ -75,6 +76,7 @@ public static class StorageFaults
         // resolves the storage by name as well and so reaches the inner provider through ResilientGrainStorage.Participate.
         services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => new ResilientGrainStorage(
             (IGrainStorage)factory(sp, key),
+            sp.GetRequiredService<Serializer>(),
             sp.GetRequiredService<ILogger<ResilientGrainStorage>>()));
         services.AddSingleton<IIncomingGrainCallFilter, StorageFaultFilter>();
     }
@@ -89,9 +91,11 @@ public static class StorageFaults
 /// only this activation writes its row. If the failed attempt never committed, the row still has that version and
 /// the retry commits it. If it committed but the answer was lost, the retry finds version+1 and is refused as
 /// inconsistent; the row then holds exactly what this activation wrote, so it re-reads the version and carries on
-/// with it. Any other version means someone else wrote, and the conflict is reported as Orleans would.
+/// with it. Any other version means someone else wrote, and the conflict is reported as Orleans would. The version
+/// alone is not proof: a grain that takes its state as new without reading it (the booking request) inserts, and a
+/// row an earlier activation left has version 1 as well; so the row must also hold what this write sent.
 /// </remarks>
-public sealed class ResilientGrainStorage(IGrainStorage inner, ILogger<ResilientGrainStorage> log)
+public sealed class ResilientGrainStorage(IGrainStorage inner, Serializer serializer, ILogger<ResilientGrainStorage> log)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(300);
@@ -133,7 +137,7 @@ public sealed class ResilientGrainStorage(IGrainStorage inner, ILogger<Resilient
         }
         catch (InconsistentStateException conflict)
         {
-            if (await CommittedByFirstAttempt<T>(stateName, grainId, sentEtag, ct) is not { } committed) throw;
+            if (await CommittedByFirstAttempt(stateName, grainId, sentEtag, grainState.State, ct) is not { } committed) throw;
             log.LogInformation(conflict, "The write of {State} for {Grain} had committed before the connection broke; version {Version} kept",
                 stateName, grainId, committed);
             grainState.ETag = committed;
@@ -152,8 +156,11 @@ public sealed class ResilientGrainStorage(IGrainStorage inner, ILogger<Resilient
         catch (Exception e) when (StorageFaults.IsUnavailable(e)) { throw Unavailable(e); }
     }
 
-    /// <summary>The stored version when it is exactly one past <paramref name="sentEtag"/>, i.e. the first attempt committed; else null.</summary>
-    private async Task<string?> CommittedByFirstAttempt<T>(string stateName, GrainId grainId, string? sentEtag, CancellationToken ct)
+    /// <summary>
+    /// The stored version when it is exactly one past <paramref name="sentEtag"/> and the row holds <paramref name="sent"/>,
+    /// i.e. the first attempt committed; else null.
+    /// </summary>
+    private async Task<string?> CommittedByFirstAttempt<T>(string stateName, GrainId grainId, string? sentEtag, T sent, CancellationToken ct)
     {
         try
         {
@@ -161,11 +168,29 @@ public sealed class ResilientGrainStorage(IGrainStorage inner, ILogger<Resilient
             await inner.ReadStateAsync(stateName, grainId, stored, ct);
             var expected = sentEtag is null ? 1 : int.TryParse(sentEtag, out var v) ? v + 1 : (int?)null;
             return expected is not null && stored.RecordExists && stored.ETag == expected.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                ? stored.ETag : null;
+                && SameContent(stored.State, sent) ? stored.ETag : null;
         }
         catch (Exception e) when (StorageFaults.IsUnavailable(e) || e is InvalidOperationException or NotSupportedException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Compared in Orleans' own serialized form, which every grain state has: a state read back from its row
+    /// serializes to the same bytes as the one written. A state that cannot be compared counts as different, so the
+    /// write is reported as the conflict it may be rather than taken for this activation's own.
+    /// </summary>
+    private bool SameContent<T>(T stored, T sent)
+    {
+        try
+        {
+            return serializer.SerializeToArray(stored).AsSpan().SequenceEqual(serializer.SerializeToArray(sent));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "The stored {Type} could not be compared with the one written; reported as a conflict", typeof(T).Name);
+            return false;
         }
     }
 

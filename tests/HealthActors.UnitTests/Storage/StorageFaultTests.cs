@@ -2,10 +2,12 @@ using HealthActors.Api.Errors;
 using HealthActors.Grains.Abstractions.Common;
 using HealthActors.Grains.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace HealthActors.UnitTests.Storage;
@@ -56,7 +58,9 @@ public sealed class StorageFaultTests
             ClearStateAsync(stateName, grainId, grainState);
     }
 
-    private static ResilientGrainStorage Wrap(ScriptedStorage inner) => new(inner, NullLogger<ResilientGrainStorage>.Instance);
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+
+    private static ResilientGrainStorage Wrap(ScriptedStorage inner) => new(inner, Serializer, NullLogger<ResilientGrainStorage>.Instance);
 
     [Fact]
     public async Task A_write_that_failed_before_committing_is_committed_by_the_retry()
@@ -95,6 +99,32 @@ public sealed class StorageFaultTests
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => Wrap(inner).WriteStateAsync("s", Grain, new GrainState<string>("mine", "3")));
         Assert.Equal("theirs", inner.Payload);
+    }
+
+    /// <summary>
+    /// A state taken as new without a read is an insert (no ETag). If the key was used before, the row left by an earlier
+    /// activation has version 1, exactly what this insert would have made: only its content tells it apart.
+    /// </summary>
+    [Fact]
+    public async Task An_insert_whose_retry_finds_another_writers_row_at_version_1_stays_a_conflict()
+    {
+        var inner = new ScriptedStorage { Version = 1, Payload = "an earlier request's" };
+        inner.Failures.Enqueue((false, new NpgsqlException("connection reset")));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Wrap(inner).WriteStateAsync("s", Grain, new GrainState<string>("mine", null)));
+        Assert.Equal(("an earlier request's", 1), (inner.Payload, inner.Version));
+    }
+
+    [Fact]
+    public async Task An_insert_that_committed_before_the_connection_broke_is_taken_for_its_own()
+    {
+        var inner = new ScriptedStorage();
+        inner.Failures.Enqueue((true, new NpgsqlException("answer lost")));
+        var state = new GrainState<string>("mine", null);
+
+        await Wrap(inner).WriteStateAsync("s", Grain, state);
+
+        Assert.Equal(("mine", 1, "1", true), (inner.Payload, inner.Version, state.ETag, state.RecordExists));
     }
 
     [Fact]
