@@ -60,7 +60,9 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         AssertConflict(await soonGrain.Complete(doctor));
 
         // Five minutes in, the patient may just be late; twenty-five minutes in (past the 15-minute grace) it is a no-show.
-        var late = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(DateTimeOffset.UtcNow.AddMinutes(31)));
+        // The slot after the one just completed: "now + 31 minutes" fell on that same slot between 23:00 and 23:30 UTC,
+        // when both skip the 23:30 gap to midnight.
+        var late = await BookAsync(patient.UserId, doctor.UserId, RulesClusterFixture.SlotAfter(soon.Start));
         var lateGrain = fx.Grains.GetGrain<IAppointmentGrain>(late.Id);
         AssertConflict(await RulesClusterFixture.Clock.At(late.Start.AddMinutes(5), () => lateGrain.MarkNoShow(doctor)));
         Assert.Equal(AppointmentStatus.Booked, (await lateGrain.Get(patient))!.Status);
@@ -255,11 +257,12 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
 
     /// <summary>
     /// A request's first booking makes the appointment id (which the payment shares) in the same call, so nothing can be
-    /// stored under it: the new appointment reads neither its state nor its payment's ledger. Every later activation reads
+    /// stored under it: the new appointment reads neither its state nor its payment's ledger. The request itself inserts
+    /// its fingerprint unread and reads only when that insert is refused. Every later activation reads
     /// both, so a retry after all three grains were deactivated still answers the first booking and charges nothing more.
     /// </summary>
     [Fact]
-    public async Task A_new_booking_reads_neither_its_appointment_state_nor_its_ledger_and_a_retry_after_reactivation_still_charges_once()
+    public async Task A_new_booking_reads_neither_its_request_nor_its_appointment_state_nor_its_ledger_and_a_retry_after_reactivation_still_charges_once()
     {
         var doctor = await fx.DoctorAsync();
         var patient = new Caller(Guid.NewGuid(), Roles.Patient);
@@ -269,6 +272,8 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         Assert.True(first.IsOk, first.Failure?.Detail);
         var appointment = fx.Grains.GetGrain<IAppointmentGrain>(first.Value!.Id);
         var payment = fx.Grains.GetGrain<IPaymentGrain>(first.Value.PaymentId);
+        // The request's key is new too: its fingerprint is inserted without a read of the request's state.
+        Assert.Equal(0, ReadCounts.StateReadsOf("booking-request", request.GetGrainId()));
         Assert.Equal(0, ReadCounts.StateReadsOf("appointment", appointment.GetGrainId()));
         Assert.Equal(0, ReadCounts.LedgerReadsOf(first.Value.PaymentId));
         Assert.Equal(PaymentStatus.Captured, (await payment.Get(patient))!.Status);
@@ -279,6 +284,8 @@ public sealed class BookingHoleTests(RulesClusterFixture fx)
         var retry = await request.Book(command with { Card = RulesClusterFixture.Card() });
         Assert.True(retry.IsOk, retry.Failure?.Detail);
         Assert.Equal(first.Value.Id, retry.Value!.Id);
+        // The reactivated request's insert is refused (the key was used), and it reads what the first one stored.
+        Assert.Equal(1, ReadCounts.StateReadsOf("booking-request", request.GetGrainId()));
         Assert.Equal(1, ReadCounts.StateReadsOf("appointment", appointment.GetGrainId()));
         Assert.Equal(["captured"], await BookingDb.LedgerEventsAsync(first.Value.PaymentId));
         // The reactivated payment reads its ledger before it answers.
