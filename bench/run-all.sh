@@ -6,9 +6,9 @@
 #
 # Scenarios, in this order: profile (signed-in hot reads on the embedded and ./run.sh topologies), idle (idle patient
 # activations in a separate silo), auth, booking, market, chat, records, safety. --quick shortens each further (about
-# 10 minutes in all on 2 cores, plus the build). The booking and chat scenarios warm up for 5 s: with less, the
-# tiered JIT was still a quarter of the Api's CPU samples in the measured rounds (docs/benchmarks.md, the booking and
-# chat profiles). The market scenario offers 1,000 bids/s open loop across 100 doctors, as the issue-15 target reads. The profile and idle scenarios also rewrite their own blocks in the doc;
+# 10 minutes in all on 2 cores, plus the build). The chat scenario warms up for 5 s and the booking scenario for 15 s:
+# with less, the tiered JIT was still a quarter of the Api's CPU samples in the measured rounds, and after 8 s of
+# booking still an eighth (docs/benchmarks.md, the booking and chat profiles). The market scenario offers 1,000 bids/s open loop across 100 doctors, as the issue-15 target reads. The profile and idle scenarios also rewrite their own blocks in the doc;
 # the others keep their detailed blocks (written by their own scripts with longer runs) and only feed the summary.
 # A scenario that fails is listed as such in the summary and the others still run. Services as run.sh provides them
 # (database healthactors_bench), or the running ones named by ConnectionStrings__Postgres / ConnectionStrings__Redis.
@@ -54,7 +54,7 @@ if [ "$QUICK" = 1 ]; then
   PROFILE=(--levels 32 --duration 4 --rounds 2 --warmup 1 --users 8)
   IDLE=(--grains 100000 --step 20000 --samples 300 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 16 --duration 4 --rounds 2 --warmup 1 --doctors 10)
-  BOOKING=(--levels 64 --duration 6 --rounds 2 --warmup 5 --doctors 50 --racers 20 --races 5)
+  BOOKING=(--levels 64 --duration 6 --rounds 2 --warmup 15 --doctors 50 --racers 20 --races 5)
   MARKET=(--bidders 100 --watchers 100 --bids 20000 --seconds 10 --rate 1000)
   CHAT=(--levels 50 --duration 6 --rounds 2 --warmup 5 --users 20 --open 50 --open-duration 12)
   RECORDS=(--patients 20 --writes 20 --big 5000 --queries 20)
@@ -64,7 +64,7 @@ else
   PROFILE=(--levels 32 --duration 6 --rounds 3 --warmup 2 --users 16)
   IDLE=(--grains 100000 --step 10000 --samples 500 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 1,16,64 --duration 6 --rounds 2 --warmup 2 --doctors 50)
-  BOOKING=(--levels 16,64 --duration 10 --rounds 2 --warmup 5 --doctors 50 --racers 50 --races 10)
+  BOOKING=(--levels 16,64 --duration 10 --rounds 2 --warmup 15 --doctors 50 --racers 50 --races 10)
   MARKET=(--bidders 100 --watchers 100 --bids 40000 --seconds 20 --rate 1000)
   CHAT=(--levels 1,50 --duration 10 --rounds 2 --warmup 5 --users 50)
   RECORDS=(--patients 50 --writes 40 --big 20000 --queries 50)
