@@ -5,7 +5,8 @@
 #   bench/run-all.sh [--quick] [--only profile,idle,...] [--note TEXT] [--no-doc]
 #
 # Scenarios, in this order: profile (signed-in hot reads on the embedded and ./run.sh topologies), idle (idle patient
-# activations in a separate silo), auth, booking, market, chat, records, safety. --quick shortens each further (about
+# activations in a separate silo), auth, booking, booking-vs (bookings side by side with the 2026-11-26 code, whose Api
+# is built once in .data/bench-against/), market, chat, records, safety. --quick shortens each further (about
 # 10 minutes in all on 2 cores, plus the build). The chat scenario warms up for 5 s and the booking scenario for 15 s:
 # with less, the tiered JIT was still a quarter of the Api's CPU samples in the measured rounds, and after 8 s of
 # booking still an eighth (docs/benchmarks.md, the booking and chat profiles). The market scenario offers 1,000 bids/s open loop across 100 doctors, as the issue-15 target reads. The profile and idle scenarios also rewrite their own blocks in the doc;
@@ -55,6 +56,7 @@ if [ "$QUICK" = 1 ]; then
   IDLE=(--grains 100000 --step 20000 --samples 300 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 16 --duration 4 --rounds 2 --warmup 1 --doctors 10)
   BOOKING=(--levels 64 --duration 6 --rounds 2 --warmup 15 --doctors 50 --racers 20 --races 5)
+  BOOKING_VS=(--pairs 1 --warmup 15 --duration 10)
   MARKET=(--bidders 100 --watchers 100 --bids 20000 --seconds 10 --rate 1000)
   CHAT=(--levels 50 --duration 6 --rounds 2 --warmup 5 --users 20 --open 50 --open-duration 12)
   RECORDS=(--patients 20 --writes 20 --big 5000 --queries 20)
@@ -65,6 +67,7 @@ else
   IDLE=(--grains 100000 --step 10000 --samples 500 --shed-heap-mb 192 --shed-grains 70000)
   AUTH=(--levels 1,16,64 --duration 6 --rounds 2 --warmup 2 --doctors 50)
   BOOKING=(--levels 16,64 --duration 10 --rounds 2 --warmup 15 --doctors 50 --racers 50 --races 10)
+  BOOKING_VS=(--pairs 2 --warmup 15 --duration 20)
   MARKET=(--bidders 100 --watchers 100 --bids 40000 --seconds 20 --rate 1000)
   CHAT=(--levels 1,50 --duration 10 --rounds 2 --warmup 5 --users 50)
   RECORDS=(--patients 50 --writes 40 --big 20000 --queries 50)
@@ -88,6 +91,8 @@ scenario idle "${BENCH[@]}" idle "${IDLE[@]}" "${DOC[@]}" "${NOTE_ARGS[@]}"
 # The detailed blocks of these come from their own scripts' longer runs: a short run only feeds the summary.
 scenario auth "${BENCH[@]}" auth "${AUTH[@]}" --no-doc
 scenario booking "${BENCH[@]}" booking "${BOOKING[@]}" --no-doc
+# The booking target is a ratio to the 2026-11-26 rate: read side by side with the code that measured it (fc21ba1).
+scenario booking-vs bench/run-booking-against.sh fc21ba1 --no-build --target-ratio 3 "${BOOKING_VS[@]}"
 scenario market dotnet bench/HealthActors.MarketBench/bin/Release/net10.0/HealthActors.MarketBench.dll --api "$API" \
   --out "$OUT/market-results.md" --log "$OUT/market-api.log" "${MARKET[@]}"
 scenario chat "${BENCH[@]}" chat "${CHAT[@]}" --no-doc

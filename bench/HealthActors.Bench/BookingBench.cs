@@ -74,7 +74,9 @@ internal static class BookingBench
             Summary.Add("booking", $"bookings across {doctors.Length} doctors, {l.InFlight} in flight",
                 $"{Markdown.Rate(l.Booking.TurnsPerSecond)}/s, p99 {Markdown.Ms(l.Booking.P99Ms)} ms, {l.Booking.Errors} errors",
                 $"read {Markdown.Rate(l.Read.TurnsPerSecond)}/s", Markdown.N(l.Booking.TurnsPerSecond / l.Read.TurnsPerSecond, 3),
-                l.InFlight == 64 ? "≥ 3× the 2026-11-26 rate (224/s) at 64 in flight" : "", l.InFlight == 64 ? Summary.Verdict(l.Booking.TurnsPerSecond >= 3 * 224) : "");
+                // 224/s was that day's number on that day's load; the target is read side by side with that day's code
+                // (bench/run-booking-against.sh, its own summary row), so this row only shows where 672/s lies.
+                l.InFlight == 64 ? "3× the 2026-11-26 rate is 672/s (that day's 224/s); read side by side in the booking-vs row" : "", l.InFlight == 64 ? "(for comparison)" : "");
         Summary.Add("booking", $"contested slot, {race.Rounds} rounds of {race.Racers}", $"{race.Violations} rounds without exactly one booking", "", "", "0 double bookings",
             Summary.Verdict(race.Violations == 0 && race.OtherStatuses == 0));
         Console.WriteLine($"[bench] done in {session.Wall.Elapsed.TotalSeconds:0} s");
