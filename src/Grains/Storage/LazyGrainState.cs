@@ -4,9 +4,11 @@ namespace HealthActors.Grains.Storage;
 
 /// <summary>
 /// A grain's stored state, read on first use instead of on activation. A grain whose caller has just made its key
-/// (and so knows that nothing can be stored under it) starts empty without a read: for a booking that is one
-/// PostgreSQL round trip fewer. Writes keep Orleans' version check, so the first write of a state taken as new is an
-/// insert, which the storage refuses (<see cref="InconsistentStateException"/>) if a row exists after all.
+/// (and so knows that nothing can be stored under it) starts empty without a read, and a grain whose keys are nearly
+/// always new (a booking request) may take its state as new and insert it, reading only when that insert is refused
+/// (<see cref="ReadAfterRefusal"/>): for a booking that is two PostgreSQL round trips fewer. Writes keep Orleans'
+/// version check, so the first write of a state taken as new is an insert, which the storage refuses
+/// (<see cref="InconsistentStateException"/>) if a row exists after all.
 /// </summary>
 public sealed class LazyGrainState<T>(IGrainStorage storage, string stateName, GrainId grainId) where T : new()
 {

@@ -96,8 +96,27 @@ public sealed class WebAppFixture : ChatApiFactory, IAsyncLifetime
     public static async Task NavigateAsync(IPage page, string link)
     {
         var toggle = page.Locator("#nav button.nav-toggle");
-        if (await toggle.IsVisibleAsync() && await toggle.GetAttributeAsync("aria-expanded") != "true") await toggle.ClickAsync();
-        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
+        var target = page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = link, Exact = true });
+        // Every render rebuilds the navigation with its menu closed, and one may land between opening the menu and the
+        // click (a hidden link is not found by its role): open and click again then, within the usual 30 s in all.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await toggle.IsVisibleAsync() && await toggle.GetAttributeAsync("aria-expanded") != "true") await toggle.ClickAsync();
+            try
+            {
+                await target.ClickAsync(new() { Timeout = 10_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+            catch (TimeoutException e)
+            {
+                // What the page showed, for whoever reads the failure: a missing link and a closed menu look alike.
+                var nav = await page.Locator("#nav").InnerHTMLAsync(new() { Timeout = 2_000 });
+                throw new TimeoutException($"No \"{link}\" link to click in the navigation at {page.Url}; #nav held: {nav}", e);
+            }
+        }
     }
 
     /// <summary>Signs in through the form (found by its labels) and waits until the app shows the signed-in header.</summary>
