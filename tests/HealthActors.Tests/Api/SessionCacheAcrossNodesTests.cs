@@ -12,6 +12,9 @@ public sealed class ClusterNodeApiFactory(string clusterId, string serviceId) : 
     {
         ["Orleans:ClusterId"] = clusterId,
         ["Orleans:ServiceId"] = serviceId,
+        // Renewed every second, so that registrations made before the two silos agreed on where the changes grain
+        // lives are made again with the one activation that remains (TwoApiNodes.InitializeAsync).
+        ["Live:RenewSeconds"] = "1",
     };
 }
 
@@ -35,10 +38,22 @@ public sealed class TwoApiNodes : IAsyncLifetime
     {
         HttpA = A.CreateClient();
         HttpB = B.CreateClient();
+        // Until both silos see each other they may each activate the changes grain, and a node registered with the
+        // copy that is dropped gets no pushes until its next renewal: the tests then saw a logout through A leave B's
+        // answers in place (a run at 00:45 UTC on 2026-12-05, under one-second thread-pool stalls). Wait for one
+        // cluster, then for registrations renewed in it.
+        foreach (var node in new[] { A, B })
+        {
+            var management = node.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+            await Poll.Until(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(60),
+                () => "both silos active in one cluster");
+        }
         // Until a node's registration for session changes is in place it asks the grain every time (correct, but
         // then these tests would prove nothing about the cache).
         await Poll.Until(() => Task.FromResult(Cache(A).Registered && Cache(B).Registered), TimeSpan.FromSeconds(20),
             () => "both nodes registered for session changes");
+        // Two renewals (one a second) after the cluster is one: a registration held by a dropped copy is made again.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
     }
 
     public static SessionValidity Cache(ApiFactory node) => node.Services.GetRequiredService<SessionValidity>();
