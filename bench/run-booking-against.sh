@@ -46,13 +46,9 @@ if [ ! -f "$OTHER_DIR/src/Api/bin/Release/net10.0/HealthActors.Api.dll" ]; then
   dotnet build "$OTHER_DIR/src/Api/HealthActors.Api.csproj" -c Release -v quiet -nologo
 fi
 
-# The two databases live on the server the connection string names; the other commit applies its own schema.
-HOST="$(sed -n 's/.*Host=\([^;]*\).*/\1/p' <<<"$ConnectionStrings__Postgres")"
+# The two databases live on the server the connection string names (on loopback); the other commit applies its own schema.
 PORT="$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$ConnectionStrings__Postgres")"
-for db in healthactors_vs_other healthactors_vs_this; do
-  ha_as_pg "'$(ha_pg_bin)/psql' -h '$HOST' -p '${PORT:-5432}' -U postgres -tAc \"select 1 from pg_database where datname='$db'\"" | grep -q 1 \
-    || ha_as_pg "'$(ha_pg_bin)/psql' -h '$HOST' -p '${PORT:-5432}' -U postgres -qc 'create database $db'"
-done
+for db in healthactors_vs_other healthactors_vs_this; do HA_PG_PORT="${PORT:-5432}" ha_ensure_database "$db"; done
 BASE="$(sed 's/Database=[^;]*;\{0,1\}//' <<<"$ConnectionStrings__Postgres")"
 
 BENCH=bench/HealthActors.Bench/bin/Release/net10.0/HealthActors.Bench.dll

@@ -310,35 +310,16 @@ public sealed class BookingRequestGrain(
     {
         var errors = BookingRules.Validate(command, time.GetUtcNow());
         if (!errors.IsValid) return Outcome.Invalid(errors);
-        var minted = false;
-        if (!S.IsKnown)
-        {
-            S.StartNew();
-            try
-            {
-                await Mint(command);
-                minted = true;
-            }
-            catch (InconsistentStateException)
-            {
-                // The key was used before: what its first request stored decides, exactly as if it had been read first.
-                // The storage wrapper's retry after a lost answer takes a refused insert for its own only when the row
-                // holds what it sent (a random salt and a new appointment id), so an earlier request's row never passes.
-                await S.ReadAfterRefusal();
-            }
-        }
+        var minted = !S.IsKnown && await Claim(command);
         if (!minted)
         {
-            if (S.State.Fingerprint is { } known)
-            {
-                if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
-                if ((S.State.First ?? S.State.Legacy?.ToOutcome()) is { } first) return first;
-            }
-            else
+            if (S.State.Fingerprint is not { } known)
             {
                 await Mint(command);
                 minted = true;
             }
+            else if (!SameRequest(known, command)) return Outcome.IdempotencyMismatch();
+            else if ((S.State.First ?? S.State.Legacy?.ToOutcome()) is { } first) return first;
         }
         // Resumes with the same appointment id after a crash: the appointment grain answers what it already did.
         // An id made just now, in this call, has nothing stored under it (no appointment state, no ledger row), so the
@@ -352,6 +333,27 @@ public sealed class BookingRequestGrain(
         // nothing of it and a retry asked again later could get another answer (the slot freed in between).
         if (!outcome.IsOk) await S.WriteAsync();
         return outcome;
+    }
+
+    /// <summary>
+    /// Takes the key as new and inserts its fingerprint; false when storage refuses the insert (the key was used before),
+    /// with what its first request stored read instead, exactly as if it had been read first.
+    /// </summary>
+    private async Task<bool> Claim(BookingCommand command)
+    {
+        S.StartNew();
+        try
+        {
+            await Mint(command);
+            return true;
+        }
+        catch (InconsistentStateException)
+        {
+            // The storage wrapper's retry after a lost answer takes a refused insert for its own only when the row holds
+            // what it sent (a random salt and a new appointment id), so an earlier request's row never passes as new.
+            await S.ReadAfterRefusal();
+            return false;
+        }
     }
 
     /// <summary>Stores the fingerprint and a new appointment id before anything is charged: a retry resumes with that id.</summary>
